@@ -1,0 +1,49 @@
+import { Command, CommanderError } from "commander";
+import { EngineError } from "../src/core/errors.js";
+
+/** Thrown by command actions to end with a given exit code after printing nothing more. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function notImplemented(name: string): never {
+  process.stderr.write(`soapgpr ${name}: not implemented yet in this version\n`);
+  throw new ExitCode(2);
+}
+
+export function buildProgram(): Command {
+  const program = new Command("soapgpr")
+    .description("Gaussian-process regression of NMR tensors (EFG, shielding) with SOAP / λ-SOAP kernels")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  for (const name of ["fit", "predict", "evaluate", "search", "kernel", "nmr", "dataset", "bench"]) {
+    program
+      .command(name)
+      .description(`${name} (see DESIGN.md CLI contract)`)
+      .allowUnknownOption(true)
+      .argument("[args...]")
+      .action(() => notImplemented(name));
+  }
+  return program;
+}
+
+/** Run the CLI; returns the exit code (never calls process.exit). */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitCode) return e.code;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof EngineError) {
+      process.stderr.write(`soapgpr: error [${e.code}]: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

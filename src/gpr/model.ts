@@ -1,0 +1,63 @@
+import type { Dataset } from "../core/dataset.js";
+import type { Structure } from "../core/structure.js";
+
+/**
+ * What the model learns per atom of its centre species.
+ * - "efg" / "ms" with lambda 2: the 5 T2 spherical components (DESIGN.md order) of the Cartesian tensor;
+ *   λ=0 of "ms": σ_iso-related T0. The model converts back to Cartesian in `predict`.
+ * - a derived scalar "efg:cq", "efg:eta", "efg:theta", "efg:phi", "efg:wq", or any scalar per-atom array.
+ */
+export interface TargetSpec {
+  /** Name of the dataset target / per-atom array, possibly with a derived observable suffix (e.g. "efg:cq"). */
+  readonly name: string;
+  readonly lambda: number;
+}
+
+export interface FitReport {
+  readonly model: string;
+  readonly species: number;
+  readonly lambda: number;
+  readonly nTrain: number;
+  /** Wall seconds of each stage: features, kernel, solve, ... */
+  readonly timings: Readonly<Record<string, number>>;
+  readonly notes: readonly string[];
+  readonly [extra: string]: unknown;
+}
+
+/** Per-atom predictions for the atoms of the model's centre species, in structure then atom order. */
+export interface Prediction {
+  readonly species: number;
+  readonly lambda: number;
+  /** (structure index, atom index) per predicted atom, flat 2*n. */
+  readonly atoms: Int32Array;
+  /** Number of predicted components per atom (1 for scalars, 2λ+1 for λ>0). */
+  readonly components: number;
+  /** n x components, in the learned representation (spherical components for λ>0). */
+  readonly mean: Float64Array;
+  /** n x components marginal predictive variances (same units squared), when the model provides them. */
+  readonly variance?: Float64Array;
+  /** For tensor targets: n x 9 Cartesian tensors (row-major) rebuilt from the prediction. */
+  readonly cartesian?: Float64Array;
+  /** Free-form provenance, e.g. "kernel assembled in float32 (gpu.js)". */
+  readonly notes: readonly string[];
+}
+
+export interface FitOptions {
+  /** Progress sink (per-stage lines), e.g. stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */
+export interface Model {
+  readonly kind: string;
+  fit(dataset: Dataset, options?: FitOptions): Promise<FitReport>;
+  predict(structures: readonly Structure[]): Promise<Prediction>;
+  /** Serialise: JSON header + named binary arrays (see src/gpr/modelfile.ts). */
+  serialize(): ModelPayload;
+}
+
+export interface ModelPayload {
+  readonly kind: string;
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly arrays: ReadonlyMap<string, Float64Array | Int32Array>;
+}

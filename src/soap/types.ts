@@ -1,0 +1,44 @@
+import type { Structure } from "../core/structure.js";
+
+/**
+ * One block of per-environment features: all centres of one species, one λ (and parity σ).
+ * Layout: values[(sample * nComponents + μ) * nProperties + p], μ = 0..2λ (m = −λ..λ, real harmonics).
+ * λ=0 blocks have nComponents = 1. Features are normalised per environment (unit norm for λ=0,
+ * ‖P Pᵀ‖_F = 1 for λ>0) unless the hypers say otherwise, so kernels are plain dot products.
+ */
+export interface FeatureBlock {
+  readonly centerSpecies: number;
+  readonly lambda: number;
+  /** O(3) parity, +1 or −1 (λ-SOAP of densities is always +1 for l1+l2+λ even). */
+  readonly sigma: 1 | -1;
+  readonly nSamples: number;
+  readonly nComponents: number;
+  readonly nProperties: number;
+  readonly values: Float64Array;
+  /** (structure index, atom index) of each sample, flat 2*nSamples. */
+  readonly samples: Int32Array;
+}
+
+/** Blocks keyed by `${centerSpecies}:${lambda}`. */
+export type FeatureBlocks = ReadonlyMap<string, FeatureBlock>;
+
+export function blockKey(centerSpecies: number, lambda: number): string {
+  return `${centerSpecies}:${lambda}`;
+}
+
+export interface ComputeOptions {
+  /** Centre species to compute (default: all present). */
+  centers?: readonly number[];
+  /** λ values wanted (default: the descriptor's). */
+  lambdas?: readonly number[];
+}
+
+/** A descriptor (λ-SOAP, or the GNN's features): structures in, feature blocks out; never mutates input. */
+export interface Descriptor {
+  readonly name: string;
+  /** Plain-JSON hyperparameters, enough to rebuild the descriptor. */
+  readonly hypers: Readonly<Record<string, unknown>>;
+  /** e3nn-style irreps string of the output, e.g. "1x0e+1x2e". */
+  readonly outputIrreps: string;
+  compute(structures: readonly Structure[], options?: ComputeOptions): FeatureBlocks;
+}
