@@ -36,6 +36,8 @@ export interface Prediction {
   readonly mean: Float64Array;
   /** n x components marginal predictive variances (same units squared), when the model provides them. */
   readonly variance?: Float64Array;
+  /** For λ>0: n x c x c predictive covariance block of each atom's components (c = 2λ+1). */
+  readonly covariance?: Float64Array;
   /** For tensor targets: n x 9 Cartesian tensors (row-major) rebuilt from the prediction. */
   readonly cartesian?: Float64Array;
   /** Free-form provenance, e.g. "kernel assembled in float32 (gpu.js)". */
@@ -47,11 +49,16 @@ export interface FitOptions {
   readonly log?: (line: string) => void;
 }
 
+export interface PredictOptions {
+  /** Compute predictive variances (default true where the model provides them). */
+  readonly variance?: boolean;
+}
+
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */
 export interface Model {
   readonly kind: string;
   fit(dataset: Dataset, options?: FitOptions): Promise<FitReport>;
-  predict(structures: readonly Structure[]): Promise<Prediction>;
+  predict(structures: readonly Structure[], options?: PredictOptions): Promise<Prediction>;
   /** Serialise: JSON header + named binary arrays (see src/gpr/modelfile.ts). */
   serialize(): ModelPayload;
 }

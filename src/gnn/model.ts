@@ -1,0 +1,581 @@
+import { performance } from "node:perf_hooks";
+import type { Dataset } from "../core/dataset.js";
+import { EngineError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
+import type { Structure } from "../core/structure.js";
+import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../gpr/model.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
+import { cartToSph, sphToCart } from "./spherical.js";
+
+export type GnnKind = "gnn-isd" | "gnn-tp";
+
+/** GNN hyperparameters; every field optional, defaults in DEFAULT_GNN_HYPERS. */
+export interface GnnHypers {
+  /** Interaction blocks (≥ 2 for the 1e output of MS: 1e needs two hops from the 0e embedding). */
+  layers: number;
+  /** Channels per irrep. */
+  channels: number;
+  /** Cutoff radius (Å). */
+  rc: number;
+  /** Largest rank of the hidden features and edge harmonics (≤ 3). */
+  lmax: number;
+  nBasis: number;
+  radialHidden: number;
+  envelopeP: number;
+  /** Aggregation normalisation: divide by the mean neighbour count ("mean") or its square root ("sqrt"). */
+  neighborNorm: "mean" | "sqrt";
+  /** TP head: rank l of the two feature sets (1..lmax) and their number N (N² products). */
+  tpRank: number;
+  tpN: number;
+  epochs: number;
+  batchSize: number;
+  /** Adam learning rate; halved after patience/2 epochs without validation improvement. */
+  lr: number;
+  /** Early stopping: epochs without validation improvement. */
+  patience: number;
+  valFraction: number;
+  seed: number;
+  /** Centre species (atomic numbers) to learn and predict; default all species with target values. */
+  species: number[] | null;
+  /** Checkpoint file (best model so far, written atomically), or null. */
+  checkpoint: string | null;
+  /** Stop training after this many seconds (0 = no limit). */
+  maxSeconds: number;
+}
+
+export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
+  layers: 2,
+  channels: 8,
+  rc: 4.0,
+  lmax: 2,
+  nBasis: 8,
+  radialHidden: 16,
+  envelopeP: 6,
+  neighborNorm: "sqrt",
+  tpRank: 2,
+  tpN: 4,
+  epochs: 200,
+  batchSize: 4,
+  lr: 0.01,
+  patience: 30,
+  valFraction: 0.1,
+  seed: 0,
+  species: null,
+  checkpoint: null,
+  maxSeconds: 0,
+});
+
+/** Validates user hypers: unknown keys and wrong types are rejected with the field named. */
+export function parseGnnHypers(input: unknown): GnnHypers {
+  const out: Record<string, unknown> = { ...DEFAULT_GNN_HYPERS };
+  if (input == null) return out as unknown as GnnHypers;
+  if (typeof input !== "object") throw new EngineError("InvalidParameter", "GNN hypers must be an object");
+  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    if (!(k in DEFAULT_GNN_HYPERS)) {
+      throw new EngineError("InvalidParameter", `unknown GNN hyperparameter '${k}'`, { field: k });
+    }
+    if (k === "species") {
+      if (v !== null && !(Array.isArray(v) && v.every((z) => Number.isInteger(z) && z > 0))) {
+        throw new EngineError("InvalidParameter", "species must be a list of atomic numbers", { field: k });
+      }
+    } else if (k === "neighborNorm") {
+      if (v !== "mean" && v !== "sqrt") throw new EngineError("InvalidParameter", "neighborNorm must be 'mean' or 'sqrt'", { field: k });
+    } else if (k === "checkpoint") {
+      if (v !== null && typeof v !== "string") throw new EngineError("InvalidParameter", "checkpoint must be a path", { field: k });
+    } else if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new EngineError("InvalidParameter", `${k} must be a non-negative number, got ${String(v)}`, { field: k });
+    }
+    out[k] = v;
+  }
+  const h = out as unknown as GnnHypers;
+  for (const k of ["layers", "channels", "nBasis", "radialHidden", "tpN", "batchSize"] as const) {
+    if (!Number.isInteger(h[k]) || h[k] < 1) throw new EngineError("InvalidParameter", `${k} must be an integer ≥ 1`, { field: k });
+  }
+  if (!(h.rc > 0)) throw new EngineError("InvalidParameter", "rc must be > 0 Å", { field: "rc" });
+  if (!(h.valFraction >= 0 && h.valFraction < 1)) {
+    throw new EngineError("InvalidParameter", "valFraction must be in [0, 1)", { field: "valFraction" });
+  }
+  return h;
+}
+
+function targetKind(t: TargetSpec): TargetKind {
+  const base = t.name.split(":")[0]!;
+  if (base === "efg" || base === "ms") return base;
+  throw new EngineError(
+    "Unimplemented",
+    `the GNN learns the 'efg' or 'ms' tensor targets, not '${t.name}'`,
+    { field: "target" },
+  );
+}
+
+/** Per-species standardisation that keeps equivariance: λ=0 shifted by its mean and scaled; λ>0 only scaled. */
+interface Standardiser {
+  /** nSpecies: mean of T0 (ms only; 0 otherwise). */
+  mean: Float64Array;
+  /** nSpecies × nLambdas: scale (std for λ=0, RMS per component for λ>0). */
+  scale: Float64Array;
+}
+
+interface LabelledSet {
+  graphs: Graph[];
+  /** Per structure: n × ncomp standardised spherical targets. */
+  y: Float64Array[];
+  /** Per structure: 1 where the atom is a labelled centre atom. */
+  w: Uint8Array[];
+}
+
+/**
+ * The equivariant GNN behind the shared Model interface (ISD or TP head). Learns the spherical components of the
+ * target tensor of every centre species at once (per-species standardisation and loss).
+ */
+export class GnnModel implements Model {
+  readonly kind: GnnKind;
+  readonly hypers: GnnHypers;
+  readonly target: TargetSpec;
+  private net: Network | null = null;
+  private params: Float64Array | null = null;
+  private speciesZ: number[] = [];
+  private centre: number[] = [];
+  private std: Standardiser | null = null;
+  private avgNeighbors = 1;
+  private graphCache = new WeakMap<Structure, Graph>();
+
+  constructor(kind: GnnKind, hypers: Partial<GnnHypers> | unknown, target: TargetSpec) {
+    this.kind = kind;
+    this.hypers = parseGnnHypers(hypers);
+    this.target = target;
+    targetKind(target);
+  }
+
+  private get tkind(): TargetKind {
+    return targetKind(this.target);
+  }
+
+  private archSpec(): ArchSpec {
+    const h = this.hypers;
+    return {
+      nSpecies: this.speciesZ.length,
+      channels: h.channels,
+      lmax: h.lmax,
+      layers: h.layers,
+      rc: h.rc,
+      nBasis: h.nBasis,
+      radialHidden: h.radialHidden,
+      envelopeP: h.envelopeP,
+      avgNeighbors: this.avgNeighbors,
+      neighborNorm: h.neighborNorm,
+      head: this.kind === "gnn-isd" ? "isd" : "tp",
+      target: this.tkind,
+      tpRank: h.tpRank,
+      tpN: h.tpN,
+    };
+  }
+
+  private slots(): Map<number, number> {
+    return new Map(this.speciesZ.map((z, i) => [z, i]));
+  }
+
+  private graph(s: Structure, arch: ArchSpec): Graph {
+    let g = this.graphCache.get(s);
+    if (!g) {
+      g = buildGraph(s, this.slots(), arch);
+      this.graphCache.set(s, g);
+    }
+    return g;
+  }
+
+  /** Spherical components (ncomp per atom) of the 9-column Cartesian target. */
+  private toSpherical(cart: Float64Array, n: number): Float64Array {
+    const ncomp = this.tkind === "efg" ? 5 : 9;
+    const out = new Float64Array(n * ncomp);
+    const tmp = new Float64Array(9);
+    for (let i = 0; i < n; i++) {
+      cartToSph(cart, 9 * i, tmp, 0);
+      if (ncomp === 5) for (let m = 0; m < 5; m++) out[i * 5 + m] = tmp[4 + m]!;
+      else for (let m = 0; m < 9; m++) out[i * 9 + m] = tmp[m]!;
+    }
+    return out;
+  }
+
+  async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
+    const log = options.log ?? (() => {});
+    const h = this.hypers;
+    const t0 = performance.now();
+    const tgt = dataset.target(this.target.name.split(":")[0]!);
+    if (tgt.components !== 9) {
+      throw new EngineError("ShapeMismatch", `target '${tgt.name}' must have 9 Cartesian columns, has ${tgt.components}`, {
+        field: tgt.name,
+      });
+    }
+    const zs = new Set<number>();
+    const labelled = new Set<number>();
+    dataset.structures.forEach((s, si) => {
+      const mask = tgt.masks[si]!;
+      for (let i = 0; i < s.length; i++) {
+        zs.add(s.numbers[i]!);
+        if (mask[i]) labelled.add(s.numbers[i]!);
+      }
+    });
+    this.speciesZ = [...zs].sort((a, b) => a - b);
+    this.centre = h.species ? [...h.species].sort((a, b) => a - b) : [...labelled].sort((a, b) => a - b);
+    for (const z of this.centre) {
+      if (!labelled.has(z)) {
+        throw new EngineError("InvalidParameter", `no labelled atoms of species Z=${z} in the training data`, { field: "species" });
+      }
+    }
+    const nS = this.speciesZ.length;
+    const lambdas = targetLambdas(this.tkind);
+    const ncomp = this.tkind === "efg" ? 5 : 9;
+    // Split by structure (seeded).
+    const idx = new Rng(h.seed).shuffle([...Array(dataset.length).keys()]);
+    let nVal = Math.round(h.valFraction * dataset.length);
+    if (h.valFraction > 0 && nVal === 0 && dataset.length >= 2) nVal = 1;
+    const valIdx = idx.slice(0, nVal);
+    const trainIdx = idx.slice(nVal);
+    if (trainIdx.length === 0) throw new EngineError("InvalidParameter", "no training structures left after the validation split");
+    // Graphs (independent of avgNeighbors), then the mean neighbour count of the training atoms.
+    this.graphCache = new WeakMap();
+    this.avgNeighbors = 1;
+    const slots = this.slots();
+    const tG = performance.now();
+    const graphs = dataset.structures.map((s) => this.graph(s, this.archSpec()));
+    const timeGraphs = (performance.now() - tG) / 1000;
+    let nbSum = 0;
+    let atSum = 0;
+    for (const si of trainIdx) {
+      nbSum += graphs[si]!.nEdges;
+      atSum += graphs[si]!.n;
+    }
+    this.avgNeighbors = Math.max(1, nbSum / Math.max(1, atSum));
+    const arch = this.archSpec();
+    const net = new Network(arch);
+    this.net = net;
+    // Spherical targets and the per-species standardisation (training atoms only).
+    const centreSlot = new Set(this.centre.map((z) => slots.get(z)!));
+    const raw: Float64Array[] = [];
+    const wts: Uint8Array[] = [];
+    dataset.structures.forEach((s, si) => {
+      const g = graphs[si]!;
+      raw.push(this.toSpherical(tgt.values[si]!, s.length));
+      const w = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) w[i] = tgt.masks[si]![i] && centreSlot.has(g.types[i]!) ? 1 : 0;
+      wts.push(w);
+    });
+    const mean = new Float64Array(nS);
+    const scale = new Float64Array(nS * lambdas.length).fill(1);
+    const cnt = new Float64Array(nS);
+    const ss = new Float64Array(nS * lambdas.length);
+    for (const si of trainIdx) {
+      const g = graphs[si]!;
+      for (let i = 0; i < g.n; i++) {
+        if (!wts[si]![i]) continue;
+        const t = g.types[i]!;
+        cnt[t]!++;
+        if (this.tkind === "ms") mean[t]! += raw[si]![i * ncomp]!;
+      }
+    }
+    for (let t = 0; t < nS; t++) if (cnt[t]! > 0) mean[t]! /= cnt[t]!;
+    for (const si of trainIdx) {
+      const g = graphs[si]!;
+      for (let i = 0; i < g.n; i++) {
+        if (!wts[si]![i]) continue;
+        const t = g.types[i]!;
+        let co = 0;
+        lambdas.forEach((lam, li) => {
+          const d = 2 * lam + 1;
+          for (let m = 0; m < d; m++) {
+            const v = raw[si]![i * ncomp + co + m]! - (lam === 0 ? mean[t]! : 0);
+            ss[t * lambdas.length + li]! += v * v;
+          }
+          co += d;
+        });
+      }
+    }
+    lambdas.forEach((lam, li) => {
+      for (let t = 0; t < nS; t++) {
+        if (cnt[t]! === 0) continue;
+        const rms = Math.sqrt(ss[t * lambdas.length + li]! / (cnt[t]! * (2 * lam + 1)));
+        scale[t * lambdas.length + li] = rms > 1e-300 ? rms : 1;
+      }
+    });
+    this.std = { mean, scale };
+    const ys = raw.map((r, si) => this.standardise(r, graphs[si]!, ncomp));
+    const data: LabelledSet = { graphs, y: ys, w: wts };
+    // Parameters: N(0,1) (the ops carry the 1/√fan_in scales), seeded.
+    const rng = new Rng(h.seed + 1);
+    const params = new Float64Array(net.nParams);
+    for (let k = 0; k < params.length; k++) params[k] = rng.normal();
+    this.params = params;
+    // Adam.
+    const grad = new Float64Array(net.nParams);
+    const m1 = new Float64Array(net.nParams);
+    const m2 = new Float64Array(net.nParams);
+    const b1 = 0.9;
+    const b2 = 0.999;
+    let step = 0;
+    let lr = h.lr;
+    let best = Number.POSITIVE_INFINITY;
+    let bestParams = Float64Array.from(params);
+    let bestEpoch = -1;
+    let sinceBest = 0;
+    const history: { epoch: number; train: number; val: number; seconds: number }[] = [];
+    const shuffler = new Rng(h.seed + 2);
+    const tTrain = performance.now();
+    let stopReason = "max epochs";
+    let epoch = 0;
+    for (; epoch < h.epochs; epoch++) {
+      const te = performance.now();
+      const order = shuffler.shuffle([...trainIdx]);
+      let trainLoss = 0;
+      let nb = 0;
+      for (let b0 = 0; b0 < order.length; b0 += h.batchSize) {
+        const batch = order.slice(b0, b0 + h.batchSize);
+        grad.fill(0);
+        trainLoss += this.lossAndGrad(net, params, data, batch, grad);
+        nb++;
+        step++;
+        const c1 = 1 - b1 ** step;
+        const c2 = 1 - b2 ** step;
+        for (let k = 0; k < params.length; k++) {
+          const gk = grad[k]!;
+          m1[k] = b1 * m1[k]! + (1 - b1) * gk;
+          m2[k] = b2 * m2[k]! + (1 - b2) * gk * gk;
+          params[k]! -= (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
+        }
+      }
+      trainLoss /= nb;
+      const val = valIdx.length > 0 ? this.lossAndGrad(net, params, data, valIdx, null) : trainLoss;
+      const secs = (performance.now() - te) / 1000;
+      history.push({ epoch, train: trainLoss, val, seconds: secs });
+      if (val < best) {
+        best = val;
+        bestParams = Float64Array.from(params);
+        bestEpoch = epoch;
+        sinceBest = 0;
+        if (h.checkpoint) this.writeCheckpoint(h.checkpoint, bestParams);
+      } else {
+        sinceBest++;
+        if (sinceBest > 0 && sinceBest % Math.max(1, Math.floor(h.patience / 2)) === 0) lr /= 2;
+      }
+      log(
+        `gnn epoch ${epoch + 1}/${h.epochs}: train loss ${trainLoss.toPrecision(4)}, val loss ${val.toPrecision(4)}, lr ${lr.toPrecision(3)}, ${secs.toFixed(2)} s`,
+      );
+      if (sinceBest >= h.patience) {
+        stopReason = `early stop (no validation improvement in ${h.patience} epochs)`;
+        epoch++;
+        break;
+      }
+      if (h.maxSeconds > 0 && (performance.now() - tTrain) / 1000 > h.maxSeconds) {
+        stopReason = `time limit ${h.maxSeconds} s`;
+        epoch++;
+        break;
+      }
+    }
+    this.params = bestParams;
+    const timeTrain = (performance.now() - tTrain) / 1000;
+    const nTrainAtoms = trainIdx.reduce((s, si) => s + wts[si]!.reduce((a, b) => a + b, 0), 0);
+    return {
+      model: this.kind,
+      species: this.centre.length === 1 ? this.centre[0]! : 0,
+      lambda: this.target.lambda,
+      nTrain: nTrainAtoms,
+      timings: { graphs: timeGraphs, train: timeTrain, total: (performance.now() - t0) / 1000 },
+      notes: [
+        `${net.nParams} parameters; ${epoch} epochs (${stopReason}); best validation loss ${best.toPrecision(4)} at epoch ${bestEpoch + 1}`,
+        `centre species ${this.centre.join(",")}; ${trainIdx.length} training / ${valIdx.length} validation structures; mean neighbours ${this.avgNeighbors.toFixed(2)}`,
+      ],
+      epochs: epoch,
+      bestEpoch: bestEpoch + 1,
+      bestValLoss: best,
+      history,
+      centreSpecies: [...this.centre],
+    };
+  }
+
+  private standardise(r: Float64Array, g: Graph, ncomp: number): Float64Array {
+    const { mean, scale } = this.std!;
+    const lambdas = targetLambdas(this.tkind);
+    const out = new Float64Array(r.length);
+    for (let i = 0; i < g.n; i++) {
+      const t = g.types[i]!;
+      let co = 0;
+      lambdas.forEach((lam, li) => {
+        const s = scale[t * lambdas.length + li]!;
+        for (let m = 0; m < 2 * lam + 1; m++) {
+          out[i * ncomp + co + m] = (r[i * ncomp + co + m]! - (lam === 0 ? mean[t]! : 0)) / s;
+        }
+        co += 2 * lam + 1;
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Per-species loss over the structures `batch`: Σ_species mean over its labelled atoms of the squared error per
+   * component, divided by the number of species present. Accumulates the gradient when grad is given.
+   */
+  private lossAndGrad(
+    net: Network,
+    params: Float64Array,
+    data: LabelledSet,
+    batch: readonly number[],
+    grad: Float64Array | null,
+  ): number {
+    const nS = this.speciesZ.length;
+    const counts = new Float64Array(nS);
+    for (const si of batch) {
+      const g = data.graphs[si]!;
+      for (let i = 0; i < g.n; i++) if (data.w[si]![i]) counts[g.types[i]!]!++;
+    }
+    const present = counts.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
+    if (present === 0) return 0;
+    const ncomp = net.ncomp;
+    let loss = 0;
+    for (const si of batch) {
+      const g = data.graphs[si]!;
+      const cache = net.forward(params, g);
+      const gout = new Float64Array(cache.out.length);
+      const y = data.y[si]!;
+      for (let i = 0; i < g.n; i++) {
+        if (!data.w[si]![i]) continue;
+        const wi = 1 / (present * counts[g.types[i]!]! * ncomp);
+        for (let m = 0; m < ncomp; m++) {
+          const r = cache.out[i * ncomp + m]! - y[i * ncomp + m]!;
+          loss += wi * r * r;
+          gout[i * ncomp + m] = 2 * wi * r;
+        }
+      }
+      if (grad) net.backward(params, cache, gout, grad);
+    }
+    return loss;
+  }
+
+  async predict(structures: readonly Structure[]): Promise<Prediction> {
+    if (!this.net || !this.params || !this.std) throw new EngineError("NotFitted", "the GNN model has not been fitted");
+    const net = this.net;
+    const ncomp = net.ncomp;
+    const lambdas = targetLambdas(this.tkind);
+    const { mean, scale } = this.std;
+    const slots = this.slots();
+    const centre = new Set(this.centre.map((z) => slots.get(z)!));
+    const atoms: number[] = [];
+    const vals: number[] = [];
+    structures.forEach((s, si) => {
+      const g = this.graph(s, net.arch);
+      const out = net.forward(this.params!, g).out;
+      for (let i = 0; i < g.n; i++) {
+        const t = g.types[i]!;
+        if (!centre.has(t)) continue;
+        atoms.push(si, i);
+        let co = 0;
+        lambdas.forEach((lam, li) => {
+          const sc = scale[t * lambdas.length + li]!;
+          for (let m = 0; m < 2 * lam + 1; m++) vals.push(out[i * ncomp + co + m]! * sc + (lam === 0 ? mean[t]! : 0));
+          co += 2 * lam + 1;
+        });
+      }
+    });
+    const nAt = atoms.length / 2;
+    const meanArr = Float64Array.from(vals);
+    const cart = new Float64Array(nAt * 9);
+    const sph = new Float64Array(9);
+    for (let a = 0; a < nAt; a++) {
+      if (ncomp === 5) {
+        sph.fill(0);
+        for (let m = 0; m < 5; m++) sph[4 + m] = meanArr[a * 5 + m]!;
+      } else for (let m = 0; m < 9; m++) sph[m] = meanArr[a * 9 + m]!;
+      sphToCart(sph, 0, cart, 9 * a);
+    }
+    return {
+      species: this.centre.length === 1 ? this.centre[0]! : 0,
+      lambda: this.target.lambda,
+      atoms: Int32Array.from(atoms),
+      components: ncomp,
+      mean: meanArr,
+      cartesian: cart,
+      notes: [
+        this.tkind === "efg"
+          ? "GNN prediction of the T2 components (DESIGN.md order)"
+          : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (DESIGN.md order)",
+        ...(this.centre.length > 1 ? [`atoms of species ${this.centre.join(",")} (species field 0 = several)`] : []),
+      ],
+    };
+  }
+
+  serialize(): ModelPayload {
+    if (!this.net || !this.params || !this.std) throw new EngineError("NotFitted", "the GNN model has not been fitted");
+    return this.payload(this.params);
+  }
+
+  private payload(params: Float64Array): ModelPayload {
+    const std = this.std!;
+    return {
+      kind: this.kind,
+      header: {
+        formatVersion: 1,
+        model: this.kind,
+        target: { name: this.target.name, lambda: this.target.lambda },
+        hypers: { ...this.hypers },
+        speciesZ: [...this.speciesZ],
+        centreSpecies: [...this.centre],
+        avgNeighbors: this.avgNeighbors,
+        nParams: params.length,
+        conventions: "spherical components per DESIGN.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
+      },
+      arrays: new Map<string, Float64Array>([
+        ["params", Float64Array.from(params)],
+        ["stdMean", Float64Array.from(std.mean)],
+        ["stdScale", Float64Array.from(std.scale)],
+      ]),
+    };
+  }
+
+  private writeCheckpoint(file: string, params: Float64Array): void {
+    const p = this.payload(params);
+    const arrays: Record<string, string> = {};
+    for (const [k, v] of p.arrays) arrays[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+    writeFileAtomic(file, JSON.stringify({ kind: p.kind, header: p.header, arrays }));
+  }
+
+  /** Restores a fitted model from a payload made by `serialize` (used by gnnFromPayload). */
+  static fromPayload(payload: ModelPayload): GnnModel {
+    const h = payload.header as Record<string, unknown>;
+    const bad = (what: string) => new EngineError("CorruptModel", `GNN model file: ${what}`);
+    if (payload.kind !== "gnn-isd" && payload.kind !== "gnn-tp") throw bad(`unknown kind '${payload.kind}'`);
+    if (h.formatVersion !== 1) throw bad(`unsupported formatVersion ${String(h.formatVersion)}`);
+    const target = h.target as TargetSpec | undefined;
+    if (!target || typeof target.name !== "string") throw bad("no target");
+    const m = new GnnModel(payload.kind, h.hypers, target);
+    const zs = h.speciesZ;
+    const cs = h.centreSpecies;
+    if (!Array.isArray(zs) || !Array.isArray(cs)) throw bad("no species lists");
+    m.speciesZ = zs as number[];
+    m.centre = cs as number[];
+    m.avgNeighbors = Number(h.avgNeighbors);
+    const params = payload.arrays.get("params");
+    const mean = payload.arrays.get("stdMean");
+    const scale = payload.arrays.get("stdScale");
+    if (!(params instanceof Float64Array && mean instanceof Float64Array && scale instanceof Float64Array)) {
+      throw bad("missing arrays params/stdMean/stdScale");
+    }
+    const net = new Network(m.archSpec());
+    if (net.nParams !== params.length) throw bad(`expected ${net.nParams} parameters, found ${params.length}`);
+    if (mean.length !== zs.length || scale.length !== zs.length * targetLambdas(m.tkind).length) throw bad("standardisation arrays have the wrong size");
+    m.net = net;
+    m.params = Float64Array.from(params);
+    m.std = { mean: Float64Array.from(mean), scale: Float64Array.from(scale) };
+    return m;
+  }
+}
+
+/** Factory used by the CLI (`--model gnn-isd|gnn-tp`). */
+export function createGnnModel(kind: GnnKind, hypers: Partial<GnnHypers> | unknown, target: TargetSpec): GnnModel {
+  return new GnnModel(kind, hypers, target);
+}
+
+/** Loads a model serialised by GnnModel.serialize (payload from src/gpr/modelfile.ts). */
+export function gnnFromPayload(payload: ModelPayload): GnnModel {
+  return GnnModel.fromPayload(payload);
+}

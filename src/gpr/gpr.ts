@@ -1,0 +1,526 @@
+/**
+ * GPR models of one per-atom target of one centre species at one λ: full GPR ("gpr") and sparse GPR on M
+ * representative environments ("sparse-gpr", SoR or DTC). Implements the shared `Model` interface.
+ *
+ * Numerics: src/gpr/regression.ts (R&W Alg. 2.1 and §8.3). Kernels: src/gpr/kernel.ts through a
+ * ComputeBackend. Conventions:
+ * - λ=0 targets are centred on the training mean (added back on prediction); λ>0 targets are never shifted
+ *   (a constant offset would break equivariance).
+ * - `reg` is σ² relative to the normalised kernel: the solve is (K + reg·I)α = y, as TENSOAP's `reg`.
+ * - Predictive (co)variances are those of the latent function, scaled by the maximum-likelihood signal
+ *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
+ */
+import { createBackend } from "../backend/index.js";
+import type { ComputeBackend } from "../backend/types.js";
+import type { Dataset } from "../core/dataset.js";
+import { symbolOf } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import type { Structure } from "../core/structure.js";
+import { sharedGemmPool } from "../math/_workerPool.js";
+import { t2ToCartesian } from "../nmr/spherical.js";
+import type { Descriptor, FeatureBlocks } from "../soap/types.js";
+import { blockKey } from "../soap/types.js";
+import { createDescriptor } from "./descriptors.js";
+import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
+import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
+import { registerModelLoader } from "./modelfile.js";
+import {
+  type FullGprState,
+  fitFullGpr,
+  fitSparseGpr,
+  fullGprCovariance,
+  predictMean,
+  type SparseApproximation,
+  type SparseGprState,
+  sparseGprCovariance,
+} from "./regression.js";
+import { curSelection, farthestPointSampling } from "./selection.js";
+import { collectTargets, parseTarget, targetUnits } from "./targets.js";
+
+export const GPR_FORMAT_VERSION = 1;
+
+export interface SparseParams {
+  /** Number of representative environments M. */
+  readonly m: number;
+  /** How they are chosen (default "fps"). */
+  readonly selection?: "fps" | "cur";
+  /** Predictive variance approximation (default "dtc", the projected process). */
+  readonly approximation?: SparseApproximation;
+  /** Seed of the selection (default 0). */
+  readonly seed?: number;
+}
+
+export interface GprParams {
+  /** Centre species (atomic number). */
+  readonly species: number;
+  /** 0, 1 or 2. */
+  readonly lambda: number;
+  /** Target name: "efg", "ms", a per-atom array, or a derived observable "efg:cq" (λ=0). */
+  readonly target: string;
+  /** Kernel exponent ζ (default 2). */
+  readonly zeta?: number;
+  /** Regularisation σ² relative to the kernel (default 1e-6). */
+  readonly reg?: number;
+  /** Descriptor name and hypers (default: lambda-soap with its default hypers). */
+  readonly descriptor?: { readonly name: string; readonly hypers: Readonly<Record<string, unknown>> };
+  /** Sparse GPR settings; absent/null = full GPR. */
+  readonly sparse?: SparseParams | null;
+  /** Compute backend for kernel assembly (default "cpu"). */
+  readonly backend?: string;
+  /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
+  readonly isotopes?: Readonly<Record<string, string>>;
+}
+
+/** The learned state (arrays are what the model file stores). */
+interface Fitted {
+  train: EnvFeatures; // training (full) or inducing (sparse) environments
+  alpha: Float64Array;
+  mean: number;
+  scale: number;
+  jitter: number;
+  full: FullGprState | null;
+  sparse: SparseGprState | null;
+  descriptorHypers: Readonly<Record<string, unknown>>;
+  precision: "float64" | "float32";
+  nTrain: number;
+}
+
+type Resolved = Required<Omit<GprParams, "sparse" | "isotopes">> & {
+  sparse: Required<SparseParams> | null;
+  isotopes: Readonly<Record<string, string>>;
+};
+
+function resolve(p: GprParams): Resolved {
+  const zeta = p.zeta ?? 2;
+  const reg = p.reg ?? 1e-6;
+  if (!Number.isInteger(p.species) || p.species < 1) {
+    throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, { field: "species" });
+  }
+  if (!(zeta >= 1) || !Number.isFinite(zeta)) throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
+  if (!(reg >= 0) || !Number.isFinite(reg)) throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
+  parseTarget(p.target, p.lambda);
+  const sp = p.sparse
+    ? {
+        m: p.sparse.m,
+        selection: p.sparse.selection ?? "fps",
+        approximation: p.sparse.approximation ?? "dtc",
+        seed: p.sparse.seed ?? 0,
+      }
+    : null;
+  if (sp && (!Number.isInteger(sp.m) || sp.m < 1)) {
+    throw new EngineError("InvalidParameter", `--sparse must be a positive integer, got ${sp.m}`, { field: "sparse" });
+  }
+  if (sp && !(reg > 0)) throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
+  return {
+    species: p.species,
+    lambda: p.lambda,
+    target: p.target,
+    zeta,
+    reg,
+    descriptor: p.descriptor ?? { name: "lambda-soap", hypers: {} },
+    sparse: sp,
+    backend: p.backend ?? "cpu",
+    isotopes: p.isotopes ?? {},
+  };
+}
+
+/** Gather the λ (and λ=0) features of the given (structure, atom) samples from feature blocks. */
+function gatherFeatures(
+  blocks: FeatureBlocks,
+  species: number,
+  lambda: number,
+  samples: Int32Array | null,
+): { feats: EnvFeatures; samples: Int32Array } {
+  const bl = blocks.get(blockKey(species, lambda));
+  const b0 = blocks.get(blockKey(species, 0));
+  if (!bl || !b0) {
+    return {
+      feats: { n: 0, lambda, c: 2 * lambda + 1, f: bl?.nProperties ?? 0, values: new Float64Array(0), f0: b0?.nProperties ?? 0, values0: new Float64Array(0) },
+      samples: new Int32Array(0),
+    };
+  }
+  const all: EnvFeatures = {
+    n: bl.nSamples,
+    lambda,
+    c: bl.nComponents,
+    f: bl.nProperties,
+    values: bl.values,
+    f0: b0.nProperties,
+    values0: b0.values,
+  };
+  if (b0.nSamples !== bl.nSamples) throw new EngineError("Internal", "λ=0 and λ blocks have different samples");
+  if (!samples) return { feats: all, samples: bl.samples };
+  const pos = new Map<number, number>();
+  for (let k = 0; k < bl.nSamples; k++) pos.set(bl.samples[2 * k]! * 1_000_000 + bl.samples[2 * k + 1]!, k);
+  const idx = new Int32Array(samples.length / 2);
+  for (let k = 0; k < idx.length; k++) {
+    const p = pos.get(samples[2 * k]! * 1_000_000 + samples[2 * k + 1]!);
+    if (p === undefined) throw new EngineError("Internal", `no features for structure ${samples[2 * k]}, atom ${samples[2 * k + 1]}`);
+    idx[k] = p;
+  }
+  return { feats: subsetFeatures(all, idx), samples };
+}
+
+const now = () => performance.now() / 1000;
+
+/** Pack the lower triangle of an n×n matrix (row-major) into n(n+1)/2 numbers. */
+export function packLower(l: Float64Array, n: number): Float64Array {
+  const out = new Float64Array((n * (n + 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[k++] = l[i * n + j]!;
+  return out;
+}
+
+export function unpackLower(p: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * n + j] = p[k++]!;
+  return out;
+}
+
+export class GprModel implements Model {
+  readonly params: Resolved;
+  private fitted: Fitted | null = null;
+  private descriptorOverride: Descriptor | null;
+
+  /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
+  constructor(params: GprParams, descriptor?: Descriptor) {
+    this.params = resolve(params);
+    this.descriptorOverride = descriptor ?? null;
+  }
+
+  get kind(): string {
+    return this.params.sparse ? "sparse-gpr" : "gpr";
+  }
+
+  get isFitted(): boolean {
+    return this.fitted !== null;
+  }
+
+  private descriptor(hypers: Readonly<Record<string, unknown>>): Descriptor {
+    return this.descriptorOverride ?? createDescriptor(this.params.descriptor.name, hypers);
+  }
+
+  private lambdas(): number[] {
+    return this.params.lambda === 0 ? [0] : [0, this.params.lambda];
+  }
+
+  private context(): string {
+    return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
+  }
+
+  async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
+    const p = this.params;
+    const log = options.log ?? (() => {});
+    const ctx = this.context();
+    const timings: Record<string, number> = {};
+    const notes: string[] = [];
+    const t = parseTarget(p.target, p.lambda);
+    const rows = collectTargets(dataset, t, p.lambda, p.species, p.isotopes);
+    const n = rows.samples.length / 2;
+    if (n === 0) {
+      throw new EngineError("InvalidParameter", `${ctx}no ${symbolOf(p.species)} atoms with a known '${t.array}' target`, {
+        field: "species",
+      });
+    }
+    // Fix the species channels at fit time so later predictions use the same feature layout.
+    let hypers = p.descriptor.hypers;
+    if (p.descriptor.name === "lambda-soap" && !this.descriptorOverride) {
+      const species = [...new Set(dataset.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
+      const given = hypers.species;
+      hypers = { ...hypers, species: Array.isArray(given) ? given : species };
+    }
+    const desc = this.descriptor(hypers);
+    let t0 = now();
+    log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
+    const blocks = desc.compute(dataset.structures, { centers: [p.species], lambdas: this.lambdas() });
+    const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
+    timings.features = now() - t0;
+    const c = feats.c;
+    const y = rows.y.slice();
+    let mean = 0;
+    if (p.lambda === 0) {
+      for (let i = 0; i < n; i++) mean += y[i]!;
+      mean /= n;
+      for (let i = 0; i < n; i++) y[i] -= mean;
+    }
+    const backend = await createBackend(p.backend);
+    try {
+      if (backend.precision !== "float64") notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
+      const pool = sharedGemmPool();
+      if (!p.sparse) {
+        t0 = now();
+        log(`${ctx}kernel ${n * c}x${n * c} (${backend.name})`);
+        const k = await kernelMatrix(backend, feats, feats, p.zeta);
+        symmetrize(k, n * c);
+        timings.kernel = now() - t0;
+        t0 = now();
+        log(`${ctx}Cholesky solve n=${n * c}`);
+        const st = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
+        timings.solve = now() - t0;
+        if (st.jitter > 0) notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
+        this.fitted = {
+          train: feats,
+          alpha: st.alpha,
+          mean,
+          scale: st.scale,
+          jitter: st.jitter,
+          full: st,
+          sparse: null,
+          descriptorHypers: desc.hypers,
+          precision: backend.precision,
+          nTrain: n,
+        };
+        return this.report(n, timings, notes, { logMarginalLikelihood: st.logMarginal });
+      }
+      const sp = p.sparse;
+      const m = Math.min(sp.m, n);
+      if (m < sp.m) notes.push(`sparse M reduced to the ${n} available environments`);
+      t0 = now();
+      const selX = feats.values0;
+      const idx =
+        sp.selection === "cur"
+          ? curSelection(selX, n, feats.f0, m, sp.seed)
+          : farthestPointSampling(selX, n, feats.f0, m, sp.seed);
+      const active = subsetFeatures(feats, idx);
+      timings.selection = now() - t0;
+      t0 = now();
+      log(`${ctx}kernels K_MM ${m * c}x${m * c}, K_NM ${n * c}x${m * c} (${backend.name})`);
+      const kMM = await kernelMatrix(backend, active, active, p.zeta);
+      symmetrize(kMM, m * c);
+      const kNM = await kernelMatrix(backend, feats, active, p.zeta);
+      timings.kernel = now() - t0;
+      t0 = now();
+      log(`${ctx}sparse solve M=${m * c}`);
+      const st = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
+      timings.solve = now() - t0;
+      this.fitted = {
+        train: active,
+        alpha: st.alpha,
+        mean,
+        scale: st.scale,
+        jitter: Math.max(st.jitterMM, st.jitterSigma),
+        full: null,
+        sparse: st,
+        descriptorHypers: desc.hypers,
+        precision: backend.precision,
+        nTrain: n,
+      };
+      return this.report(n, timings, notes, { sparseM: m, selection: sp.selection, approximation: sp.approximation });
+    } finally {
+      backend.dispose();
+    }
+  }
+
+  private report(n: number, timings: Record<string, number>, notes: string[], extra: Record<string, unknown>): FitReport {
+    return {
+      model: this.kind,
+      species: this.params.species,
+      lambda: this.params.lambda,
+      nTrain: n,
+      timings,
+      notes,
+      signalVariance: this.fitted!.scale,
+      trainingMean: this.fitted!.mean,
+      ...extra,
+    };
+  }
+
+  /** Predict every atom of the model's species in `structures` (structure then atom order). */
+  async predict(structures: readonly Structure[], options: PredictOptions = {}): Promise<Prediction> {
+    const f = this.fitted;
+    if (!f) throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
+    const p = this.params;
+    const wantVar = options.variance ?? true;
+    const desc = this.descriptor(f.descriptorHypers);
+    const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
+    const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
+    const c = 2 * p.lambda + 1;
+    const t = feats.n;
+    const notes: string[] = [];
+    if (f.precision !== "float64") notes.push(`kernel assembled in ${f.precision}`);
+    if (t === 0) {
+      return { species: p.species, lambda: p.lambda, atoms: samples, components: c, mean: new Float64Array(0), variance: new Float64Array(0), covariance: new Float64Array(0), notes };
+    }
+    const backend = await createBackend(p.backend);
+    let kStar: Float64Array;
+    try {
+      kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
+    } finally {
+      backend.dispose();
+    }
+    const nTrainRows = f.train.n * c;
+    const mean = predictMean(kStar, t * c, nTrainRows, f.alpha);
+    if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
+    let variance: Float64Array | undefined;
+    let covariance: Float64Array | undefined;
+    if (wantVar) {
+      const kss = kernelDiagBlocks(feats, p.zeta);
+      covariance = f.full
+        ? fullGprCovariance(f.full, kStar, t, c, kss)
+        : sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
+      variance = new Float64Array(t * c);
+      for (let i = 0; i < t; i++) for (let mu = 0; mu < c; mu++) variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
+    }
+    const tgt = parseTarget(p.target, p.lambda);
+    let cartesian: Float64Array | undefined;
+    if (tgt.derived === null && (tgt.array === "efg" || tgt.array === "ms") && p.lambda !== 1) {
+      cartesian = new Float64Array(t * 9);
+      for (let i = 0; i < t; i++) {
+        if (p.lambda === 2) t2ToCartesian(mean, i * 5, cartesian, i * 9);
+        else {
+          const d = mean[i]! / Math.sqrt(3); // T0 = tr/√3 → isotropic tensor (tr/3)·I
+          cartesian[i * 9] = d;
+          cartesian[i * 9 + 4] = d;
+          cartesian[i * 9 + 8] = d;
+        }
+      }
+    }
+    return {
+      species: p.species,
+      lambda: p.lambda,
+      atoms: samples,
+      components: c,
+      mean,
+      ...(variance ? { variance } : {}),
+      ...(covariance && c > 1 ? { covariance } : {}),
+      ...(cartesian ? { cartesian } : {}),
+      notes,
+    };
+  }
+
+  serialize(): ModelPayload {
+    const f = this.fitted;
+    if (!f) throw new EngineError("NotFitted", "cannot save a model that has not been fitted");
+    const p = this.params;
+    const arrays = new Map<string, Float64Array | Int32Array>();
+    arrays.set("trainFeatures", f.train.values);
+    if (p.lambda !== 0) arrays.set("trainFeatures0", f.train.values0);
+    arrays.set("alpha", f.alpha);
+    if (f.full) arrays.set("choleskyLower", packLower(f.full.l, f.full.n));
+    if (f.sparse) {
+      arrays.set("choleskyKmmLower", packLower(f.sparse.lMM, f.sparse.m));
+      arrays.set("choleskySigmaLower", packLower(f.sparse.lSigma, f.sparse.m));
+    }
+    const header = {
+      formatVersion: GPR_FORMAT_VERSION,
+      params: {
+        species: p.species,
+        lambda: p.lambda,
+        target: p.target,
+        zeta: p.zeta,
+        reg: p.reg,
+        descriptor: { name: p.descriptor.name, hypers: f.descriptorHypers },
+        sparse: p.sparse,
+        backend: p.backend,
+        isotopes: p.isotopes,
+      },
+      species: symbolOf(p.species),
+      lambda: p.lambda,
+      units: targetUnits(p.target),
+      conventions: {
+        spherical: "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (DESIGN.md)",
+        kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
+        regularisation: "(K + reg·I) α = y",
+        centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
+        variance: "latent-function variance × ML signal variance; add noiseVariance for observations",
+      },
+      backendPrecision: f.precision,
+      fitted: {
+        nTrain: f.nTrain,
+        nEnvironments: f.train.n,
+        components: f.train.c,
+        nFeatures: f.train.f,
+        nFeatures0: f.train.f0,
+        trainingMean: f.mean,
+        signalVariance: f.scale,
+        noiseVariance: f.scale * p.reg,
+        jitter: f.jitter,
+        sparseJitter: f.sparse ? { kMM: f.sparse.jitterMM, sigma: f.sparse.jitterSigma } : null,
+      },
+    };
+    return { kind: this.kind, header, arrays };
+  }
+
+  /** Rebuild a fitted model from a payload (see modelfile.ts). */
+  static fromPayload(payload: ModelPayload, file = "<model>"): GprModel {
+    const bad = (msg: string): never => {
+      throw new EngineError("CorruptModel", msg, { file });
+    };
+    const h = payload.header as Record<string, any>;
+    const pr = h.params;
+    if (!pr || typeof pr !== "object") bad("model header has no 'params'");
+    const model = new GprModel({
+      species: pr.species,
+      lambda: pr.lambda,
+      target: pr.target,
+      zeta: pr.zeta,
+      reg: pr.reg,
+      descriptor: pr.descriptor,
+      sparse: pr.sparse,
+      backend: pr.backend,
+      isotopes: pr.isotopes,
+    });
+    if ((model.kind === "sparse-gpr") !== (payload.kind === "sparse-gpr")) bad(`model kind '${payload.kind}' does not match its params`);
+    const fi = h.fitted;
+    const arr = (name: string): Float64Array => {
+      const a = payload.arrays.get(name);
+      if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
+      return a;
+    };
+    const n: number = fi.nEnvironments;
+    const c: number = fi.components;
+    const f: number = fi.nFeatures;
+    const f0: number = fi.nFeatures0;
+    const values = arr("trainFeatures");
+    if (values.length !== n * c * f) bad("array 'trainFeatures' has the wrong length");
+    const values0 = model.params.lambda === 0 ? values : arr("trainFeatures0");
+    if (values0.length !== n * f0) bad("array 'trainFeatures0' has the wrong length");
+    const alpha = arr("alpha");
+    if (alpha.length !== n * c) bad("array 'alpha' has the wrong length");
+    const train: EnvFeatures = { n, lambda: model.params.lambda, c, f, values, f0, values0 };
+    const rows = n * c;
+    let full: FullGprState | null = null;
+    let sparse: SparseGprState | null = null;
+    if (payload.kind === "gpr") {
+      const lp = arr("choleskyLower");
+      if (lp.length !== (rows * (rows + 1)) / 2) bad("array 'choleskyLower' has the wrong length");
+      full = { n: rows, alpha, l: unpackLower(lp, rows), jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
+    } else {
+      const a = arr("choleskyKmmLower");
+      const b = arr("choleskySigmaLower");
+      if (a.length !== (rows * (rows + 1)) / 2 || b.length !== a.length) bad("sparse Cholesky arrays have the wrong length");
+      sparse = {
+        m: rows,
+        alpha,
+        lMM: unpackLower(a, rows),
+        lSigma: unpackLower(b, rows),
+        reg: model.params.reg,
+        jitterMM: fi.sparseJitter?.kMM ?? 0,
+        jitterSigma: fi.sparseJitter?.sigma ?? 0,
+        scale: fi.signalVariance,
+      };
+    }
+    model.fitted = {
+      train,
+      alpha,
+      mean: fi.trainingMean,
+      scale: fi.signalVariance,
+      jitter: fi.jitter,
+      full,
+      sparse,
+      descriptorHypers: pr.descriptor.hypers,
+      precision: h.backendPrecision === "float32" ? "float32" : "float64",
+      nTrain: fi.nTrain,
+    };
+    return model;
+  }
+}
+
+/** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */
+function symmetrize(k: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
+}
+
+registerModelLoader("gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));
+registerModelLoader("sparse-gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));

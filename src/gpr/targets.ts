@@ -1,0 +1,155 @@
+/**
+ * Per-environment regression targets from a Dataset: the spherical components of a Cartesian tensor target
+ * (λ=0: T0 = tr/√3, λ=1: T1, λ=2: T2 in the DESIGN.md order), a derived EFG observable ("efg:cq", "efg:eta",
+ * "efg:theta", "efg:phi", "efg:wq", "efg:vzz"), or any scalar per-atom array.
+ */
+import type { Dataset } from "../core/dataset.js";
+import { symbolOf } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import { efgParams } from "../nmr/efg.js";
+import { isotopeFor } from "../nmr/isotopes.js";
+import { cartesianToT0, cartesianToT1, cartesianToT2 } from "../nmr/spherical.js";
+
+export const DERIVED_OBSERVABLES = ["cq", "eta", "theta", "phi", "wq", "vzz"] as const;
+export type DerivedObservable = (typeof DERIVED_OBSERVABLES)[number];
+
+export interface ParsedTarget {
+  /** Dataset target / per-atom array name (before any ':'). */
+  readonly array: string;
+  /** Derived observable, or null for the raw array. */
+  readonly derived: DerivedObservable | null;
+  /** Components learned per environment (2λ+1). */
+  readonly components: number;
+}
+
+/** Units of a target, for model headers and outputs. */
+export function targetUnits(name: string): string {
+  const [array, derived] = name.split(":");
+  if (derived === "cq") return "MHz";
+  if (derived === "wq") return "kHz";
+  if (derived === "theta" || derived === "phi") return "degree";
+  if (derived === "eta") return "1";
+  if (array === "efg") return "a.u. (Eh/(e a0^2))";
+  if (array === "ms") return "ppm";
+  return "as in the input array";
+}
+
+export function parseTarget(name: string, lambda: number): ParsedTarget {
+  const parts = name.split(":");
+  if (parts.length > 2 || parts[0] === "") {
+    throw new EngineError("InvalidParameter", `bad target '${name}' (use NAME or NAME:observable)`, { field: "target" });
+  }
+  const derived = (parts[1] ?? null) as DerivedObservable | null;
+  if (derived !== null && !DERIVED_OBSERVABLES.includes(derived)) {
+    throw new EngineError(
+      "InvalidParameter",
+      `unknown derived observable '${derived}' (use ${DERIVED_OBSERVABLES.join(", ")})`,
+      { field: "target" },
+    );
+  }
+  if (derived !== null && lambda !== 0) {
+    throw new EngineError("InvalidParameter", `derived observable '${name}' is a scalar: use --lambda 0`, {
+      field: "lambda",
+    });
+  }
+  if (!Number.isInteger(lambda) || lambda < 0 || lambda > 2) {
+    throw new EngineError("InvalidParameter", `lambda must be 0, 1 or 2, got ${lambda}`, { field: "lambda" });
+  }
+  return { array: parts[0]!, derived, components: 2 * lambda + 1 };
+}
+
+/**
+ * The target rows of one environment: writes `components` numbers to out[outOff..]. `values` holds the
+ * per-atom array (ncols per atom) of the structure.
+ */
+export function environmentTarget(
+  t: ParsedTarget,
+  lambda: number,
+  values: Float64Array,
+  ncols: number,
+  atom: number,
+  z: number,
+  out: Float64Array,
+  outOff: number,
+  isotopeOverrides?: Readonly<Record<string, string>>,
+): void {
+  const off = atom * ncols;
+  if (t.derived !== null) {
+    if (ncols !== 9) {
+      throw new EngineError("ShapeMismatch", `'${t.array}:${t.derived}' needs a 9-column tensor array`, {
+        field: t.array,
+      });
+    }
+    const iso = t.derived === "cq" || t.derived === "wq" ? isotopeFor(symbolOf(z), isotopeOverrides) : null;
+    if ((t.derived === "cq" || t.derived === "wq") && !iso) {
+      throw new EngineError("InvalidParameter", `no quadrupolar isotope known for ${symbolOf(z)}`, {
+        field: "isotope",
+      });
+    }
+    const p = efgParams(values, off, iso);
+    const v =
+      t.derived === "cq"
+        ? p.cq
+        : t.derived === "eta"
+          ? p.eta
+          : t.derived === "theta"
+            ? p.theta
+            : t.derived === "phi"
+              ? p.phi
+              : t.derived === "wq"
+                ? p.omegaQ
+                : p.vzz;
+    out[outOff] = v;
+    return;
+  }
+  if (ncols === 9) {
+    if (lambda === 0) out[outOff] = cartesianToT0(values, off);
+    else if (lambda === 1) cartesianToT1(values, off, out, outOff);
+    else cartesianToT2(values, off, out, outOff);
+    return;
+  }
+  if (ncols === 2 * lambda + 1) {
+    for (let c = 0; c < ncols; c++) out[outOff + c] = values[off + c]!;
+    return;
+  }
+  throw new EngineError(
+    "ShapeMismatch",
+    `target '${t.array}' has ${ncols} columns: need 9 (a 3x3 tensor) or ${2 * lambda + 1} for λ=${lambda}`,
+    { field: t.array },
+  );
+}
+
+export interface TargetRows {
+  /** (structure, atom) of each environment with a known target, flat 2n. */
+  readonly samples: Int32Array;
+  /** n × components. */
+  readonly y: Float64Array;
+}
+
+/** Targets of all atoms of `species` whose target is known (mask = 1), in structure then atom order. */
+export function collectTargets(
+  dataset: Dataset,
+  t: ParsedTarget,
+  lambda: number,
+  species: number,
+  isotopeOverrides?: Readonly<Record<string, string>>,
+): TargetRows {
+  const at = dataset.target(t.array);
+  const samples: number[] = [];
+  const rows: number[] = [];
+  const tmp = new Float64Array(t.components);
+  dataset.structures.forEach((s, si) => {
+    const vals = at.values[si]!;
+    const mask = at.masks[si]!;
+    for (let i = 0; i < s.length; i++) {
+      if (s.numbers[i] !== species || mask[i] !== 1) continue;
+      environmentTarget(t, lambda, vals, at.components, i, species, tmp, 0, isotopeOverrides);
+      let ok = true;
+      for (let c = 0; c < t.components; c++) if (!Number.isFinite(tmp[c]!)) ok = false;
+      if (!ok) continue;
+      samples.push(si, i);
+      for (let c = 0; c < t.components; c++) rows.push(tmp[c]!);
+    }
+  });
+  return { samples: Int32Array.from(samples), y: Float64Array.from(rows) };
+}

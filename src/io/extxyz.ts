@@ -1,0 +1,639 @@
+/**
+ * ASE extended XYZ: read (whole file or streamed frame by frame) and write.
+ *
+ * Frame layout: a line with the atom count, a comment line of `key=value` pairs, then one line per atom whose
+ * columns are declared by `Properties=name:type:ncols:...` (types S string, R real, I integer, L logical).
+ * `Lattice="ax ay az bx by bz cx cy cz"` holds the lattice vectors as rows; `pbc="T T T"`.
+ * A comment line without key=value pairs is a plain XYZ comment (`info.comment`), with columns species + pos.
+ *
+ * Mapping onto Structure: `species` (or `Z`) → numbers, `pos` → positions, a `label` S:1 column (or species
+ * entries that are labels such as "Li1") → labels; every other column → arrays (R → Float64Array,
+ * I → Int32Array, S → string[], L → string[] of "T"/"F"); all other header keys → info.
+ */
+import { tryAtomicNumber } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import { type AtomArray, Structure } from "../core/structure.js";
+import { writeFileAtomic } from "./atomic.js";
+import {
+  type LineSource,
+  openLines,
+  parseFinite,
+  parseInteger,
+  parseNumberToken,
+  StringLines,
+} from "./_text.js";
+
+export interface ExtxyzReadOptions {
+  /** Accept NaN/Inf in per-atom arrays (never in positions or the lattice). Default false: NaN/Inf is an error. */
+  allowNonFinite?: boolean;
+}
+
+export interface ExtxyzWriteOptions {
+  /**
+   * Significant digits for floats. Default: undefined = shortest representation that round-trips float64
+   * exactly (JavaScript `String(x)`).
+   */
+  precision?: number;
+  /** Extra info keys written into every frame's comment line (override the structure's own info keys). */
+  header?: Readonly<Record<string, unknown>>;
+  /** Names of per-atom arrays to write, in this order. Default: all arrays of each structure. */
+  arrays?: readonly string[];
+  /** Write a `label:S:1` column when a structure has labels. Default true. */
+  labels?: boolean;
+  /** Allow NaN/Inf in arrays (written as `nan`/`inf`). Default false: EngineError. */
+  allowNonFinite?: boolean;
+}
+
+type ColType = "S" | "R" | "I" | "L";
+interface Column {
+  name: string;
+  type: ColType;
+  ncols: number;
+  /** first token index in the atom line */
+  start: number;
+}
+
+const RESERVED = new Set(["lattice", "properties", "pbc"]);
+
+/** Parse all frames of an extended XYZ text. */
+export function parseExtxyz(text: string, file = "<string>", options: ExtxyzReadOptions = {}): Structure[] {
+  return [...framesFrom(new StringLines(text), file, options)];
+}
+
+/** Read all frames of an extended XYZ file (`.gz` accepted). */
+export function readExtxyz(file: string, options: ExtxyzReadOptions = {}): Structure[] {
+  return [...iterExtxyz(file, options)];
+}
+
+/**
+ * Stream the frames of an extended XYZ file one by one; plain files are read in 1 MiB chunks, so memory is
+ * bounded by one frame. Breaking out of the loop closes the file.
+ */
+export function* iterExtxyz(file: string, options: ExtxyzReadOptions = {}): Generator<Structure> {
+  const src = openLines(file);
+  try {
+    yield* framesFrom(src, file, options);
+  } finally {
+    src.close();
+  }
+}
+
+function* framesFrom(src: LineSource, file: string, options: ExtxyzReadOptions): Generator<Structure> {
+  for (;;) {
+    let countLine = src.next();
+    while (countLine !== undefined && countLine.trim() === "") countLine = src.next();
+    if (countLine === undefined) return;
+    const countLineNo = src.lineNumber;
+    const natoms = parseInteger(countLine.trim(), { file, line: countLineNo, field: "natoms" });
+    if (natoms < 0) {
+      throw new EngineError("ParseError", `negative atom count ${natoms}`, {
+        file,
+        line: countLineNo,
+        field: "natoms",
+      });
+    }
+    const comment = src.next();
+    if (comment === undefined) {
+      throw new EngineError(
+        "ParseError",
+        `truncated frame: expected a comment line and ${natoms} atom lines after the atom count on line ${countLineNo}`,
+        { file, line: countLineNo + 1, field: "comment" },
+      );
+    }
+    const headerLine = src.lineNumber;
+    const lines: string[] = new Array(natoms);
+    for (let i = 0; i < natoms; i++) {
+      const l = src.next();
+      if (l === undefined) {
+        throw new EngineError(
+          "ParseError",
+          `truncated frame: file ends after ${i} of ${natoms} atom lines (frame starting on line ${countLineNo})`,
+          { file, line: headerLine + i + 1, field: `atom ${i + 1}` },
+        );
+      }
+      lines[i] = l;
+    }
+    yield buildFrame(natoms, comment, lines, file, headerLine, options);
+  }
+}
+
+function buildFrame(
+  natoms: number,
+  comment: string,
+  lines: string[],
+  file: string,
+  headerLine: number,
+  options: ExtxyzReadOptions,
+): Structure {
+  const allowNonFinite = options.allowNonFinite ?? false;
+  const where = (field: string, line = headerLine) => ({ file, line, field });
+  const kv = parseKeyValues(comment, file, headerLine);
+  let latticeText: string | undefined;
+  let propsText: string | undefined;
+  let pbcText: string | undefined;
+  const info: Record<string, unknown> = {};
+  if (kv === null) {
+    if (comment.trim() !== "") info["comment"] = comment.trim();
+  } else {
+    for (const [k, raw] of kv) {
+      const lk = k.toLowerCase();
+      if (lk === "lattice") latticeText = raw.text;
+      else if (lk === "properties") propsText = raw.text;
+      else if (lk === "pbc") pbcText = raw.text;
+      else info[k] = convertValue(raw);
+    }
+  }
+
+  // lattice
+  let cell: Float64Array | null = null;
+  if (latticeText !== undefined) {
+    const toks = splitWs(latticeText.replace(/[[\],]/g, " "));
+    if (toks.length !== 9) {
+      throw new EngineError("ParseError", `Lattice needs 9 numbers, found ${toks.length}`, where("Lattice"));
+    }
+    cell = new Float64Array(9);
+    for (let i = 0; i < 9; i++) cell[i] = parseFinite(toks[i], where("Lattice"));
+  }
+  // pbc
+  let pbc: [boolean, boolean, boolean];
+  if (pbcText !== undefined) {
+    const toks = splitWs(pbcText.replace(/[[\],]/g, " "));
+    const vals = toks.map((t) => parseBool(t));
+    if (toks.length !== 3 || vals.some((v) => v === undefined)) {
+      throw new EngineError("ParseError", `pbc must be three of T/F, got '${pbcText}'`, where("pbc"));
+    }
+    pbc = vals as [boolean, boolean, boolean];
+  } else {
+    pbc = cell ? [true, true, true] : [false, false, false];
+  }
+  if (cell === null && pbc.some((p) => p)) {
+    throw new EngineError("ParseError", "periodic boundary conditions requested (pbc) but no Lattice given", {
+      file,
+      line: headerLine,
+      field: "pbc",
+    });
+  }
+
+  // columns
+  const cols = parseProperties(propsText ?? "species:S:1:pos:R:3", file, headerLine);
+  const ntok = cols.reduce((s, c) => s + c.ncols, 0);
+  const byName = new Map(cols.map((c) => [c.name, c]));
+  const posCol = byName.get("pos") ?? byName.get("positions");
+  if (posCol?.type !== "R" || posCol.ncols !== 3) {
+    throw new EngineError("ParseError", "Properties must contain pos:R:3", where("Properties"));
+  }
+  const zCol = byName.get("Z");
+  const spCol = byName.get("species");
+  const labelCol = byName.get("label");
+  if (zCol && (zCol.type !== "I" || zCol.ncols !== 1)) {
+    throw new EngineError("ParseError", "Z column must be I:1", where("Properties"));
+  }
+  if (!zCol && (spCol?.type !== "S" || spCol.ncols !== 1)) {
+    throw new EngineError("ParseError", "Properties must contain species:S:1 or Z:I:1", where("Properties"));
+  }
+  if (labelCol && (labelCol.type !== "S" || labelCol.ncols !== 1)) {
+    throw new EngineError("ParseError", "label column must be S:1", where("Properties"));
+  }
+
+  const numbers = new Int32Array(natoms);
+  const positions = new Float64Array(3 * natoms);
+  let labels: string[] | undefined;
+  let speciesAreLabels = false;
+  const extra = cols.filter((c) => c !== posCol && c !== zCol && c !== spCol && c !== labelCol);
+  const store: (Float64Array | Int32Array | string[])[] = extra.map((c) =>
+    c.type === "R"
+      ? new Float64Array(natoms * c.ncols)
+      : c.type === "I"
+        ? new Int32Array(natoms * c.ncols)
+        : new Array<string>(natoms * c.ncols),
+  );
+  const speciesTok: string[] = [];
+
+  for (let i = 0; i < natoms; i++) {
+    const line = headerLine + 1 + i;
+    const toks = splitWs(lines[i]!);
+    if (toks.length !== ntok) {
+      throw new EngineError(
+        "ParseError",
+        `wrong column count: expected ${ntok} columns (Properties=${propsText ?? "species:S:1:pos:R:3"}), found ${toks.length}`,
+        { file, line, field: `atom ${i + 1}` },
+      );
+    }
+    for (let k = 0; k < 3; k++) {
+      positions[3 * i + k] = parseFinite(toks[posCol.start + k], { file, line, field: `pos[${k}]` });
+    }
+    if (zCol) {
+      const z = parseInteger(toks[zCol.start], { file, line, field: "Z" });
+      if (!(z > 0 && z < 119)) {
+        throw new EngineError("ParseError", `invalid atomic number ${z}`, { file, line, field: "Z" });
+      }
+      numbers[i] = z;
+    }
+    if (spCol) {
+      const sp = toks[spCol.start]!;
+      speciesTok.push(sp);
+      if (!zCol) {
+        let z = tryAtomicNumber(sp);
+        if (z === undefined) {
+          const m = /^([A-Za-z][a-z]?)(?![a-z])/.exec(sp);
+          z = m ? tryAtomicNumber(m[1]!) : undefined;
+          if (z === undefined) {
+            // one-letter element followed by a label, e.g. "O1a" when "O1" fails two-letter matching
+            const m1 = /^([A-Za-z])/.exec(sp);
+            z = m1 ? tryAtomicNumber(m1[1]!) : undefined;
+          }
+          if (z === undefined) {
+            throw new EngineError("ParseError", `unknown species '${sp}'`, { file, line, field: "species" });
+          }
+          speciesAreLabels = true;
+        }
+        numbers[i] = z;
+      }
+    }
+    if (labelCol) {
+      labels ??= new Array<string>(natoms);
+      labels[i] = toks[labelCol.start]!;
+    }
+    for (let c = 0; c < extra.length; c++) {
+      const col = extra[c]!;
+      const out = store[c]!;
+      for (let k = 0; k < col.ncols; k++) {
+        const tok = toks[col.start + k]!;
+        const field = col.ncols === 1 ? col.name : `${col.name}[${k}]`;
+        const idx = i * col.ncols + k;
+        if (col.type === "R") {
+          (out as Float64Array)[idx] = parseFinite(tok, { file, line, field }, allowNonFinite);
+        } else if (col.type === "I") {
+          (out as Int32Array)[idx] = parseInteger(tok, { file, line, field });
+        } else if (col.type === "L") {
+          const b = parseBool(tok);
+          if (b === undefined) {
+            throw new EngineError("ParseError", `not a logical value: '${tok}'`, { file, line, field });
+          }
+          (out as string[])[idx] = b ? "T" : "F";
+        } else {
+          (out as string[])[idx] = tok;
+        }
+      }
+    }
+  }
+  if (!labels && speciesAreLabels) labels = speciesTok;
+
+  const arrays = new Map<string, AtomArray>();
+  extra.forEach((c, i) => {
+    arrays.set(c.name, { ncols: c.ncols, data: store[i]! });
+  });
+  return new Structure({
+    numbers,
+    positions,
+    cell,
+    pbc,
+    ...(labels ? { labels } : {}),
+    arrays,
+    info,
+  });
+}
+
+function parseProperties(text: string, file: string, line: number): Column[] {
+  const parts = text.split(":");
+  if (parts.length % 3 !== 0) {
+    throw new EngineError("ParseError", `Properties must be name:type:ncols triplets, got '${text}'`, {
+      file,
+      line,
+      field: "Properties",
+    });
+  }
+  const cols: Column[] = [];
+  const seen = new Set<string>();
+  let start = 0;
+  for (let i = 0; i < parts.length; i += 3) {
+    const name = parts[i]!;
+    const type = parts[i + 1]!.toUpperCase();
+    const nStr = parts[i + 2]!;
+    if (!name || seen.has(name)) {
+      throw new EngineError("ParseError", `empty or repeated property name '${name}'`, {
+        file,
+        line,
+        field: "Properties",
+      });
+    }
+    if (type !== "S" && type !== "R" && type !== "I" && type !== "L") {
+      throw new EngineError("ParseError", `property '${name}' has unknown type '${parts[i + 1]}'`, {
+        file,
+        line,
+        field: "Properties",
+      });
+    }
+    if (!/^\d+$/.test(nStr) || Number(nStr) < 1) {
+      throw new EngineError("ParseError", `property '${name}' has invalid column count '${nStr}'`, {
+        file,
+        line,
+        field: "Properties",
+      });
+    }
+    seen.add(name);
+    cols.push({ name, type, ncols: Number(nStr), start });
+    start += Number(nStr);
+  }
+  return cols;
+}
+
+function splitWs(s: string): string[] {
+  const t = s.trim();
+  return t === "" ? [] : t.split(/\s+/);
+}
+
+function parseBool(t: string): boolean | undefined {
+  switch (t) {
+    case "T":
+    case "True":
+    case "true":
+    case "TRUE":
+      return true;
+    case "F":
+    case "False":
+    case "false":
+    case "FALSE":
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+interface RawValue {
+  text: string;
+  /** the value was written in quotes (or brackets) */
+  quoted: boolean;
+  /** bare key without `=value` */
+  bare: boolean;
+}
+
+/**
+ * Tokenise an extxyz comment line into key/value pairs (ASE's key_val_str_to_dict rules: values may be
+ * double-quoted with backslash escapes, or bracketed `[..]`/`{..}`; a bare key means `true`).
+ * Returns null when the line is not key=value syntax (a plain XYZ comment).
+ */
+function parseKeyValues(line: string, file: string, lineNo: number): [string, RawValue][] | null {
+  if (!line.includes("=")) return null;
+  const out: [string, RawValue][] = [];
+  const n = line.length;
+  let i = 0;
+  const isWs = (c: string) => c === " " || c === "\t";
+  const readQuoted = (): string => {
+    // at opening quote
+    const q = line[i]!;
+    i++;
+    let s = "";
+    while (i < n && line[i] !== q) {
+      if (line[i] === "\\" && i + 1 < n) {
+        const e = line[i + 1]!;
+        s += e === "n" ? "\n" : e;
+        i += 2;
+      } else {
+        s += line[i];
+        i++;
+      }
+    }
+    if (i >= n) {
+      throw new EngineError("ParseError", "unterminated quoted value in comment line", {
+        file,
+        line: lineNo,
+        field: "comment",
+      });
+    }
+    i++;
+    return s;
+  };
+  while (i < n) {
+    while (i < n && isWs(line[i]!)) i++;
+    if (i >= n) break;
+    let key: string;
+    if (line[i] === '"') key = readQuoted();
+    else {
+      const s = i;
+      while (i < n && !isWs(line[i]!) && line[i] !== "=") i++;
+      key = line.slice(s, i);
+    }
+    let j = i;
+    while (j < n && isWs(line[j]!)) j++;
+    if (j < n && line[j] === "=") {
+      i = j + 1;
+      while (i < n && isWs(line[i]!)) i++;
+      if (i >= n) {
+        out.push([key, { text: "", quoted: true, bare: false }]);
+        break;
+      }
+      const c = line[i]!;
+      if (c === '"' || c === "'") {
+        out.push([key, { text: readQuoted(), quoted: true, bare: false }]);
+      } else if (c === "[" || c === "{") {
+        const close = c === "[" ? "]" : "}";
+        const s = i;
+        let depth = 0;
+        for (; i < n; i++) {
+          if (line[i] === c) depth++;
+          else if (line[i] === close && --depth === 0) break;
+        }
+        if (i >= n) {
+          throw new EngineError("ParseError", `unterminated '${c}' value of key '${key}'`, {
+            file,
+            line: lineNo,
+            field: key,
+          });
+        }
+        i++;
+        out.push([key, { text: line.slice(s, i), quoted: true, bare: false }]);
+      } else {
+        const s = i;
+        while (i < n && !isWs(line[i]!)) i++;
+        out.push([key, { text: line.slice(s, i), quoted: false, bare: false }]);
+      }
+    } else {
+      out.push([key, { text: "", quoted: false, bare: true }]);
+    }
+  }
+  return out;
+}
+
+/** Convert a raw info value: number, bool, JSON array/object, array of numbers/bools, or string. */
+function convertValue(raw: RawValue): unknown {
+  if (raw.bare) return true;
+  const t = raw.text.trim();
+  if ((t.startsWith("[") && t.endsWith("]")) || (t.startsWith("{") && t.endsWith("}"))) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      // not JSON: fall through (e.g. "[1 2 3]" handled below)
+    }
+    if (t.startsWith("[")) {
+      const inner = splitWs(t.slice(1, -1).replace(/,/g, " "));
+      const arr = scalarArray(inner);
+      if (arr) return arr;
+    }
+    return raw.text;
+  }
+  const toks = splitWs(t);
+  if (toks.length === 1) {
+    const v = scalar(toks[0]!);
+    return v ?? raw.text;
+  }
+  if (toks.length > 1) {
+    const arr = scalarArray(toks);
+    if (arr) return arr;
+  }
+  return raw.text;
+}
+
+function scalar(tok: string): number | boolean | undefined {
+  const b = parseBool(tok);
+  if (b !== undefined) return b;
+  const v = parseNumberToken(tok);
+  return v;
+}
+
+function scalarArray(toks: string[]): number[] | boolean[] | undefined {
+  const bools = toks.map(parseBool);
+  if (bools.every((b) => b !== undefined)) return bools as boolean[];
+  const nums = toks.map(parseNumberToken);
+  if (nums.every((v) => v !== undefined)) return nums as number[];
+  return undefined;
+}
+
+// ---------------------------------------------------------------- writing
+
+function fmtFloat(x: number, precision: number | undefined): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (precision === undefined) return String(x);
+  return String(Number(x.toPrecision(precision)));
+}
+
+function quoteString(s: string): string {
+  const esc = s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  return `"${esc}"`;
+}
+
+function needsQuotes(s: string): boolean {
+  return s === "" || /[\s"'=[\]{}\\]/.test(s) || scalar(s) !== undefined;
+}
+
+function formatInfoValue(key: string, v: unknown, precision: number | undefined): string {
+  if (typeof v === "number") return fmtFloat(v, precision);
+  if (typeof v === "boolean") return v ? "T" : "F";
+  if (typeof v === "string") return needsQuotes(v) ? quoteString(v) : v;
+  if (Array.isArray(v) && v.length > 0) {
+    if (v.every((x) => typeof x === "number")) return `"${v.map((x) => fmtFloat(x, precision)).join(" ")}"`;
+    if (v.every((x) => typeof x === "boolean")) return `"${v.map((x) => (x ? "T" : "F")).join(" ")}"`;
+  }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    return `"${Array.from(v as unknown as ArrayLike<number>, (x) => fmtFloat(x, precision)).join(" ")}"`;
+  }
+  if (v === null || v === undefined) {
+    throw new EngineError("InvalidParameter", `info key '${key}' has no value`, { field: key });
+  }
+  return quoteString(JSON.stringify(v));
+}
+
+/** Format structures as an extended XYZ text (one frame per structure). */
+export function formatExtxyz(structures: readonly Structure[], options: ExtxyzWriteOptions = {}): string {
+  const chunks: string[] = [];
+  structures.forEach((s, si) => {
+    chunks.push(formatFrame(s, si, options));
+  });
+  return chunks.join("");
+}
+
+function formatFrame(s: Structure, si: number, options: ExtxyzWriteOptions): string {
+  const p = options.precision;
+  if (p !== undefined && !(Number.isInteger(p) && p >= 1 && p <= 17)) {
+    throw new EngineError("InvalidParameter", `precision must be an integer 1..17, got ${p}`, {
+      field: "precision",
+    });
+  }
+  const n = s.length;
+  const names = options.arrays ?? [...s.arrays.keys()];
+  const cols: { name: string; type: ColType; ncols: number; data: AtomArray["data"] }[] = [];
+  for (const name of names) {
+    const a = s.arrays.get(name);
+    if (!a) {
+      throw new EngineError("InvalidParameter", `structure ${si} has no per-atom array '${name}'`, {
+        field: name,
+      });
+    }
+    if (!/^[A-Za-z_][\w.-]*$/.test(name) || ["species", "pos", "Z", "label"].includes(name)) {
+      throw new EngineError("InvalidParameter", `array name '${name}' cannot be written to extxyz`, {
+        field: name,
+      });
+    }
+    let type: ColType;
+    if (a.data instanceof Float64Array) {
+      type = "R";
+      if (!options.allowNonFinite) {
+        const bad = a.data.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) {
+          throw new EngineError(
+            "InvalidParameter",
+            `structure ${si}, atom ${Math.floor(bad / a.ncols)}: non-finite value in '${name}' (pass allowNonFinite to write it)`,
+            { field: name },
+          );
+        }
+      }
+    } else if (a.data instanceof Int32Array) type = "I";
+    else type = (a.data as readonly string[]).every((x) => x === "T" || x === "F") ? "L" : "S";
+    if (type === "S" && (a.data as readonly string[]).some((x) => x === "" || /\s/.test(x))) {
+      throw new EngineError("InvalidParameter", `string array '${name}' has empty or whitespace entries`, {
+        field: name,
+      });
+    }
+    cols.push({ name, type, ncols: a.ncols, data: a.data });
+  }
+  const writeLabels = (options.labels ?? true) && s.labels !== null;
+  if (writeLabels && s.labels!.some((x) => x === "" || /\s/.test(x))) {
+    throw new EngineError("InvalidParameter", "labels with empty or whitespace entries cannot be written", {
+      field: "label",
+    });
+  }
+  let props = "species:S:1:pos:R:3";
+  if (writeLabels) props += ":label:S:1";
+  for (const c of cols) props += `:${c.name}:${c.type}:${c.ncols}`;
+
+  const head: string[] = [];
+  if (s.cell) head.push(`Lattice="${Array.from(s.cell, (x) => fmtFloat(x, p)).join(" ")}"`);
+  head.push(`Properties=${props}`);
+  const info: Record<string, unknown> = { ...s.info, ...(options.header ?? {}) };
+  for (const [k, v] of Object.entries(info)) {
+    if (RESERVED.has(k.toLowerCase())) continue;
+    if (!/^[A-Za-z_][\w.:-]*$/.test(k)) {
+      throw new EngineError("InvalidParameter", `info key '${k}' cannot be written to extxyz`, { field: k });
+    }
+    head.push(`${k}=${formatInfoValue(k, v, p)}`);
+  }
+  head.push(`pbc="${s.pbc.map((b) => (b ? "T" : "F")).join(" ")}"`);
+
+  const symbols = s.symbols();
+  const lines: string[] = [String(n), head.join(" ")];
+  const pos = s.positions;
+  for (let i = 0; i < n; i++) {
+    let l = `${symbols[i]} ${fmtFloat(pos[3 * i]!, p)} ${fmtFloat(pos[3 * i + 1]!, p)} ${fmtFloat(pos[3 * i + 2]!, p)}`;
+    if (writeLabels) l += ` ${s.labels![i]}`;
+    for (const c of cols) {
+      const off = i * c.ncols;
+      for (let k = 0; k < c.ncols; k++) {
+        const v = c.data[off + k]!;
+        l += " ";
+        l += c.type === "R" ? fmtFloat(v as number, p) : String(v);
+      }
+    }
+    lines.push(l);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Write structures to an extended XYZ file atomically (temp file + rename). */
+export function writeExtxyz(
+  file: string,
+  structures: readonly Structure[],
+  options: ExtxyzWriteOptions = {},
+): void {
+  writeFileAtomic(file, formatExtxyz(structures, options));
+}

@@ -1,0 +1,190 @@
+import { EngineError } from "../core/errors.js";
+
+/** Cutoff function applied to the neighbour weights. */
+export type CutoffSmoothing = { type: "Step" } | { type: "ShiftedCosine"; width: number };
+
+/**
+ * λ-SOAP hyperparameters (featomic-style names). Lengths in Å.
+ * Defaults (parseSoapHypers): cutoff.radius 4, smoothing Step, density.width 0.3, maxRadial 8, maxAngular 6,
+ * centerWeight 1, radialIntegral "spline" (accuracy 1e-8), lambdas [0, 2], species from the input structures.
+ */
+export interface SoapHypers {
+  readonly cutoff: { readonly radius: number; readonly smoothing: CutoffSmoothing };
+  readonly density: { readonly type: "Gaussian"; readonly width: number };
+  readonly basis: {
+    readonly type: "Gto";
+    /** number of radial functions n = 0..maxRadial−1 (TENSOAP's nmax) */
+    readonly maxRadial: number;
+    /** largest angular channel l (TENSOAP's lmax) */
+    readonly maxAngular: number;
+    /** "analytic": ₁F₁ series per neighbour; "spline": cubic Hermite splines of the exact integrals */
+    readonly radialIntegral: "analytic" | "spline";
+    /** relative accuracy of the splines (max abs error / max |R_nl|) */
+    readonly splineAccuracy: number;
+  };
+  /** weight of the centre atom's own Gaussian (in its species channel); 0 drops it */
+  readonly centerWeight: number;
+  /** species channels (atomic numbers, sorted ascending); null → all species present in the input */
+  readonly species: readonly number[] | null;
+  /** normalise per environment (unit norm λ=0, ‖P Pᵀ‖_F = 1 for λ>0) */
+  readonly normalize: boolean;
+  /** λ values computed by default */
+  readonly lambdas: readonly number[];
+}
+
+export const DEFAULT_SOAP_HYPERS: SoapHypers = {
+  cutoff: { radius: 4, smoothing: { type: "Step" } },
+  density: { type: "Gaussian", width: 0.3 },
+  basis: { type: "Gto", maxRadial: 8, maxAngular: 6, radialIntegral: "spline", splineAccuracy: 1e-8 },
+  centerWeight: 1,
+  species: null,
+  normalize: true,
+  lambdas: [0, 2],
+};
+
+/**
+ * TENSOAP (SOAPFAST v3) settings: hard cutoff rc 4 Å, σ 0.3 Å, nmax 8, lmax 6, centre weight 1, Löwdin-orthonormal
+ * GTOs with analytic radial integrals, λ=0 weight (2l+1)^(−1/2), species channels ordered by Z, features
+ * normalised. Kernels of this preset equal TENSOAP's (test/regression/tensoap-parity.test.ts).
+ */
+export const TENSOAP_PRESET: SoapHypers = {
+  cutoff: { radius: 4, smoothing: { type: "Step" } },
+  density: { type: "Gaussian", width: 0.3 },
+  basis: { type: "Gto", maxRadial: 8, maxAngular: 6, radialIntegral: "analytic", splineAccuracy: 1e-8 },
+  centerWeight: 1,
+  species: null,
+  normalize: true,
+  lambdas: [0, 2],
+};
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, msg: string): never {
+  throw new EngineError("InvalidParameter", `${path}: ${msg}`, { field: path });
+}
+
+function obj(v: unknown, path: string, allowed: readonly string[]): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) fail(path, "expected an object");
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) fail(`${path}.${k}`, `unknown key (allowed: ${allowed.join(", ")})`);
+  }
+  return v as Obj;
+}
+
+function num(v: unknown, path: string, def: number, check: (x: number) => boolean, what: string): number {
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isFinite(v) || !check(v)) fail(path, `expected ${what}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Validate a plain-JSON hyperparameter object (unknown keys rejected, errors name the JSON path, e.g.
+ * "$.cutoff.smoothing.width"), filling defaults from `base` (DEFAULT_SOAP_HYPERS unless given).
+ */
+export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_HYPERS): SoapHypers {
+  const root = obj(input ?? {}, "$", ["cutoff", "density", "basis", "centerWeight", "species", "normalize", "lambdas"]);
+  const pos = (x: number) => x > 0;
+  let cutoff = base.cutoff;
+  if (root.cutoff !== undefined) {
+    const c = obj(root.cutoff, "$.cutoff", ["radius", "smoothing"]);
+    const radius = num(c.radius, "$.cutoff.radius", base.cutoff.radius, pos, "a positive number (Å)");
+    let smoothing = base.cutoff.smoothing;
+    if (c.smoothing !== undefined) {
+      const s = obj(c.smoothing, "$.cutoff.smoothing", ["type", "width"]);
+      if (s.type === "Step") {
+        if (s.width !== undefined) fail("$.cutoff.smoothing.width", "not allowed for type Step");
+        smoothing = { type: "Step" };
+      } else if (s.type === "ShiftedCosine") {
+        const width = num(s.width, "$.cutoff.smoothing.width", 0.5, pos, "a positive number (Å)");
+        if (width > radius) fail("$.cutoff.smoothing.width", "must not exceed cutoff.radius");
+        smoothing = { type: "ShiftedCosine", width };
+      } else fail("$.cutoff.smoothing.type", `expected "Step" or "ShiftedCosine", got ${JSON.stringify(s.type)}`);
+    }
+    cutoff = { radius, smoothing };
+  }
+  let density = base.density;
+  if (root.density !== undefined) {
+    const d = obj(root.density, "$.density", ["type", "width"]);
+    if (d.type !== undefined && d.type !== "Gaussian") fail("$.density.type", `expected "Gaussian"`);
+    density = { type: "Gaussian", width: num(d.width, "$.density.width", base.density.width, pos, "a positive number (Å)") };
+  }
+  let basis = base.basis;
+  if (root.basis !== undefined) {
+    const b = obj(root.basis, "$.basis", ["type", "maxRadial", "maxAngular", "radialIntegral", "splineAccuracy"]);
+    if (b.type !== undefined && b.type !== "Gto") fail("$.basis.type", `expected "Gto"`);
+    const int = (x: number) => Number.isInteger(x);
+    const maxRadial = num(b.maxRadial, "$.basis.maxRadial", base.basis.maxRadial, (x) => int(x) && x >= 1 && x <= 30, "an integer 1..30");
+    const maxAngular = num(b.maxAngular, "$.basis.maxAngular", base.basis.maxAngular, (x) => int(x) && x >= 0 && x <= 20, "an integer 0..20");
+    let radialIntegral = base.basis.radialIntegral;
+    if (b.radialIntegral !== undefined) {
+      if (b.radialIntegral !== "analytic" && b.radialIntegral !== "spline") fail("$.basis.radialIntegral", `expected "analytic" or "spline"`);
+      radialIntegral = b.radialIntegral;
+    }
+    const splineAccuracy = num(b.splineAccuracy, "$.basis.splineAccuracy", base.basis.splineAccuracy, (x) => x >= 1e-13 && x <= 1e-2, "a number in [1e-13, 1e-2]");
+    basis = { type: "Gto", maxRadial, maxAngular, radialIntegral, splineAccuracy };
+  }
+  const centerWeight = num(root.centerWeight, "$.centerWeight", base.centerWeight, (x) => x >= 0, "a non-negative number");
+  let species = base.species;
+  if (root.species !== undefined && root.species !== null) {
+    if (!Array.isArray(root.species) || root.species.length === 0) fail("$.species", "expected a non-empty array of atomic numbers");
+    species = root.species.map((z, i) => num(z, `$.species[${i}]`, 0, (x) => Number.isInteger(x) && x > 0 && x < 119, "an atomic number"));
+    species = [...new Set(species)].sort((a, b) => a - b);
+  } else if (root.species === null) species = null;
+  let normalize = base.normalize;
+  if (root.normalize !== undefined) {
+    if (typeof root.normalize !== "boolean") fail("$.normalize", "expected true or false");
+    normalize = root.normalize;
+  }
+  let lambdas = base.lambdas;
+  if (root.lambdas !== undefined) {
+    if (!Array.isArray(root.lambdas) || root.lambdas.length === 0) fail("$.lambdas", "expected a non-empty array");
+    lambdas = root.lambdas.map((z, i) => num(z, `$.lambdas[${i}]`, 0, (x) => Number.isInteger(x) && x >= 0, "a non-negative integer"));
+  }
+  for (const [i, l] of lambdas.entries()) {
+    if (l > 2 * basis.maxAngular) fail(`$.lambdas[${i}]`, `λ=${l} exceeds 2·maxAngular`);
+  }
+  return { cutoff, density, basis, centerWeight, species, normalize, lambdas: [...new Set(lambdas)].sort((a, b) => a - b) };
+}
+
+/** Options as given on the command line (all optional). */
+export interface SoapCliOptions {
+  preset?: string;
+  rcut?: number | string;
+  sigma?: number | string;
+  nmax?: number | string;
+  lmax?: number | string;
+  smooth?: number | string;
+  centerWeight?: number | string;
+}
+
+/** Build hypers from CLI options: the preset (default or "tensoap") overridden by --rcut --sigma --nmax --lmax. */
+export function soapHypersFromCli(o: SoapCliOptions): SoapHypers {
+  let base: SoapHypers;
+  if (o.preset === undefined || o.preset === "default") base = DEFAULT_SOAP_HYPERS;
+  else if (o.preset === "tensoap") base = TENSOAP_PRESET;
+  else throw new EngineError("InvalidParameter", `unknown preset '${o.preset}' (use tensoap or default)`, { field: "--preset" });
+  const n = (v: number | string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = typeof v === "number" ? v : Number(v);
+    if (!Number.isFinite(x)) throw new EngineError("InvalidParameter", `${flag} must be a number, got '${v}'`, { field: flag });
+    return x;
+  };
+  const rc = n(o.rcut, "--rcut");
+  const smooth = n(o.smooth, "--smooth");
+  const cutoff: Obj = {};
+  if (rc !== undefined) cutoff.radius = rc;
+  if (smooth !== undefined) cutoff.smoothing = smooth > 0 ? { type: "ShiftedCosine", width: smooth } : { type: "Step" };
+  const sigma = n(o.sigma, "--sigma");
+  const basis: Obj = {};
+  const nmax = n(o.nmax, "--nmax");
+  const lmax = n(o.lmax, "--lmax");
+  if (nmax !== undefined) basis.maxRadial = nmax;
+  if (lmax !== undefined) basis.maxAngular = lmax;
+  const input: Obj = {};
+  if (Object.keys(cutoff).length) input.cutoff = cutoff;
+  if (sigma !== undefined) input.density = { width: sigma };
+  if (Object.keys(basis).length) input.basis = basis;
+  const cw = n(o.centerWeight, "--center-weight");
+  if (cw !== undefined) input.centerWeight = cw;
+  return parseSoapHypers(input, base);
+}

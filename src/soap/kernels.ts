@@ -1,0 +1,160 @@
+import { CpuBackend } from "../backend/cpu.js";
+import type { ComputeBackend } from "../backend/types.js";
+import { EngineError } from "../core/errors.js";
+import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
+
+/**
+ * λ-SOAP kernels from feature blocks (features normalised per environment, symmetric-half storage — the
+ * kernels are the plain products):
+ *   atomic     K^λ_μν(i,j) = (p⁰_i · p⁰_j)^(ζ−1) (P^λ_i P^λ_jᵀ)_μν
+ *   structure  K^λ_μν(A,B) = 1/(N_A N_B) Σ_{i∈A, j∈B} K^λ_μν(i,j)   (TENSOAP's definition)
+ * All products are blocked GEMMs through a ComputeBackend (default: the float64 CPU backend).
+ */
+export interface KernelMatrix {
+  /** rows (environments or structures) */
+  readonly n: number;
+  readonly m: number;
+  /** 2λ+1 */
+  readonly nComponents: number;
+  /** (n·c) × (m·c) row-major: values[(i*c+μ)*(m*c) + j*c+ν] */
+  readonly values: Float64Array;
+}
+
+export interface KernelOptions {
+  lambda: number;
+  zeta: number;
+  backend?: ComputeBackend;
+}
+
+let defaultBackend: ComputeBackend | null = null;
+function backendOf(o: { backend?: ComputeBackend }): ComputeBackend {
+  if (o.backend) return o.backend;
+  defaultBackend ??= new CpuBackend();
+  return defaultBackend;
+}
+
+function getBlock(blocks: FeatureBlocks, z: number, lambda: number, which: string): FeatureBlock {
+  const b = blocks.get(blockKey(z, lambda));
+  if (!b) {
+    throw new EngineError("InvalidParameter", `${which}: no feature block for centre species Z=${z}, λ=${lambda}`, {
+      field: "lambdas",
+    });
+  }
+  return b;
+}
+
+function checkZeta(zeta: number): void {
+  if (!(zeta >= 1) || !Number.isFinite(zeta)) throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
+}
+
+/** Kernel between sample ranges [a0, a1) of block A and all of block B (λ=0 blocks needed for ζ > 1). */
+async function blockKernel(
+  A: FeatureBlock,
+  A0: FeatureBlock | null,
+  a0: number,
+  a1: number,
+  B: FeatureBlock,
+  B0: FeatureBlock | null,
+  o: KernelOptions,
+): Promise<Float64Array> {
+  const be = backendOf(o);
+  const n = a1 - a0;
+  const m = B.nSamples;
+  if (A.nProperties !== B.nProperties) {
+    throw new EngineError("ShapeMismatch", `feature sizes differ (${A.nProperties} vs ${B.nProperties}): compute both sets with the same species and hypers`);
+  }
+  const c = A.nComponents;
+  const f = A.nProperties;
+  const av = A.values.subarray(a0 * c * f, a1 * c * f);
+  if (o.lambda === 0) return be.gramScalar(av, n, B.values, m, f, o.zeta);
+  let k0: Float64Array | null = null;
+  if (o.zeta !== 1) {
+    if (!A0 || !B0) throw new EngineError("InvalidParameter", "λ>0 kernels with ζ>1 need the λ=0 blocks as well");
+    if (A0.nProperties !== B0.nProperties) throw new EngineError("ShapeMismatch", "λ=0 feature sizes differ");
+    k0 = await be.gramScalar(A0.values.subarray(a0 * A0.nProperties, a1 * A0.nProperties), n, B0.values, m, A0.nProperties, 1);
+  }
+  return be.gramTensor(av, n, B.values, m, c, f, k0, o.zeta);
+}
+
+/** Atomic kernel between the environments of centre species z in A and in B. */
+export async function atomicKernel(a: FeatureBlocks, b: FeatureBlocks, z: number, o: KernelOptions): Promise<KernelMatrix> {
+  checkZeta(o.zeta);
+  const A = getBlock(a, z, o.lambda, "A");
+  const B = getBlock(b, z, o.lambda, "B");
+  const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z, 0, "A") : null;
+  const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z, 0, "B") : null;
+  const values = await blockKernel(A, A0, 0, A.nSamples, B, B0, o);
+  return { n: A.nSamples, m: B.nSamples, nComponents: A.nComponents, values };
+}
+
+export interface StructureKernelOptions extends KernelOptions {
+  /** centre species included (default: every species with a block in A and B) */
+  centers?: readonly number[];
+  /** number of structures in A / B (default: 1 + largest structure index among the samples) */
+  nStructuresA?: number;
+  nStructuresB?: number;
+  /** environments of A per GEMM chunk (bounds memory; default 256) */
+  chunk?: number;
+}
+
+function speciesOf(blocks: FeatureBlocks, lambda: number): number[] {
+  const zs: number[] = [];
+  for (const b of blocks.values()) if (b.lambda === lambda) zs.push(b.centerSpecies);
+  return zs.sort((x, y) => x - y);
+}
+
+/**
+ * Structure kernel: average of the atomic kernels over all included centres of A and B, across centre species
+ * too (environments of different centre species overlap through their neighbour channels, as in TENSOAP).
+ */
+export async function structureKernel(a: FeatureBlocks, b: FeatureBlocks, o: StructureKernelOptions): Promise<KernelMatrix> {
+  checkZeta(o.zeta);
+  const za = o.centers ? [...o.centers] : speciesOf(a, o.lambda);
+  const zb = o.centers ? [...o.centers] : speciesOf(b, o.lambda);
+  const count = (blocks: FeatureBlocks, zs: number[], nS: number | undefined) => {
+    let ns = nS ?? 0;
+    if (nS === undefined) for (const z of zs) { const bl = getBlock(blocks, z, o.lambda, "blocks"); for (let s = 0; s < bl.nSamples; s++) ns = Math.max(ns, bl.samples[2 * s]! + 1); }
+    const cnt = new Float64Array(ns);
+    for (const z of zs) { const bl = getBlock(blocks, z, o.lambda, "blocks"); for (let s = 0; s < bl.nSamples; s++) cnt[bl.samples[2 * s]!]!++; }
+    return cnt;
+  };
+  const cntA = count(a, za, o.nStructuresA);
+  const cntB = count(b, zb, o.nStructuresB);
+  const NA = cntA.length;
+  const NB = cntB.length;
+  const c = 2 * o.lambda + 1;
+  const out = new Float64Array(NA * c * NB * c);
+  const chunk = o.chunk ?? 256;
+  for (const z1 of za) {
+    const A = getBlock(a, z1, o.lambda, "A");
+    const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z1, 0, "A") : null;
+    for (const z2 of zb) {
+      const B = getBlock(b, z2, o.lambda, "B");
+      const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z2, 0, "B") : null;
+      const m = B.nSamples;
+      const mc = m * c;
+      for (let s0 = 0; s0 < A.nSamples; s0 += chunk) {
+        const s1 = Math.min(A.nSamples, s0 + chunk);
+        const g = await blockKernel(A, A0, s0, s1, B, B0, o);
+        for (let i = s0; i < s1; i++) {
+          const SA = A.samples[2 * i]!;
+          for (let mu = 0; mu < c; mu++) {
+            const grow = ((i - s0) * c + mu) * mc;
+            const orow = (SA * c + mu) * NB * c;
+            for (let j = 0; j < m; j++) {
+              const o2 = orow + B.samples[2 * j]! * c;
+              const g2 = grow + j * c;
+              for (let nu = 0; nu < c; nu++) out[o2 + nu]! += g[g2 + nu]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let I = 0; I < NA; I++)
+    for (let J = 0; J < NB; J++) {
+      const w = cntA[I]! > 0 && cntB[J]! > 0 ? 1 / (cntA[I]! * cntB[J]!) : 0;
+      for (let mu = 0; mu < c; mu++) for (let nu = 0; nu < c; nu++) out[(I * c + mu) * NB * c + J * c + nu]! *= w;
+    }
+  return { n: NA, m: NB, nComponents: c, values: out };
+}

@@ -1,0 +1,278 @@
+import { EngineError } from "../core/errors.js";
+import type { Structure } from "../core/structure.js";
+import { type RealCgTable, realCgTable } from "../math/clebsch.js";
+import { parseSoapHypers, type SoapHypers } from "./hypers.js";
+import { SphericalExpansion } from "./expansion.js";
+import { blockKey, type ComputeOptions, type Descriptor, type FeatureBlock, type FeatureBlocks } from "./types.js";
+
+/** One (l1, l2) block of the λ-coupled features. */
+interface PairBlock {
+  readonly l1: number;
+  readonly l2: number;
+  readonly cg: RealCgTable;
+  /** offset of this block in the property axis */
+  readonly offset: number;
+  /** l1 < l2: K² features [A][B]; l1 = l2: K(K+1)/2 features, A ≤ B */
+  readonly triangular: boolean;
+}
+
+/**
+ * Layout of the λ-coupled features in symmetric-half storage.
+ *
+ * Full features: P^λ_μ(A,l1; B,l2) = Σ_{m1,m2} C^λ_{μ,m1,m2} X[l1 m1, A] X[l2 m2, B] for channels A = (species a, n),
+ * B = (b, n′) and l1+l2+λ even. Since P(A,l1; B,l2) = P(B,l2; A,l1), only (A,l1) ≤ (B,l2) is stored, the
+ * off-diagonal entries multiplied by √2, so every dot product (hence every kernel) equals the full one.
+ * Blocks are ordered by (l1, l2), l1 ≤ l2; within a block by A then B (B ≥ A when l1 = l2).
+ */
+export class LambdaCoupling {
+  readonly lambda: number;
+  readonly lmax: number;
+  readonly nChannels: number;
+  readonly nProperties: number;
+  readonly blocks: readonly PairBlock[];
+
+  constructor(lambda: number, lmax: number, nChannels: number) {
+    this.lambda = lambda;
+    this.lmax = lmax;
+    this.nChannels = nChannels;
+    const K = nChannels;
+    const blocks: PairBlock[] = [];
+    let off = 0;
+    for (let l1 = 0; l1 <= lmax; l1++) {
+      for (let l2 = l1; l2 <= lmax; l2++) {
+        if ((l1 + l2 + lambda) % 2 !== 0 || lambda < l2 - l1 || lambda > l1 + l2) continue;
+        const triangular = l1 === l2;
+        blocks.push({ l1, l2, cg: realCgTable(l1, l2, lambda), offset: off, triangular });
+        off += triangular ? (K * (K + 1)) / 2 : K * K;
+      }
+    }
+    if (blocks.length === 0) throw new EngineError("InvalidParameter", `λ=${lambda} needs maxAngular ≥ ${Math.ceil(lambda / 2)}`);
+    this.blocks = blocks;
+    this.nProperties = off;
+  }
+
+  /**
+   * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (zeroed here),
+   * symmetric-half storage with √2 weights.
+   */
+  couple(X: Float64Array, xOff: number, out: Float64Array, outOff: number): void {
+    const K = this.nChannels;
+    const F = this.nProperties;
+    const nc = 2 * this.lambda + 1;
+    out.fill(0, outOff, outOff + nc * F);
+    for (const blk of this.blocks) {
+      const { l1, l2, cg, offset } = blk;
+      const b1 = l1 * l1;
+      const b2 = l2 * l2;
+      if (blk.triangular) {
+        for (let e = 0; e < cg.nnz; e++) {
+          const v = cg.value[e]!;
+          const r1 = xOff + (b1 + cg.m1[e]!) * K;
+          const r2 = xOff + (b2 + cg.m2[e]!) * K;
+          let o = outOff + cg.mu[e]! * F + offset;
+          for (let A = 0; A < K; A++) {
+            const t = v * X[r1 + A]!;
+            if (t !== 0) for (let B = A; B < K; B++) out[o + B - A]! += t * X[r2 + B]!;
+            o += K - A;
+          }
+        }
+        // √2 on off-diagonal (A < B) entries
+        for (let mu = 0; mu < nc; mu++) {
+          let o = outOff + mu * F + offset;
+          for (let A = 0; A < K; A++) {
+            for (let B = A + 1; B < K; B++) out[o + B - A]! *= Math.SQRT2;
+            o += K - A;
+          }
+        }
+      } else {
+        for (let e = 0; e < cg.nnz; e++) {
+          const v = cg.value[e]!;
+          const r1 = xOff + (b1 + cg.m1[e]!) * K;
+          const r2 = xOff + (b2 + cg.m2[e]!) * K;
+          const o = outOff + cg.mu[e]! * F + offset;
+          for (let A = 0; A < K; A++) {
+            const t = v * X[r1 + A]!;
+            if (t === 0) continue;
+            const oa = o + A * K;
+            for (let B = 0; B < K; B++) out[oa + B]! += t * X[r2 + B]!;
+          }
+        }
+        for (let mu = 0; mu < nc; mu++) {
+          const o = outOff + mu * F + offset;
+          for (let p = 0; p < K * K; p++) out[o + p]! *= Math.SQRT2;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Power spectrum (λ=0) directly from the expansion: p_l(A ≤ B) = w_AB Σ_m X[lm,A] X[lm,B] / √(2l+1),
+ * w = √2 for A < B — the same layout and values as LambdaCoupling(0).
+ */
+export function powerSpectrum(X: Float64Array, xOff: number, lmax: number, K: number, out: Float64Array, outOff: number): void {
+  const T = (K * (K + 1)) / 2;
+  for (let l = 0; l <= lmax; l++) {
+    const o0 = outOff + l * T;
+    out.fill(0, o0, o0 + T);
+    const s = 1 / Math.sqrt(2 * l + 1);
+    for (let m = 0; m < 2 * l + 1; m++) {
+      const r = xOff + (l * l + m) * K;
+      let o = o0;
+      for (let A = 0; A < K; A++) {
+        const t = s * X[r + A]!;
+        for (let B = A; B < K; B++) out[o + B - A]! += t * X[r + B]!;
+        o += K - A;
+      }
+    }
+    let o = o0;
+    for (let A = 0; A < K; A++) {
+      for (let B = A + 1; B < K; B++) out[o + B - A]! *= Math.SQRT2;
+      o += K - A;
+    }
+  }
+}
+
+/** Normalise one environment: λ=0 unit norm; λ>0 ‖P Pᵀ‖_F = 1 (P is nc × F). */
+export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F: number): void {
+  let scale: number;
+  if (nc === 1) {
+    let s = 0;
+    for (let p = 0; p < F; p++) s += P[off + p]! * P[off + p]!;
+    scale = s > 0 ? 1 / Math.sqrt(s) : 0;
+  } else {
+    let fro = 0;
+    for (let a = 0; a < nc; a++) {
+      for (let b = 0; b < nc; b++) {
+        let s = 0;
+        const oa = off + a * F;
+        const ob = off + b * F;
+        for (let p = 0; p < F; p++) s += P[oa + p]! * P[ob + p]!;
+        fro += s * s;
+      }
+    }
+    fro = Math.sqrt(fro);
+    scale = fro > 0 ? 1 / Math.sqrt(fro) : 0;
+  }
+  for (let p = 0; p < nc * F; p++) P[off + p]! *= scale;
+}
+
+export interface LambdaSoapComputeOptions extends ComputeOptions {
+  /** Centre atoms per structure (indices), overriding `centers` species selection. */
+  atoms?: readonly (readonly number[])[];
+}
+
+/**
+ * λ-SOAP descriptor: `new LambdaSoap(hypers).compute(structures, { centers, lambdas })` → FeatureBlocks keyed
+ * `${centerSpecies}:${λ}`, one block per centre species and λ, samples in (structure, atom) order.
+ * Species channels: hypers.species, or all species present in `structures` (pass the same species list, or
+ * compute all structures in one call, when features of different calls are to be compared).
+ */
+export class LambdaSoap implements Descriptor {
+  readonly name = "lambda-soap";
+  readonly hypers: Readonly<Record<string, unknown>>;
+  readonly params: SoapHypers;
+  readonly outputIrreps: string;
+  private readonly couplings = new Map<string, LambdaCoupling>();
+  private readonly expansions = new Map<string, SphericalExpansion>();
+
+  constructor(hypers: SoapHypers | unknown = {}) {
+    this.params = parseSoapHypers(hypers);
+    this.hypers = JSON.parse(JSON.stringify(this.params)) as Record<string, unknown>;
+    this.outputIrreps = this.params.lambdas.map((l) => `1x${l}e`).join("+");
+  }
+
+  /** The spherical expansion for a species list (cached). */
+  expansion(species: readonly number[]): SphericalExpansion {
+    const key = species.join(",");
+    let e = this.expansions.get(key);
+    if (!e) {
+      e = new SphericalExpansion(this.params, species);
+      this.expansions.set(key, e);
+    }
+    return e;
+  }
+
+  coupling(lambda: number, K: number): LambdaCoupling {
+    const key = `${lambda}:${K}`;
+    let c = this.couplings.get(key);
+    if (!c) {
+      c = new LambdaCoupling(lambda, this.params.basis.maxAngular, K);
+      this.couplings.set(key, c);
+    }
+    return c;
+  }
+
+  /** Species channels used for these structures. */
+  speciesFor(structures: readonly Structure[]): number[] {
+    if (this.params.species) return [...this.params.species];
+    const set = new Set<number>();
+    for (const s of structures) for (const z of s.numbers) set.add(z);
+    return [...set].sort((a, b) => a - b);
+  }
+
+  compute(structures: readonly Structure[], options: LambdaSoapComputeOptions = {}): FeatureBlocks {
+    const species = this.speciesFor(structures);
+    const exp = this.expansion(species);
+    const K = exp.nChannels;
+    const lambdas = options.lambdas ?? this.params.lambdas;
+    for (const l of lambdas) {
+      if (!Number.isInteger(l) || l < 0 || l > 2 * this.params.basis.maxAngular) {
+        throw new EngineError("InvalidParameter", `λ=${l} not available with maxAngular ${this.params.basis.maxAngular}`, { field: "lambdas" });
+      }
+    }
+    // centres: per structure, per centre species
+    const centerSet = options.centers ? new Set(options.centers) : null;
+    const perSpecies = new Map<number, number[]>(); // flat (structure, atom) pairs
+    const perStructure: number[][] = [];
+    structures.forEach((s, si) => {
+      const atoms: number[] = [];
+      const list = options.atoms ? options.atoms[si] ?? [] : Array.from({ length: s.length }, (_, i) => i);
+      for (const i of list) {
+        const z = s.numbers[i]!;
+        if (centerSet && !centerSet.has(z)) continue;
+        atoms.push(i);
+        let arr = perSpecies.get(z);
+        if (!arr) perSpecies.set(z, (arr = []));
+        arr.push(si, i);
+      }
+      perStructure.push(atoms);
+    });
+    // allocate blocks
+    const out = new Map<string, FeatureBlock>();
+    const writers = new Map<string, { values: Float64Array; next: number; nc: number; F: number; coupling: LambdaCoupling | null }>();
+    const zs = [...perSpecies.keys()].sort((a, b) => a - b);
+    for (const z of zs) {
+      const samples = Int32Array.from(perSpecies.get(z)!);
+      const nS = samples.length / 2;
+      for (const lam of lambdas) {
+        const coupling = this.coupling(lam, K);
+        const F = coupling.nProperties;
+        const nc = 2 * lam + 1;
+        const values = new Float64Array(nS * nc * F);
+        const block: FeatureBlock = { centerSpecies: z, lambda: lam, sigma: 1, nSamples: nS, nComponents: nc, nProperties: F, values, samples };
+        out.set(blockKey(z, lam), block);
+        writers.set(blockKey(z, lam), { values, next: 0, nc, F, coupling: lam === 0 ? null : coupling });
+      }
+    }
+    let X = new Float64Array(0);
+    structures.forEach((s, si) => {
+      const atoms = perStructure[si]!;
+      if (atoms.length === 0) return;
+      if (X.length < atoms.length * exp.size) X = new Float64Array(atoms.length * exp.size);
+      exp.compute(s, atoms, X, 0);
+      for (let c = 0; c < atoms.length; c++) {
+        const z = s.numbers[atoms[c]!]!;
+        for (const lam of lambdas) {
+          const w = writers.get(blockKey(z, lam))!;
+          const off = w.next * w.nc * w.F;
+          if (w.coupling) w.coupling.couple(X, c * exp.size, w.values, off);
+          else powerSpectrum(X, c * exp.size, exp.lmax, K, w.values, off);
+          if (this.params.normalize) normalizeEnvironment(w.values, off, w.nc, w.F);
+          w.next++;
+        }
+      }
+    });
+    return out;
+  }
+}

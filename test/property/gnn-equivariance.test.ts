@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import { Rng } from "../../src/core/rng.js";
+import { Structure } from "../../src/core/structure.js";
+import { realCG, wignerDReal } from "../../src/gnn/cg.js";
+import { type ArchSpec, buildGraph, Network } from "../../src/gnn/network.js";
+import { realSphericalHarmonics } from "../../src/gnn/sh.js";
+import { cartToSph, sphToCart } from "../../src/gnn/spherical.js";
+import { cartesianToSpherical, sphericalToCartesian } from "../../src/nmr/spherical.js";
+
+const rng = new Rng(2024);
+
+function unit(r: Rng): [number, number, number] {
+  const x = r.normal();
+  const y = r.normal();
+  const z = r.normal();
+  const n = Math.hypot(x, y, z);
+  return [x / n, y / n, z / n];
+}
+
+function legendre(l: number, x: number): number {
+  let p0 = 1;
+  let p1 = x;
+  if (l === 0) return 1;
+  for (let k = 2; k <= l; k++) {
+    const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return p1;
+}
+
+function matvec(d: Float64Array, v: ArrayLike<number>, off: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i]! += d[i * n + j]! * v[off + j]!;
+  return out;
+}
+
+/** R T Rᵀ for row-major 3×3 R and T. */
+function rotateTensor(r: Float64Array, t: ArrayLike<number>, off: number): Float64Array {
+  const out = new Float64Array(9);
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) {
+      let s = 0;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += r[3 * i + a]! * t[off + 3 * a + b]! * r[3 * j + b]!;
+      out[3 * i + j] = s;
+    }
+  return out;
+}
+
+describe("real spherical harmonics and CG tables", () => {
+  it("satisfy the addition theorem Σ_m Y_lm(u) Y_lm(v) = (2l+1) P_l(u·v) for l ≤ 3", () => {
+    const a = new Float64Array(16);
+    const b = new Float64Array(16);
+    for (let t = 0; t < 20; t++) {
+      const u = unit(rng);
+      const v = unit(rng);
+      realSphericalHarmonics(3, ...u, a, 0);
+      realSphericalHarmonics(3, ...v, b, 0);
+      const c = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+      for (let l = 0; l <= 3; l++) {
+        let s = 0;
+        for (let m = 0; m < 2 * l + 1; m++) s += a[l * l + m]! * b[l * l + m]!;
+        // values are O(1–7); 1e-12 is round-off of ~10 products
+        expect(Math.abs(s - (2 * l + 1) * legendre(l, c))).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it("CG columns are orthonormal and intertwine D_l1 ⊗ D_l2 with D_l3 for every triple with l ≤ 3", () => {
+    for (let l1 = 0; l1 <= 3; l1++)
+      for (let l2 = 0; l2 <= 3; l2++)
+        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(3, l1 + l2); l3++) {
+          const d1 = 2 * l1 + 1;
+          const d2 = 2 * l2 + 1;
+          const d3 = 2 * l3 + 1;
+          const cg = realCG(l1, l2, l3);
+          for (let p = 0; p < d3; p++)
+            for (let q = 0; q < d3; q++) {
+              let s = 0;
+              for (let k = 0; k < d1 * d2; k++) s += cg[k * d3 + p]! * cg[k * d3 + q]!;
+              // exact identity; 1e-10 covers the inverse-iteration residual (regularisation 1e-10)
+              expect(Math.abs(s - (p === q ? 1 : 0))).toBeLessThan(1e-10);
+            }
+          const r = rng.rotation();
+          const D1 = wignerDReal(l1, r);
+          const D2 = wignerDReal(l2, r);
+          const D3 = wignerDReal(l3, r);
+          // Σ_{m1,m2} C[m1,m2,m3] (D1 x)_m1 (D2 y)_m2 = Σ D3[m3,k] Σ C[.,.,k] x y  for random x, y
+          const x = Float64Array.from({ length: d1 }, () => rng.normal());
+          const y = Float64Array.from({ length: d2 }, () => rng.normal());
+          const rx = matvec(D1, x, 0, d1);
+          const ry = matvec(D2, y, 0, d2);
+          const lhs = new Float64Array(d3);
+          const pre = new Float64Array(d3);
+          for (let a = 0; a < d1; a++)
+            for (let b = 0; b < d2; b++)
+              for (let c = 0; c < d3; c++) {
+                lhs[c]! += cg[(a * d2 + b) * d3 + c]! * rx[a]! * ry[b]!;
+                pre[c]! += cg[(a * d2 + b) * d3 + c]! * x[a]! * y[b]!;
+              }
+          const rhs = matvec(D3, pre, 0, d3);
+          for (let c = 0; c < d3; c++) expect(Math.abs(lhs[c]! - rhs[c]!)).toBeLessThan(1e-10);
+        }
+  });
+});
+
+describe("spherical components of tensors match the harmonics' basis", () => {
+  it("agree with src/nmr/spherical.ts and round-trip", () => {
+    const t = Float64Array.from({ length: 9 }, () => rng.normal());
+    const a = new Float64Array(9);
+    const b = new Float64Array(9);
+    cartToSph(t, 0, a, 0);
+    cartesianToSpherical(t, 0, b, 0);
+    for (let k = 0; k < 9; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-14);
+    const c = new Float64Array(9);
+    const c2 = new Float64Array(9);
+    sphToCart(a, 0, c, 0);
+    sphericalToCartesian(a, 0, c2, 0);
+    for (let k = 0; k < 9; k++) {
+      expect(Math.abs(c[k]! - t[k]!)).toBeLessThan(1e-14);
+      expect(Math.abs(c2[k]! - t[k]!)).toBeLessThan(1e-14);
+    }
+  });
+
+  it("T0 is invariant, T1 transforms with D_1 and T2 with D_2 of these harmonics under R T Rᵀ", () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const t = Float64Array.from({ length: 9 }, () => rng.normal());
+      const r = rng.rotation();
+      const s = new Float64Array(9);
+      const sr = new Float64Array(9);
+      cartToSph(t, 0, s, 0);
+      cartToSph(rotateTensor(r, t, 0), 0, sr, 0);
+      const t1 = matvec(wignerDReal(1, r), s, 1, 3);
+      const t2 = matvec(wignerDReal(2, r), s, 4, 5);
+      // entries O(1): 1e-12 is float64 round-off of a few dozen operations
+      expect(Math.abs(sr[0]! - s[0]!)).toBeLessThan(1e-12);
+      for (let m = 0; m < 3; m++) expect(Math.abs(sr[1 + m]! - t1[m]!)).toBeLessThan(1e-12);
+      for (let m = 0; m < 5; m++) expect(Math.abs(sr[4 + m]! - t2[m]!)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+function structure(seed: number, rot: Float64Array | null, invert = false): Structure {
+  const r = new Rng(seed);
+  const n = 8;
+  const cell = [4.1, 0, 0, 0.3, 3.9, 0, -0.2, 0.4, 4.3];
+  const pos = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const f = [r.uniform(), r.uniform(), r.uniform()];
+    for (let k = 0; k < 3; k++) pos[3 * i + k] = f[0]! * cell[k]! + f[1]! * cell[3 + k]! + f[2]! * cell[6 + k]!;
+  }
+  const apply = (v: ArrayLike<number>, m: number): Float64Array => {
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < m; i++)
+      for (let k = 0; k < 3; k++) {
+        let s = 0;
+        for (let j = 0; j < 3; j++) s += (rot ? rot[3 * k + j]! : k === j ? 1 : 0) * v[3 * i + j]!;
+        out[3 * i + k] = invert ? -s : s;
+      }
+    return out;
+  };
+  return new Structure({ numbers: [3, 8, 22, 8, 3, 8, 22, 8], positions: apply(pos, n), cell: apply(cell, 3) });
+}
+
+const arch = (head: "isd" | "tp", tpRank = 2): ArchSpec => ({
+  nSpecies: 3,
+  channels: 4,
+  lmax: 2,
+  layers: 2,
+  rc: 3.5,
+  nBasis: 5,
+  radialHidden: 6,
+  envelopeP: 6,
+  avgNeighbors: 10,
+  neighborNorm: "sqrt",
+  head,
+  target: "ms",
+  tpRank,
+  tpN: 3,
+});
+
+const slots = new Map([
+  [3, 0],
+  [8, 1],
+  [22, 2],
+]);
+
+describe("network outputs are O(3)-equivariant with the right parity", () => {
+  for (const [head, l] of [
+    ["isd", 2],
+    ["tp", 1],
+    ["tp", 2],
+  ] as const) {
+    it(`${head}${head === "tp" ? ` (rank ${l})` : ""}: rotated cell gives R σ Rᵀ; inverted cell gives the same σ (1e, 2e)`, () => {
+      const net = new Network(arch(head, l));
+      const pr = new Rng(99);
+      const params = Float64Array.from({ length: net.nParams }, () => pr.normal());
+      const r = new Rng(31).rotation();
+      const base = net.forward(params, buildGraph(structure(5, null), slots, net.arch));
+      const rotd = net.forward(params, buildGraph(structure(5, r), slots, net.arch)).out;
+      const invCache = net.forward(params, buildGraph(structure(5, null, true), slots, net.arch));
+      const inv = invCache.out;
+      const out = base.out;
+      let scale = 0;
+      for (const v of out) scale = Math.max(scale, Math.abs(v));
+      // a non-trivial output (the rank-1 TP head is small at initialisation: products of two 1o sums)
+      expect(scale).toBeGreaterThan(1e-6);
+      const ct = new Float64Array(9);
+      const cr = new Float64Array(9);
+      for (let i = 0; i < 8; i++) {
+        sphToCart(out, 9 * i, ct, 0);
+        sphToCart(rotd, 9 * i, cr, 0);
+        const want = rotateTensor(r, ct, 0);
+        // ~10^4 operations on O(1) intermediates: 1e-10 relative to the largest output is float64 round-off,
+        // far below a real violation (a wrong sign or basis order gives errors of order `scale`)
+        for (let k = 0; k < 9; k++) expect(Math.abs(cr[k]! - want[k]!)).toBeLessThan(1e-10 * scale);
+        // T1 is a pseudovector (1e): unchanged under inversion like T0 and T2
+        for (let k = 0; k < 9; k++) expect(Math.abs(inv[9 * i + k]! - out[9 * i + k]!)).toBeLessThan(1e-10 * scale);
+      }
+      // the hidden 1o features do flip sign under inversion, so parity is really tracked (3 = id of 1o)
+      const h1o = base.hLast[3]!;
+      const h1oInv = invCache.hLast[3]!;
+      let big = 0;
+      for (let k = 0; k < h1o.length; k++) {
+        big = Math.max(big, Math.abs(h1o[k]!));
+        expect(Math.abs(h1oInv[k]! + h1o[k]!)).toBeLessThan(1e-11 * Math.max(1, Math.abs(h1o[k]!)));
+      }
+      expect(big).toBeGreaterThan(1e-3);
+    });
+  }
+});
