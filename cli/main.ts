@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EngineError } from "../src/core/errors.js";
+import { register as registerDataset } from "./commands/dataset.js";
+import { register as registerNmr } from "./commands/nmr.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
@@ -20,7 +22,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
-  for (const name of ["fit", "predict", "evaluate", "search", "kernel", "nmr", "dataset", "bench"]) {
+  registerNmr(program);
+  registerDataset(program);
+  for (const name of ["fit", "predict", "evaluate", "search", "kernel", "bench"]) {
     program
       .command(name)
       .description(`${name} (see DESIGN.md CLI contract)`)

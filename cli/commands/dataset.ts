@@ -10,9 +10,13 @@ function num(field: string, integer = false): (v: string) => number {
   return (v: string) => {
     const x = Number(v);
     if (v.trim() === "" || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-      throw new EngineError("InvalidParameter", `expected ${integer ? "an integer" : "a number"}, got '${v}'`, {
-        field,
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `expected ${integer ? "an integer" : "a number"}, got '${v}'`,
+        {
+          field,
+        },
+      );
     }
     return x;
   };
@@ -25,7 +29,9 @@ function speciesFactors(v: string): Record<string, number> {
     const m = /^\s*(Li|Ti|O)\s*=\s*(\S+)\s*$/.exec(part);
     const x = m ? Number(m[2]) : Number.NaN;
     if (!m || !Number.isFinite(x)) {
-      throw new EngineError("InvalidParameter", `expected Li=..,Ti=..,O=.., got '${v}'`, { field: "sternheimer" });
+      throw new EngineError("InvalidParameter", `expected Li=..,Ti=..,O=.., got '${v}'`, {
+        field: "sternheimer",
+      });
     }
     out[m[1]!] = x;
   }
@@ -79,7 +85,9 @@ export function register(program: Command): void {
       writeOut(o.out, formatExtxyz(structures, { precision: o.precision }));
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ out: o.out, seconds, generateSeconds: (t1 - t0) / 1000, ...summary }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ out: o.out, seconds, generateSeconds: (t1 - t0) / 1000, ...summary }, null, 2)}\n`,
+        );
       } else {
         process.stdout.write(
           `wrote ${structures.length} structures (${summary.tensors} EFG tensors, point-charge model, not DFT) to ${o.out} in ${seconds.toFixed(1)} s\n`,
@@ -102,7 +110,12 @@ export function register(program: Command): void {
     .option("--seed <s>", "random seed", num("seed", true), 0)
     .option("--t-start <K>", "annealing start temperature (K)", num("t-start"), 10000)
     .option("--t-end <K>", "annealing end temperature (K)", num("t-end"), 300)
-    .option("--sweeps <n>", "Monte Carlo sweeps per cell (432 attempted swaps each)", num("sweeps", true), 200)
+    .option(
+      "--sweeps <n>",
+      "Monte Carlo sweeps per cell (432 attempted swaps each)",
+      num("sweeps", true),
+      200,
+    )
     .option("--rattle <A>", "Gaussian rattle sigma per coordinate after the MC (Å)", num("rattle"), 0)
     .option("--no-efg", "do not compute point-charge EFG tensors")
     .option("--sternheimer <list>", "per-species EFG factors 1-γ∞, e.g. Li=0.74,Ti=13,O=1", speciesFactors)

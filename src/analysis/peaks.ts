@@ -113,13 +113,17 @@ export function findPeakRegions(values: ArrayLike<number>, options: PeakOptions 
   if (n === 0) throw new EngineError("InvalidParameter", "no values to histogram", { field: "values" });
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(values[i]!)) {
-      throw new EngineError("InvalidParameter", `value ${i} is not finite (${values[i]})`, { field: `values[${i}]` });
+      throw new EngineError("InvalidParameter", `value ${i} is not finite (${values[i]})`, {
+        field: `values[${i}]`,
+      });
     }
   }
   const nPeaks = options.nPeaks ?? 5;
   const minCount = options.minCount ?? 10;
   if (!Number.isInteger(nPeaks) || nPeaks < 1) {
-    throw new EngineError("InvalidParameter", `nPeaks must be a positive integer, got ${nPeaks}`, { field: "nPeaks" });
+    throw new EngineError("InvalidParameter", `nPeaks must be a positive integer, got ${nPeaks}`, {
+      field: "nPeaks",
+    });
   }
   if (!(minCount >= 1)) {
     throw new EngineError("InvalidParameter", `minCount must be ≥ 1, got ${minCount}`, { field: "minCount" });
@@ -135,16 +139,24 @@ export function findPeakRegions(values: ArrayLike<number>, options: PeakOptions 
   const last = Math.floor(sorted[n - 1]! / binWidth) + 1;
   const nBins = last - first + 1;
   if (nBins > 10_000_000) {
-    throw new EngineError("InvalidParameter", `binWidth ${binWidth} gives ${nBins} bins; choose a wider bin`, {
-      field: "binWidth",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `binWidth ${binWidth} gives ${nBins} bins; choose a wider bin`,
+      {
+        field: "binWidth",
+      },
+    );
   }
   const binOf = (v: number) => Math.min(nBins - 2, Math.max(1, Math.floor(v / binWidth) - first));
   const counts = new Array<number>(nBins).fill(0);
   for (let i = 0; i < n; i++) counts[binOf(values[i]!)]!++;
   const edges = Array.from({ length: nBins + 1 }, (_, b) => (first + b) * binWidth);
 
-  const candidates = localMaxima(counts).map((bin) => ({ bin, count: counts[bin]!, prominence: prominence(counts, bin) }));
+  const candidates = localMaxima(counts).map((bin) => ({
+    bin,
+    count: counts[bin]!,
+    prominence: prominence(counts, bin),
+  }));
   const kept = candidates
     .filter((c) => c.count >= minCount)
     .sort((a, b) => b.prominence - a.prominence || b.count - a.count || a.bin - b.bin)

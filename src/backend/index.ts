@@ -42,27 +42,16 @@ export async function createBackend(name = "cpu", options: BackendOptions = {}):
 }
 
 registerBackend("cpu", (o) => new CpuBackend(o));
-// Until a GPU backend registers its own probe-and-fallback, "auto" means the CPU reference.
-registerBackend("auto", (o) => new CpuBackend(o));
 
-// ---- gpu.js backends (helper H7; src/backend/gpujs.ts, loaded here by dynamic import only when asked for) ----
-// 'auto' measures every gpu.js mode that starts against the float64 CPU backend (once per process) and keeps the
-// fastest; 'gpu' is the first GPU mode that starts (else BackendUnavailable); 'gpujs' takes options.gpujsMode;
-// 'gpujs-<mode>' names one mode explicitly. Options read: gpujsMode, tileRows, tileCols, log.
-type GpuJsMode = import("./gpujs.js").GpuJsMode;
-async function gpuJs(o: BackendOptions, mode: GpuJsMode): Promise<ComputeBackend> {
-  const { createGpuJsBackend } = await import("./gpujs.js");
-  const opts: import("./gpujs.js").GpuJsBackendOptions = { mode, cpuBackend: () => new CpuBackend(o) };
-  if (typeof o.tileRows === "number") opts.tileRows = o.tileRows;
-  if (typeof o.tileCols === "number") opts.tileCols = o.tileCols;
-  if (typeof o.log === "function") opts.log = o.log as (line: string) => void;
-  return createGpuJsBackend(opts);
+/** gpu.js backends (src/backend/gpujs.ts), loaded by dynamic import only when asked for. */
+async function gpujs(mode: "auto" | "gpu", o: BackendOptions): Promise<ComputeBackend> {
+  const m = await import("./gpujs.js");
+  return m.createGpuJsBackend({ ...(o as Record<string, unknown>), mode } as Parameters<
+    typeof m.createGpuJsBackend
+  >[0]);
 }
-registerBackend("auto", (o) => gpuJs(o, "auto"));
-registerBackend("gpu", (o) => gpuJs(o, "gpu"));
-registerBackend("gpujs", (o) =>
-  gpuJs(o, typeof o.gpujsMode === "string" ? (o.gpujsMode as GpuJsMode) : "auto"),
-);
-for (const mode of ["headlessgl", "webgpu", "wasm", "cpu"] as const) {
-  registerBackend(`gpujs-${mode}`, (o) => gpuJs(o, mode));
-}
+// 'auto': probe gpu.js modes against the float64 CPU backend and keep the fastest; 'gpu'/'gpujs': a GPU mode
+// or BackendUnavailable.
+registerBackend("auto", (o) => gpujs("auto", o));
+registerBackend("gpu", (o) => gpujs("gpu", o));
+registerBackend("gpujs", (o) => gpujs("gpu", o));

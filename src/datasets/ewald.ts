@@ -42,7 +42,7 @@ export interface EwaldOptions {
   realCutoff?: number;
   /** Reciprocal-space cutoff in 1/Å; default 2sα. */
   recipCutoff?: number;
-  /** Relative cost weight w of a reciprocal term versus a real-space term in the default α (default 3). */
+  /** Relative cost weight w of a reciprocal term versus a real-space term in the default α (default 10). */
   recipWeight?: number;
 }
 
@@ -55,7 +55,11 @@ export interface EwaldParameters {
 }
 
 /** Choose α, r_c, k_c from the tolerance (see the module comment). */
-export function ewaldParameters(cell: ArrayLike<number>, n: number, options: EwaldOptions = {}): EwaldParameters {
+export function ewaldParameters(
+  cell: ArrayLike<number>,
+  n: number,
+  options: EwaldOptions = {},
+): EwaldParameters {
   const tol = options.tolerance ?? 1e-14;
   if (!(tol > 0 && tol < 1)) {
     throw new EngineError("InvalidParameter", `Ewald tolerance must be in (0, 1), got ${tol}`, {
@@ -63,9 +67,10 @@ export function ewaldParameters(cell: ArrayLike<number>, n: number, options: Ewa
     });
   }
   const vol = Math.abs(det3(cell));
-  if (!(vol > 1e-10)) throw new EngineError("InvalidParameter", "Ewald sum needs a cell with non-zero volume");
+  if (!(vol > 1e-10))
+    throw new EngineError("InvalidParameter", "Ewald sum needs a cell with non-zero volume");
   const s = Math.sqrt(-Math.log(tol));
-  const w = options.recipWeight ?? 3;
+  const w = options.recipWeight ?? 10;
   const alpha = options.alpha ?? SQRT_PI * ((w * Math.max(n, 1)) / (vol * vol)) ** (1 / 6);
   if (!(alpha > 0)) throw new EngineError("InvalidParameter", `Ewald alpha must be > 0, got ${alpha}`);
   return {
@@ -92,7 +97,11 @@ function inv3(m: ArrayLike<number>): Float64Array {
   return r;
 }
 
-function checkInputs(cell: ArrayLike<number>, positions: ArrayLike<number>, charges: ArrayLike<number>): number {
+function checkInputs(
+  cell: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  charges: ArrayLike<number>,
+): number {
   if (cell.length !== 9) throw new EngineError("ShapeMismatch", "cell must have 9 entries (3 row vectors)");
   const n = charges.length;
   if (positions.length !== 3 * n) {
@@ -279,32 +288,96 @@ function forNeighbours(
   }
 }
 
-/** Reciprocal vectors G = h·B (B rows = 2π C^{-T}) in the half space, |G| < k_c. Flat 3 per vector. */
-function halfSpaceKVectors(cell: ArrayLike<number>, kc: number): Float64Array {
+/**
+ * Visit the reciprocal vectors G = h·B (B rows = 2π C^{-T}) of the half space with 0 < |G| < k_c, giving
+ * cos(G·r_j) and sin(G·r_j) for every atom j. The phases come from per-atom tables of e^{i h b_d·r_j}
+ * (d = 0..2, |h| ≤ h_max,d, each entry from one cos/sin call), multiplied together: three complex products per
+ * atom and G instead of two transcendental calls.
+ */
+function forEachHalfSpaceK(
+  cell: ArrayLike<number>,
+  kc: number,
+  positions: ArrayLike<number>,
+  n: number,
+  visit: (gx: number, gy: number, gz: number, g2: number, cs: Float64Array, sn: Float64Array) => void,
+): void {
   const inv = inv3(cell);
   // B = 2π (C^{-1})^T: row i of B is column i of C^{-1}
   const B = new Float64Array(9);
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) B[3 * i + j] = 2 * Math.PI * inv[3 * j + i]!;
-  // h_i = G·a_i / 2π, so |h_i| ≤ k_c |a_i| / 2π
-  const hmax = [0, 1, 2].map((i) =>
-    Math.floor((kc * Math.hypot(cell[3 * i]!, cell[3 * i + 1]!, cell[3 * i + 2]!)) / (2 * Math.PI)),
+  // h_d = G·a_d / 2π, so |h_d| ≤ k_c |a_d| / 2π
+  const hmax = [0, 1, 2].map((d) =>
+    Math.floor((kc * Math.hypot(cell[3 * d]!, cell[3 * d + 1]!, cell[3 * d + 2]!)) / (2 * Math.PI)),
   ) as [number, number, number];
-  const out: number[] = [];
+  // tables T_d[(h + hmax_d) * n + j] = e^{i h b_d·r_j}
+  const tc: Float64Array[] = [];
+  const ts: Float64Array[] = [];
+  for (let d = 0; d < 3; d++) {
+    const H = hmax[d]!;
+    const c = new Float64Array((2 * H + 1) * n);
+    const sn = new Float64Array((2 * H + 1) * n);
+    for (let j = 0; j < n; j++) {
+      const ph =
+        B[3 * d]! * positions[3 * j]! +
+        B[3 * d + 1]! * positions[3 * j + 1]! +
+        B[3 * d + 2]! * positions[3 * j + 2]!;
+      for (let h = -H; h <= H; h++) {
+        c[(h + H) * n + j] = Math.cos(h * ph);
+        sn[(h + H) * n + j] = Math.sin(h * ph);
+      }
+    }
+    tc.push(c);
+    ts.push(sn);
+  }
+  const [c0, c1, c2] = tc as [Float64Array, Float64Array, Float64Array];
+  const [s0, s1, s2] = ts as [Float64Array, Float64Array, Float64Array];
+  const [H0, H1, H2] = hmax;
+  const pc = new Float64Array(n);
+  const ps = new Float64Array(n);
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
   const kc2 = kc * kc;
-  for (let h0 = 0; h0 <= hmax[0]; h0++) {
-    for (let h1 = -hmax[1]; h1 <= hmax[1]; h1++) {
-      for (let h2 = -hmax[2]; h2 <= hmax[2]; h2++) {
+  for (let h0 = 0; h0 <= H0; h0++) {
+    for (let h1 = -H1; h1 <= H1; h1++) {
+      if (h0 === 0 && h1 < 0) continue;
+      // skip the whole h2 row if no G of it is inside the sphere: |G|² ≥ distance² to the h2 line
+      const ax = h0 * B[0]! + h1 * B[3]!;
+      const ay = h0 * B[1]! + h1 * B[4]!;
+      const az = h0 * B[2]! + h1 * B[5]!;
+      const b2 = B[6]! * B[6]! + B[7]! * B[7]! + B[8]! * B[8]!;
+      const ab = ax * B[6]! + ay * B[7]! + az * B[8]!;
+      if (ax * ax + ay * ay + az * az - (ab * ab) / b2 >= kc2) continue;
+      const o0 = (h0 + H0) * n;
+      const o1 = (h1 + H1) * n;
+      for (let j = 0; j < n; j++) {
+        const ar = c0[o0 + j]!;
+        const ai = s0[o0 + j]!;
+        const br = c1[o1 + j]!;
+        const bi = s1[o1 + j]!;
+        pc[j] = ar * br - ai * bi;
+        ps[j] = ar * bi + ai * br;
+      }
+      for (let h2 = -H2; h2 <= H2; h2++) {
         // half space: h0 > 0, or h0 = 0 and h1 > 0, or h0 = h1 = 0 and h2 > 0
-        if (h0 === 0 && (h1 < 0 || (h1 === 0 && h2 <= 0))) continue;
-        const gx = h0 * B[0]! + h1 * B[3]! + h2 * B[6]!;
-        const gy = h0 * B[1]! + h1 * B[4]! + h2 * B[7]!;
-        const gz = h0 * B[2]! + h1 * B[5]! + h2 * B[8]!;
+        if (h0 === 0 && h1 === 0 && h2 <= 0) continue;
+        const gx = ax + h2 * B[6]!;
+        const gy = ay + h2 * B[7]!;
+        const gz = az + h2 * B[8]!;
         const g2 = gx * gx + gy * gy + gz * gz;
-        if (g2 < kc2) out.push(gx, gy, gz);
+        if (g2 >= kc2) continue;
+        const o2 = (h2 + H2) * n;
+        for (let j = 0; j < n; j++) {
+          const ar = pc[j]!;
+          const ai = ps[j]!;
+          const br = c2[o2 + j]!;
+          const bi = s2[o2 + j]!;
+          cs[j] = ar * br - ai * bi;
+          sn[j] = ar * bi + ai * br;
+        }
+        visit(gx, gy, gz, g2, cs, sn);
       }
     }
   }
-  return Float64Array.from(out);
 }
 
 /**
@@ -360,28 +433,15 @@ export function ewaldEfg(
   }
   // --- reciprocal space: −(4π/V) Σ_G exp(−G²/4α²)/G² G G^T Σ_j q_j cos(G·(r_s − r_j)) ---
   const vol = Math.abs(det3(cell));
-  const ks = halfSpaceKVectors(cell, kc);
-  const nk = ks.length / 3;
-  const cs = new Float64Array(n);
-  const sn = new Float64Array(n);
-  for (let k = 0; k < nk; k++) {
-    const gx = ks[3 * k]!;
-    const gy = ks[3 * k + 1]!;
-    const gz = ks[3 * k + 2]!;
-    const g2 = gx * gx + gy * gy + gz * gz;
+  forEachHalfSpaceK(cell, kc, positions, n, (gx, gy, gz, g2, cs, sn) => {
     // factor 2: G and −G
-    const pref = ((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * a2)) / g2;
+    const pref = (((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * a2))) / g2;
     let sc = 0;
     let ss = 0;
     for (let j = 0; j < n; j++) {
-      const ph = gx * positions[3 * j]! + gy * positions[3 * j + 1]! + gz * positions[3 * j + 2]!;
-      const c = Math.cos(ph);
-      const si = Math.sin(ph);
-      cs[j] = c;
-      sn[j] = si;
       const q = charges[j]!;
-      sc += q * c;
-      ss += q * si;
+      sc += q * cs[j]!;
+      ss += q * sn[j]!;
     }
     const gxx = gx * gx;
     const gyy = gy * gy;
@@ -399,7 +459,7 @@ export function ewaldEfg(
       out[o + 2]! -= c * gxz;
       out[o + 5]! -= c * gyz;
     }
-  }
+  });
   // --- symmetrise, remove the trace, convert e/Å³ → a.u. (× a0³) ---
   const conv = BOHR_ANGSTROM * BOHR_ANGSTROM * BOHR_ANGSTROM;
   for (let s = 0; s < n; s++) {
@@ -444,27 +504,16 @@ export function ewaldPotential(
     forNeighbours(gh, w[3 * s]!, w[3 * s + 1]!, w[3 * s + 2]!, rc, visit);
     out[s] = acc - ((2 * alpha) / SQRT_PI) * charges[s]! - (Math.PI / (alpha * alpha * vol)) * qtot;
   }
-  const ks = halfSpaceKVectors(cell, kc);
-  const nk = ks.length / 3;
-  const cs = new Float64Array(n);
-  const sn = new Float64Array(n);
-  for (let k = 0; k < nk; k++) {
-    const gx = ks[3 * k]!;
-    const gy = ks[3 * k + 1]!;
-    const gz = ks[3 * k + 2]!;
-    const g2 = gx * gx + gy * gy + gz * gz;
-    const pref = ((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * alpha * alpha)) / g2;
+  forEachHalfSpaceK(cell, kc, positions, n, (_gx, _gy, _gz, g2, cs, sn) => {
+    const pref = (((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * alpha * alpha))) / g2;
     let sc = 0;
     let ss = 0;
     for (let j = 0; j < n; j++) {
-      const ph = gx * positions[3 * j]! + gy * positions[3 * j + 1]! + gz * positions[3 * j + 2]!;
-      cs[j] = Math.cos(ph);
-      sn[j] = Math.sin(ph);
       sc += charges[j]! * cs[j]!;
       ss += charges[j]! * sn[j]!;
     }
     for (let s = 0; s < n; s++) out[s]! += pref * (cs[s]! * sc + sn[s]! * ss);
-  }
+  });
   for (let s = 0; s < n; s++) out[s]! *= BOHR_ANGSTROM;
   return out;
 }
@@ -507,30 +556,16 @@ export function ewaldPairMatrix(
     for (let l = 0; l < m; l++) J[row + l]! -= bg;
     J[row + k]! -= (2 * alpha) / SQRT_PI;
   }
-  const ks = halfSpaceKVectors(cell, kc);
-  const nk = ks.length / 3;
-  // J_rec = Σ_G A_G (c cᵀ + s sᵀ): accumulate in blocks of G vectors
-  const cs = new Float64Array(m);
-  const sn = new Float64Array(m);
-  for (let k = 0; k < nk; k++) {
-    const gx = ks[3 * k]!;
-    const gy = ks[3 * k + 1]!;
-    const gz = ks[3 * k + 2]!;
-    const g2 = gx * gx + gy * gy + gz * gz;
-    const pref = ((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * alpha * alpha)) / g2;
-    const sq = Math.sqrt(pref);
-    for (let j = 0; j < m; j++) {
-      const ph = gx * sub[3 * j]! + gy * sub[3 * j + 1]! + gz * sub[3 * j + 2]!;
-      cs[j] = sq * Math.cos(ph);
-      sn[j] = sq * Math.sin(ph);
-    }
+  // J_rec = Σ_G A_G (c cᵀ + s sᵀ), accumulated in the upper triangle
+  forEachHalfSpaceK(cell, kc, sub, m, (_gx, _gy, _gz, g2, cs, sn) => {
+    const pref = (((8 * Math.PI) / vol) * Math.exp(-g2 / (4 * alpha * alpha))) / g2;
     for (let a = 0; a < m; a++) {
-      const ca = cs[a]!;
-      const sa = sn[a]!;
+      const ca = pref * cs[a]!;
+      const sa = pref * sn[a]!;
       const r = a * m;
       for (let b = a; b < m; b++) J[r + b]! += ca * cs[b]! + sa * sn[b]!;
     }
-  }
+  });
   for (let a = 0; a < m; a++) {
     for (let b = a + 1; b < m; b++) {
       // real part is symmetric already; the reciprocal part was accumulated in the upper triangle only
@@ -551,30 +586,53 @@ export function erfc(x: number): number {
   let r: number;
   if (ax < 0.5) {
     const t = x * x;
-    const top = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t +
-      377.485237685302021) * t + 3209.37758913846947;
-    const bot = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t +
-      2844.23683343917062;
+    const top =
+      (((0.18577770618460315 * t + 3.1611237438705655) * t + 113.86415415105016) * t + 377.485237685302) * t +
+      3209.3775891384694;
+    const bot =
+      (((t + 23.601290952344122) * t + 244.02463793444417) * t + 1282.6165260773723) * t + 2844.236833439171;
     return 1 - (x * top) / bot;
   }
   if (ax < 4) {
     const top =
-      (((((((2.15311535474403846e-8 * ax + 0.564188496988670089) * ax + 8.88314979438837594) * ax +
-        66.1191906371416295) * ax + 298.635138197400131) * ax + 881.952221241769090) * ax +
-        1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725;
+      (((((((2.1531153547440383e-8 * ax + 0.5641884969886701) * ax + 8.883149794388377) * ax +
+        66.11919063714163) *
+        ax +
+        298.6351381974001) *
+        ax +
+        881.952221241769) *
+        ax +
+        1712.0476126340707) *
+        ax +
+        2051.0783778260716) *
+        ax +
+      1230.3393547979972;
     const bot =
-      (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax +
-        1621.38957456669019) * ax + 3290.79923573345963) * ax + 4362.61909014324716) * ax +
-        3439.36767414372164) * ax + 1230.33935480374942;
+      (((((((ax + 15.744926110709835) * ax + 117.6939508913125) * ax + 537.1811018620099) * ax +
+        1621.3895745666903) *
+        ax +
+        3290.7992357334597) *
+        ax +
+        4362.619090143247) *
+        ax +
+        3439.3676741437216) *
+        ax +
+      1230.3393548037495;
     r = top / bot;
   } else {
     const z = 1 / (ax * ax);
     const top =
-      ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z +
-        0.125781726111229246) * z + 0.0160837851487422766) * z + 6.58749161529837803e-4;
+      ((((0.016315387137302097 * z + 0.30532663496123236) * z + 0.36034489994980445) * z +
+        0.12578172611122926) *
+        z +
+        0.016083785148742275) *
+        z +
+      0.0006587491615298378;
     const bot =
-      ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z +
-        0.0605183413124413191) * z + 0.00233520497626869185;
+      ((((z + 2.568520192289822) * z + 1.8729528499234673) * z + 0.5279051029514285) * z +
+        0.06051834131244132) *
+        z +
+      0.0023352049762686918;
     r = (1 / SQRT_PI - (z * top) / bot) / ax;
   }
   // exp(−x²) computed as exp(−xs²)·exp(−(x−xs)(x+xs)) with xs = x rounded to 1/16 to limit cancellation

@@ -123,7 +123,8 @@ export function resolveLtoParams(o: LtoOptions = {}): ResolvedLtoParams {
   const bad = (field: string, msg: string): never => {
     throw new EngineError("InvalidParameter", msg, { field });
   };
-  if (!(Number.isInteger(p.structures) && p.structures >= 1)) bad("structures", `must be a positive integer, got ${p.structures}`);
+  if (!(Number.isInteger(p.structures) && p.structures >= 1))
+    bad("structures", `must be a positive integer, got ${p.structures}`);
   if (!Number.isFinite(p.seed)) bad("seed", "must be a finite number");
   if (!(p.rattleMin >= 0 && p.rattleMax >= p.rattleMin && p.rattleMax < 1)) {
     bad("rattle", `need 0 ≤ rattleMin ≤ rattleMax < 1 Å, got ${p.rattleMin}..${p.rattleMax}`);
@@ -132,7 +133,8 @@ export function resolveLtoParams(o: LtoOptions = {}): ResolvedLtoParams {
     bad("scale", `need 0.5 < scaleMin ≤ scaleMax < 2, got ${p.scaleMin}..${p.scaleMax}`);
   }
   if (!(p.strain >= 0 && p.strain < 0.3)) bad("strain", `need 0 ≤ strain < 0.3, got ${p.strain}`);
-  for (const [k, v] of Object.entries(p.sternheimer)) if (!Number.isFinite(v)) bad("sternheimer", `${k}: not finite`);
+  for (const [k, v] of Object.entries(p.sternheimer))
+    if (!Number.isFinite(v)) bad("sternheimer", `${k}: not finite`);
   for (const [k, v] of Object.entries(p.minDistance)) if (!(v >= 0)) bad("minDistance", `${k}: must be ≥ 0`);
   return p;
 }
@@ -298,7 +300,12 @@ class StatAcc {
   }
   get(): Stats {
     const mean = this.s / Math.max(this.n, 1);
-    return { mean, std: Math.sqrt(Math.max(0, this.s2 / Math.max(this.n, 1) - mean * mean)), min: this.min, max: this.max };
+    return {
+      mean,
+      std: Math.sqrt(Math.max(0, this.s2 / Math.max(this.n, 1) - mean * mean)),
+      min: this.min,
+      max: this.max,
+    };
   }
 }
 
@@ -340,7 +347,9 @@ export function generateLto(options: LtoOptions = {}): { structures: Structure[]
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < 3; c++) {
         pos[3 * i + c] =
-          host.frac[3 * i]! * cell[c]! + host.frac[3 * i + 1]! * cell[3 + c]! + host.frac[3 * i + 2]! * cell[6 + c]!;
+          host.frac[3 * i]! * cell[c]! +
+          host.frac[3 * i + 1]! * cell[3 + c]! +
+          host.frac[3 * i + 2]! * cell[6 + c]!;
       }
     }
     // Monte Carlo rattle (as hiphive's mc_rattle): atoms are displaced one at a time in random order; a
@@ -361,9 +370,13 @@ export function generateLto(options: LtoOptions = {}): { structures: Structure[]
     }
     forPairs(cell, pos, 3, (i, j, r) => {
       if (r < p.minDistance[pairKind(species[i]!, species[j]!)]!) {
-        throw new EngineError("InvalidParameter", `atoms ${i} and ${j} are ${r.toFixed(3)} Å apart; lower the rattle`, {
-          field: "rattle",
-        });
+        throw new EngineError(
+          "InvalidParameter",
+          `atoms ${i} and ${j} are ${r.toFixed(3)} Å apart; lower the rattle`,
+          {
+            field: "rattle",
+          },
+        );
       }
     });
     forPairs(cell, pos, 3.6, (i, j, r) => {

@@ -51,7 +51,9 @@ export interface LtoLargeCellReport {
 }
 
 export interface LtoLargeSummary {
-  params: Required<Omit<LtoLargeOptions, "onProgress" | "sternheimer">> & { sternheimer: Record<string, number> };
+  params: Required<Omit<LtoLargeOptions, "onProgress" | "sternheimer">> & {
+    sternheimer: Record<string, number>;
+  };
   atoms: number;
   composition: Record<string, number>;
   cells: LtoLargeCellReport[];
@@ -79,7 +81,12 @@ export function ltoMonteCarloSetup(supercell = 3, tolerance = 1e-10): LtoMonteCa
 }
 
 /** Ewald energy (eV) of a full structure of formal charges (ideal or rattled), ½ Σ q_i φ_i. */
-export function ewaldEnergy(cell: ArrayLike<number>, positions: ArrayLike<number>, charges: ArrayLike<number>, tolerance = 1e-12): number {
+export function ewaldEnergy(
+  cell: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  charges: ArrayLike<number>,
+  tolerance = 1e-12,
+): number {
   const phi = ewaldPotential(cell, positions, charges, { tolerance });
   let e = 0;
   for (let i = 0; i < charges.length; i++) e += charges[i]! * phi[i]!;
@@ -115,7 +122,9 @@ export function annealOrdering(
   const attempts = opts.sweeps * m;
   for (let t = 0; t < attempts; t++) {
     const T =
-      opts.sweeps <= 1 ? opts.tEnd : opts.tStart * (opts.tEnd / opts.tStart) ** (Math.floor(t / m) / (opts.sweeps - 1));
+      opts.sweeps <= 1
+        ? opts.tEnd
+        : opts.tStart * (opts.tEnd / opts.tStart) ** (Math.floor(t / m) / (opts.sweeps - 1));
     const ia = rng.int(li.length);
     const ib = rng.int(ti.length);
     const a = li[ia]!;
@@ -136,7 +145,10 @@ export function annealOrdering(
   return { deltaE: dE, acceptance: attempts > 0 ? accepted / attempts : 0 };
 }
 
-export function generateLtoLarge(options: LtoLargeOptions = {}): { structures: Structure[]; summary: LtoLargeSummary } {
+export function generateLtoLarge(options: LtoLargeOptions = {}): {
+  structures: Structure[];
+  summary: LtoLargeSummary;
+} {
   const p = {
     cells: options.cells ?? 20,
     seed: options.seed ?? 0,
@@ -152,8 +164,10 @@ export function generateLtoLarge(options: LtoLargeOptions = {}): { structures: S
   const bad = (field: string, msg: string): never => {
     throw new EngineError("InvalidParameter", msg, { field });
   };
-  if (!(Number.isInteger(p.cells) && p.cells >= 1)) bad("cells", `must be a positive integer, got ${p.cells}`);
-  if (!(Number.isInteger(p.supercell) && p.supercell >= 1 && p.supercell <= 5)) bad("supercell", "must be 1..5");
+  if (!(Number.isInteger(p.cells) && p.cells >= 1))
+    bad("cells", `must be a positive integer, got ${p.cells}`);
+  if (!(Number.isInteger(p.supercell) && p.supercell >= 1 && p.supercell <= 5))
+    bad("supercell", "must be 1..5");
   if (!(p.tStart > 0 && p.tEnd > 0)) bad("temperature", "temperatures must be > 0 K");
   if (!(Number.isInteger(p.sweeps) && p.sweeps >= 0)) bad("sweeps", "must be a non-negative integer");
   if (!(p.rattle >= 0 && p.rattle < 0.5)) bad("rattle", "must be in [0, 0.5) Å");
@@ -201,7 +215,14 @@ export function generateLtoLarge(options: LtoLargeOptions = {}): { structures: S
         arrays,
         info: {
           model: POINT_CHARGE_MODEL,
-          ...(p.efg ? { efg_units: "au", sternheimer: Object.entries(p.sternheimer).map(([s, v]) => `${s}=${v}`).join(",") } : {}),
+          ...(p.efg
+            ? {
+                efg_units: "au",
+                sternheimer: Object.entries(p.sternheimer)
+                  .map(([s, v]) => `${s}=${v}`)
+                  .join(","),
+              }
+            : {}),
           cell_index: c,
           seed: p.seed,
           mc_t_start_K: p.tStart,

@@ -52,7 +52,10 @@ export function listMagresFiles(inputs: string | readonly string[], recursive = 
  * that name; atoms without a value (NaN) or of another species are masked out. Files that lack the tensor
  * entirely are an error (naming the file).
  */
-export function loadMagresDataset(inputs: string | readonly string[], options: MagresDatasetOptions): Dataset {
+export function loadMagresDataset(
+  inputs: string | readonly string[],
+  options: MagresDatasetOptions,
+): Dataset {
   if (options.target !== "efg" && options.target !== "ms") {
     throw new EngineError("InvalidParameter", `target must be 'efg' or 'ms', got '${options.target}'`, {
       field: "target",

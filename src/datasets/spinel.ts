@@ -103,7 +103,8 @@ export function reexpress(host: SpinelHost, rows: readonly (readonly number[])[]
   const cell = new Float64Array(9);
   for (let i = 0; i < 3; i++) {
     for (let c = 0; c < 3; c++) {
-      cell[3 * i + c] = M[3 * i]! * host.cell[c]! + M[3 * i + 1]! * host.cell[3 + c]! + M[3 * i + 2]! * host.cell[6 + c]!;
+      cell[3 * i + c] =
+        M[3 * i]! * host.cell[c]! + M[3 * i + 1]! * host.cell[3 + c]! + M[3 * i + 2]! * host.cell[6 + c]!;
     }
   }
   const inv = inv3(M);
@@ -111,7 +112,11 @@ export function reexpress(host: SpinelHost, rows: readonly (readonly number[])[]
   // enumerate host translations covering the new cell
   let lo = 0;
   let hi = 0;
-  for (const r of rows) for (const v of r) { lo = Math.min(lo, Math.floor(v)); hi = Math.max(hi, Math.ceil(v)); }
+  for (const r of rows)
+    for (const v of r) {
+      lo = Math.min(lo, Math.floor(v));
+      hi = Math.max(hi, Math.ceil(v));
+    }
   const span = 3 * (hi - lo + 1);
   const found: { f: [number, number, number]; site: SpinelSite }[] = [];
   const seen = new Set<string>();
@@ -142,12 +147,14 @@ export function reexpress(host: SpinelHost, rows: readonly (readonly number[])[]
   }
   const expected = Math.round(nHost * Math.abs(detM));
   if (found.length !== expected) {
-    throw new EngineError("Internal", `cell transformation found ${found.length} sites, expected ${expected}`);
+    throw new EngineError(
+      "Internal",
+      `cell transformation found ${found.length} sites, expected ${expected}`,
+    );
   }
   const order: Record<SpinelSite, number> = { "8a": 0, "16d": 1, "32e": 2 };
   found.sort(
-    (p, q) =>
-      order[p.site] - order[q.site] || p.f[2] - q.f[2] || p.f[1] - q.f[1] || p.f[0] - q.f[0],
+    (p, q) => order[p.site] - order[q.site] || p.f[2] - q.f[2] || p.f[1] - q.f[1] || p.f[0] - q.f[0],
   );
   const frac = Float64Array.from(found.flatMap((p) => p.f));
   return { cell, frac, positions: fracToCart(cell, frac), sites: found.map((p) => p.site) };
@@ -215,7 +222,10 @@ export function findSymmetryOps(
   const G = new Float64Array(9);
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
-      G[3 * i + j] = cell[3 * i]! * cell[3 * j]! + cell[3 * i + 1]! * cell[3 * j + 1]! + cell[3 * i + 2]! * cell[3 * j + 2]!;
+      G[3 * i + j] =
+        cell[3 * i]! * cell[3 * j]! +
+        cell[3 * i + 1]! * cell[3 * j + 1]! +
+        cell[3 * i + 2]! * cell[3 * j + 2]!;
     }
   }
   const gscale = Math.max(G[0]!, G[4]!, G[8]!);
@@ -234,7 +244,8 @@ export function findSymmetryOps(
     for (let i = 0; i < 3 && ok; i++) {
       for (let j = 0; j < 3 && ok; j++) {
         let s = 0;
-        for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) s += W[3 * k + i]! * G[3 * k + l]! * W[3 * l + j]!;
+        for (let k = 0; k < 3; k++)
+          for (let l = 0; l < 3; l++) s += W[3 * k + i]! * G[3 * k + l]! * W[3 * l + j]!;
         if (Math.abs(s - G[3 * i + j]!) > 1e-6 * gscale) ok = false;
       }
     }
@@ -246,7 +257,8 @@ export function findSymmetryOps(
   for (const R of rots) {
     for (let i = 0; i < n; i++) {
       for (let r = 0; r < 3; r++) {
-        img[3 * i + r] = R[3 * r]! * frac[3 * i]! + R[3 * r + 1]! * frac[3 * i + 1]! + R[3 * r + 2]! * frac[3 * i + 2]!;
+        img[3 * i + r] =
+          R[3 * r]! * frac[3 * i]! + R[3 * r + 1]! * frac[3 * i + 1]! + R[3 * r + 2]! * frac[3 * i + 2]!;
       }
     }
     for (let target = 0; target < n; target++) {
@@ -295,10 +307,16 @@ export interface OrderingClass {
  * Enumerate the C(m, k) placements of k Li on the m 16d sites (given as atom indices) and split them into
  * orbits under the symmetry operations `ops` (with atom permutations).
  */
-export function orderingClasses(sites16d: readonly number[], k: number, ops: readonly SymOp[]): OrderingClass[] {
+export function orderingClasses(
+  sites16d: readonly number[],
+  k: number,
+  ops: readonly SymOp[],
+): OrderingClass[] {
   const m = sites16d.length;
   const pos = new Map<number, number>();
-  sites16d.forEach((a, i) => pos.set(a, i));
+  sites16d.forEach((a, i) => {
+    pos.set(a, i);
+  });
   const combos: number[][] = [];
   const rec = (start: number, cur: number[]): void => {
     if (cur.length === k) {
@@ -320,7 +338,8 @@ export function orderingClasses(sites16d: readonly number[], k: number, ops: rea
       const img = c
         .map((i) => {
           const j = pos.get(op.perm[sites16d[i]!]!);
-          if (j === undefined) throw new EngineError("Internal", "symmetry operation does not preserve the 16d sites");
+          if (j === undefined)
+            throw new EngineError("Internal", "symmetry operation does not preserve the 16d sites");
           return j;
         })
         .sort((x, y) => x - y);

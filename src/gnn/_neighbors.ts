@@ -20,7 +20,11 @@ export function bruteForceNeighbors(s: Structure, rc: number): NeighborList {
       u[2]! * v[0]! - u[0]! * v[2]!,
       u[0]! * v[1]! - u[1]! * v[0]!,
     ];
-    const vol = Math.abs(a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!));
+    const vol = Math.abs(
+      a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) -
+        a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) +
+        a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!),
+    );
     const planes = [cross(b, c), cross(c, a), cross(a, b)];
     for (let k = 0; k < 3; k++) {
       if (!s.pbc[k]) continue;

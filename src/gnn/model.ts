@@ -81,17 +81,22 @@ export function parseGnnHypers(input: unknown): GnnHypers {
         throw new EngineError("InvalidParameter", "species must be a list of atomic numbers", { field: k });
       }
     } else if (k === "neighborNorm") {
-      if (v !== "mean" && v !== "sqrt") throw new EngineError("InvalidParameter", "neighborNorm must be 'mean' or 'sqrt'", { field: k });
+      if (v !== "mean" && v !== "sqrt")
+        throw new EngineError("InvalidParameter", "neighborNorm must be 'mean' or 'sqrt'", { field: k });
     } else if (k === "checkpoint") {
-      if (v !== null && typeof v !== "string") throw new EngineError("InvalidParameter", "checkpoint must be a path", { field: k });
+      if (v !== null && typeof v !== "string")
+        throw new EngineError("InvalidParameter", "checkpoint must be a path", { field: k });
     } else if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new EngineError("InvalidParameter", `${k} must be a non-negative number, got ${String(v)}`, { field: k });
+      throw new EngineError("InvalidParameter", `${k} must be a non-negative number, got ${String(v)}`, {
+        field: k,
+      });
     }
     out[k] = v;
   }
   const h = out as unknown as GnnHypers;
   for (const k of ["layers", "channels", "nBasis", "radialHidden", "tpN", "batchSize"] as const) {
-    if (!Number.isInteger(h[k]) || h[k] < 1) throw new EngineError("InvalidParameter", `${k} must be an integer ≥ 1`, { field: k });
+    if (!Number.isInteger(h[k]) || h[k] < 1)
+      throw new EngineError("InvalidParameter", `${k} must be an integer ≥ 1`, { field: k });
   }
   if (!(h.rc > 0)) throw new EngineError("InvalidParameter", "rc must be > 0 Å", { field: "rc" });
   if (!(h.valFraction >= 0 && h.valFraction < 1)) {
@@ -103,11 +108,9 @@ export function parseGnnHypers(input: unknown): GnnHypers {
 function targetKind(t: TargetSpec): TargetKind {
   const base = t.name.split(":")[0]!;
   if (base === "efg" || base === "ms") return base;
-  throw new EngineError(
-    "Unimplemented",
-    `the GNN learns the 'efg' or 'ms' tensor targets, not '${t.name}'`,
-    { field: "target" },
-  );
+  throw new EngineError("Unimplemented", `the GNN learns the 'efg' or 'ms' tensor targets, not '${t.name}'`, {
+    field: "target",
+  });
 }
 
 /** Per-species standardisation that keeps equivariance: λ=0 shifted by its mean and scaled; λ>0 only scaled. */
@@ -205,9 +208,13 @@ export class GnnModel implements Model {
     const t0 = performance.now();
     const tgt = dataset.target(this.target.name.split(":")[0]!);
     if (tgt.components !== 9) {
-      throw new EngineError("ShapeMismatch", `target '${tgt.name}' must have 9 Cartesian columns, has ${tgt.components}`, {
-        field: tgt.name,
-      });
+      throw new EngineError(
+        "ShapeMismatch",
+        `target '${tgt.name}' must have 9 Cartesian columns, has ${tgt.components}`,
+        {
+          field: tgt.name,
+        },
+      );
     }
     const zs = new Set<number>();
     const labelled = new Set<number>();
@@ -222,7 +229,11 @@ export class GnnModel implements Model {
     this.centre = h.species ? [...h.species].sort((a, b) => a - b) : [...labelled].sort((a, b) => a - b);
     for (const z of this.centre) {
       if (!labelled.has(z)) {
-        throw new EngineError("InvalidParameter", `no labelled atoms of species Z=${z} in the training data`, { field: "species" });
+        throw new EngineError(
+          "InvalidParameter",
+          `no labelled atoms of species Z=${z} in the training data`,
+          { field: "species" },
+        );
       }
     }
     const nS = this.speciesZ.length;
@@ -234,7 +245,8 @@ export class GnnModel implements Model {
     if (h.valFraction > 0 && nVal === 0 && dataset.length >= 2) nVal = 1;
     const valIdx = idx.slice(0, nVal);
     const trainIdx = idx.slice(nVal);
-    if (trainIdx.length === 0) throw new EngineError("InvalidParameter", "no training structures left after the validation split");
+    if (trainIdx.length === 0)
+      throw new EngineError("InvalidParameter", "no training structures left after the validation split");
     // Graphs (independent of avgNeighbors), then the mean neighbour count of the training atoms.
     this.graphCache = new WeakMap();
     this.avgNeighbors = 1;
@@ -453,7 +465,8 @@ export class GnnModel implements Model {
   }
 
   async predict(structures: readonly Structure[]): Promise<Prediction> {
-    if (!this.net || !this.params || !this.std) throw new EngineError("NotFitted", "the GNN model has not been fitted");
+    if (!this.net || !this.params || !this.std)
+      throw new EngineError("NotFitted", "the GNN model has not been fitted");
     const net = this.net;
     const ncomp = net.ncomp;
     const lambdas = targetLambdas(this.tkind);
@@ -472,7 +485,8 @@ export class GnnModel implements Model {
         let co = 0;
         lambdas.forEach((lam, li) => {
           const sc = scale[t * lambdas.length + li]!;
-          for (let m = 0; m < 2 * lam + 1; m++) vals.push(out[i * ncomp + co + m]! * sc + (lam === 0 ? mean[t]! : 0));
+          for (let m = 0; m < 2 * lam + 1; m++)
+            vals.push(out[i * ncomp + co + m]! * sc + (lam === 0 ? mean[t]! : 0));
           co += 2 * lam + 1;
         });
       }
@@ -499,13 +513,16 @@ export class GnnModel implements Model {
         this.tkind === "efg"
           ? "GNN prediction of the T2 components (DESIGN.md order)"
           : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (DESIGN.md order)",
-        ...(this.centre.length > 1 ? [`atoms of species ${this.centre.join(",")} (species field 0 = several)`] : []),
+        ...(this.centre.length > 1
+          ? [`atoms of species ${this.centre.join(",")} (species field 0 = several)`]
+          : []),
       ],
     };
   }
 
   serialize(): ModelPayload {
-    if (!this.net || !this.params || !this.std) throw new EngineError("NotFitted", "the GNN model has not been fitted");
+    if (!this.net || !this.params || !this.std)
+      throw new EngineError("NotFitted", "the GNN model has not been fitted");
     return this.payload(this.params);
   }
 
@@ -522,7 +539,8 @@ export class GnnModel implements Model {
         centreSpecies: [...this.centre],
         avgNeighbors: this.avgNeighbors,
         nParams: params.length,
-        conventions: "spherical components per DESIGN.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
+        conventions:
+          "spherical components per DESIGN.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
       },
       arrays: new Map<string, Float64Array>([
         ["params", Float64Array.from(params)],
@@ -535,14 +553,16 @@ export class GnnModel implements Model {
   private writeCheckpoint(file: string, params: Float64Array): void {
     const p = this.payload(params);
     const arrays: Record<string, string> = {};
-    for (const [k, v] of p.arrays) arrays[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+    for (const [k, v] of p.arrays)
+      arrays[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
     writeFileAtomic(file, JSON.stringify({ kind: p.kind, header: p.header, arrays }));
   }
 
   /** Restores a fitted model from a payload made by `serialize` (used by gnnFromPayload). */
-  static fromPayload(payload: ModelPayload): GnnModel {
+  static fromPayload(payload: ModelPayload, file?: string): GnnModel {
     const h = payload.header as Record<string, unknown>;
-    const bad = (what: string) => new EngineError("CorruptModel", `GNN model file: ${what}`);
+    const bad = (what: string) =>
+      new EngineError("CorruptModel", `GNN model: ${what}`, file !== undefined ? { file } : {});
     if (payload.kind !== "gnn-isd" && payload.kind !== "gnn-tp") throw bad(`unknown kind '${payload.kind}'`);
     if (h.formatVersion !== 1) throw bad(`unsupported formatVersion ${String(h.formatVersion)}`);
     const target = h.target as TargetSpec | undefined;
@@ -561,8 +581,10 @@ export class GnnModel implements Model {
       throw bad("missing arrays params/stdMean/stdScale");
     }
     const net = new Network(m.archSpec());
-    if (net.nParams !== params.length) throw bad(`expected ${net.nParams} parameters, found ${params.length}`);
-    if (mean.length !== zs.length || scale.length !== zs.length * targetLambdas(m.tkind).length) throw bad("standardisation arrays have the wrong size");
+    if (net.nParams !== params.length)
+      throw bad(`expected ${net.nParams} parameters, found ${params.length}`);
+    if (mean.length !== zs.length || scale.length !== zs.length * targetLambdas(m.tkind).length)
+      throw bad("standardisation arrays have the wrong size");
     m.net = net;
     m.params = Float64Array.from(params);
     m.std = { mean: Float64Array.from(mean), scale: Float64Array.from(scale) };
@@ -571,11 +593,18 @@ export class GnnModel implements Model {
 }
 
 /** Factory used by the CLI (`--model gnn-isd|gnn-tp`). */
-export function createGnnModel(kind: GnnKind, hypers: Partial<GnnHypers> | unknown, target: TargetSpec): GnnModel {
+export function createGnnModel(
+  kind: GnnKind,
+  hypers: Partial<GnnHypers> | unknown,
+  target: TargetSpec,
+): GnnModel {
   return new GnnModel(kind, hypers, target);
 }
 
-/** Loads a model serialised by GnnModel.serialize (payload from src/gpr/modelfile.ts). */
-export function gnnFromPayload(payload: ModelPayload): GnnModel {
-  return GnnModel.fromPayload(payload);
+/**
+ * Loads a model serialised by GnnModel.serialize (payload from src/gpr/modelfile.ts); usable as the registry's
+ * loader: registerModelLoader("gnn-isd", 1, gnnFromPayload) and the same for "gnn-tp".
+ */
+export function gnnFromPayload(payload: ModelPayload, file?: string): GnnModel {
+  return GnnModel.fromPayload(payload, file);
 }

@@ -84,9 +84,13 @@ export function buildGraph(s: Structure, speciesSlots: ReadonlyMap<number, numbe
   for (let i = 0; i < n; i++) {
     const t = speciesSlots.get(s.numbers[i]!);
     if (t === undefined) {
-      throw new EngineError("InvalidParameter", `element Z=${s.numbers[i]} was not in the GNN training data`, {
-        field: "species",
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `element Z=${s.numbers[i]} was not in the GNN training data`,
+        {
+          field: "species",
+        },
+      );
     }
     types[i] = t;
   }
@@ -145,9 +149,12 @@ export class Network {
 
   constructor(arch: ArchSpec) {
     if (arch.lmax < 0 || arch.lmax > SH_LMAX) {
-      throw new EngineError("InvalidParameter", `lmax must be 0..${SH_LMAX}, got ${arch.lmax}`, { field: "lmax" });
+      throw new EngineError("InvalidParameter", `lmax must be 0..${SH_LMAX}, got ${arch.lmax}`, {
+        field: "lmax",
+      });
     }
-    if (!(arch.layers >= 1)) throw new EngineError("InvalidParameter", "layers must be ≥ 1", { field: "layers" });
+    if (!(arch.layers >= 1))
+      throw new EngineError("InvalidParameter", "layers must be ≥ 1", { field: "layers" });
     this.arch = arch;
     this.aggScale = arch.neighborNorm === "mean" ? 1 / arch.avgNeighbors : 1 / Math.sqrt(arch.avgNeighbors);
     this.nIds = 2 * (arch.lmax + 1);
@@ -202,9 +209,13 @@ export class Network {
     } else {
       const l = arch.tpRank;
       if (!(l >= 1) || !last.includes(irrepId(l, l % 2 === 1))) {
-        throw new EngineError("InvalidParameter", `TP head: no ${irrepName(irrepId(l, l % 2 === 1))} features (rank ${l}, lmax ${arch.lmax})`, {
-          field: "tpRank",
-        });
+        throw new EngineError(
+          "InvalidParameter",
+          `TP head: no ${irrepName(irrepId(l, l % 2 === 1))} features (rank ${l}, lmax ${arch.lmax})`,
+          {
+            field: "tpRank",
+          },
+        );
       }
       add("tp.A", arch.tpN * C);
       add("tp.B", arch.tpN * C);
@@ -261,9 +272,28 @@ export class Network {
         const d = 2 * irrepL(id) + 1;
         const co = L.cout[id]!;
         z[id] = new Float64Array(n * co * d);
-        linearForward(msg[id]!, n, L.msgC[id]!, d, this.view(params, `L${k}.post.${id}`), co, 1 / Math.sqrt(L.msgC[id]!), z[id]!);
+        linearForward(
+          msg[id]!,
+          n,
+          L.msgC[id]!,
+          d,
+          this.view(params, `L${k}.post.${id}`),
+          co,
+          1 / Math.sqrt(L.msgC[id]!),
+          z[id]!,
+        );
         if (L.inIds.includes(id)) {
-          speciesLinearForward(h[id]!, g.types, n, C, d, this.view(params, `L${k}.sc.${id}`), co, invC, z[id]!);
+          speciesLinearForward(
+            h[id]!,
+            g.types,
+            n,
+            C,
+            d,
+            this.view(params, `L${k}.sc.${id}`),
+            co,
+            invC,
+            z[id]!,
+          );
         }
       }
       const hn: (Float64Array | null)[] = new Array(this.nIds).fill(null);
@@ -315,7 +345,20 @@ export class Network {
       linearForward(hl, n, C, d, this.view(params, "tp.B"), N, invC, tpB);
       let co = 0;
       for (const lam of targetLambdas(arch.target)) {
-        tpForward(n, N, l, lam, realCG(l, l, lam), tpA, tpB, g.types, this.view(params, `tp.w.${lam}`), out, this.ncomp, co);
+        tpForward(
+          n,
+          N,
+          l,
+          lam,
+          realCG(l, l, lam),
+          tpA,
+          tpB,
+          g.types,
+          this.view(params, `tp.w.${lam}`),
+          out,
+          this.ncomp,
+          co,
+        );
         co += 2 * lam + 1;
       }
     }
@@ -363,7 +406,23 @@ export class Network {
       const gB = new Float64Array(n * N * d);
       let co = 0;
       for (const lam of targetLambdas(arch.target)) {
-        tpBackward(n, N, l, lam, realCG(l, l, lam), cache.tpA!, cache.tpB!, g.types, this.view(params, `tp.w.${lam}`), gout, this.ncomp, co, gA, gB, gv(`tp.w.${lam}`));
+        tpBackward(
+          n,
+          N,
+          l,
+          lam,
+          realCG(l, l, lam),
+          cache.tpA!,
+          cache.tpB!,
+          g.types,
+          this.view(params, `tp.w.${lam}`),
+          gout,
+          this.ncomp,
+          co,
+          gA,
+          gB,
+          gv(`tp.w.${lam}`),
+        );
         co += 2 * lam + 1;
       }
       linearBackward(h[id]!, n, C, d, this.view(params, "tp.A"), N, invC, gA, gh[id]!, gv("tp.A"));
@@ -393,19 +452,65 @@ export class Network {
       for (const id of L.outIds) {
         const d = 2 * irrepL(id) + 1;
         const co = L.cout[id]!;
-        linearBackward(lc.msg[id]!, n, L.msgC[id]!, d, this.view(params, `L${k}.post.${id}`), co, 1 / Math.sqrt(L.msgC[id]!), gz[id]!, gmsg[id]!, gv(`L${k}.post.${id}`));
+        linearBackward(
+          lc.msg[id]!,
+          n,
+          L.msgC[id]!,
+          d,
+          this.view(params, `L${k}.post.${id}`),
+          co,
+          1 / Math.sqrt(L.msgC[id]!),
+          gz[id]!,
+          gmsg[id]!,
+          gv(`L${k}.post.${id}`),
+        );
         if (L.inIds.includes(id)) {
-          speciesLinearBackward(lc.h[id]!, g.types, n, C, d, this.view(params, `L${k}.sc.${id}`), co, invC, gz[id]!, ghIn[id]!, gv(`L${k}.sc.${id}`));
+          speciesLinearBackward(
+            lc.h[id]!,
+            g.types,
+            n,
+            C,
+            d,
+            this.view(params, `L${k}.sc.${id}`),
+            co,
+            invC,
+            gz[id]!,
+            ghIn[id]!,
+            gv(`L${k}.sc.${id}`),
+          );
         }
       }
       const P = L.paths.length;
       const gx1: (Float64Array | null)[] = lc.x1.map((a) => (a ? new Float64Array(a.length) : null));
       const gr = new Float64Array(lc.r.length);
       convBackward(g, L.paths, C, lc.x1, lc.r, L.msgC, this.aggScale, gmsg, gx1, gr);
-      radialBackward(g.basis, g.nEdges, arch.nBasis, this.view(params, `L${k}.rad1`), arch.radialHidden, this.view(params, `L${k}.rad2`), P * C, lc.a, gr, gv(`L${k}.rad1`), gv(`L${k}.rad2`));
+      radialBackward(
+        g.basis,
+        g.nEdges,
+        arch.nBasis,
+        this.view(params, `L${k}.rad1`),
+        arch.radialHidden,
+        this.view(params, `L${k}.rad2`),
+        P * C,
+        lc.a,
+        gr,
+        gv(`L${k}.rad1`),
+        gv(`L${k}.rad2`),
+      );
       for (const id of L.inIds) {
         const d = 2 * irrepL(id) + 1;
-        linearBackward(lc.h[id]!, n, C, d, this.view(params, `L${k}.lin1.${id}`), C, invC, gx1[id]!, ghIn[id]!, gv(`L${k}.lin1.${id}`));
+        linearBackward(
+          lc.h[id]!,
+          n,
+          C,
+          d,
+          this.view(params, `L${k}.lin1.${id}`),
+          C,
+          invC,
+          gx1[id]!,
+          ghIn[id]!,
+          gv(`L${k}.lin1.${id}`),
+        );
       }
       gh = ghIn;
     }

@@ -1,3 +1,5 @@
+import { gemm } from "../math/gemm.js";
+
 /**
  * Forward and hand-written backward kernels of the GNN. Feature arrays are per irrep, laid out
  * [atom, channel, m] (row-major n × c × d). Every backward *accumulates* into its gradient outputs.
@@ -124,7 +126,7 @@ function sigmoid(x: number): number {
 
 /**
  * Two-layer radial MLP without biases (so R = 0 where the basis vanishes, at the cutoff):
- * a = B W1/√nb, h = silu(a), R = h W2/√H. B: E × nb, W1: nb × H, W2: H × nout. Writes a and R.
+ * a = B W1/√nb, h = silu(a), R = h W2/√H. B: E × nb, W1: nb × H, W2: H × nout. Writes a and R (blocked GEMMs).
  */
 export function radialForward(
   b: Float64Array,
@@ -137,26 +139,13 @@ export function radialForward(
   a: Float64Array,
   r: Float64Array,
 ): void {
-  const s1 = 1 / Math.sqrt(nb);
-  const s2 = 1 / Math.sqrt(hid);
-  const h = new Float64Array(hid);
-  for (let k = 0; k < e; k++) {
-    for (let j = 0; j < hid; j++) {
-      let s = 0;
-      for (let q = 0; q < nb; q++) s += b[k * nb + q]! * w1[q * hid + j]!;
-      s *= s1;
-      a[k * hid + j] = s;
-      h[j] = s * sigmoid(s);
-    }
-    const ro = k * nout;
-    for (let o = 0; o < nout; o++) r[ro + o] = 0;
-    for (let j = 0; j < hid; j++) {
-      const hj = h[j]! * s2;
-      if (hj === 0) continue;
-      const wj = j * nout;
-      for (let o = 0; o < nout; o++) r[ro + o]! += hj * w2[wj + o]!;
-    }
+  gemm(e, hid, nb, b, w1, a, { alpha: 1 / Math.sqrt(nb) });
+  const h = new Float64Array(e * hid);
+  for (let k = 0; k < e * hid; k++) {
+    const v = a[k]!;
+    h[k] = v * sigmoid(v);
   }
+  gemm(e, nout, hid, h, w2, r, { alpha: 1 / Math.sqrt(hid) });
 }
 
 /** Backward of radialForward w.r.t. W1 and W2 (the basis is a constant of the structure). */
@@ -173,30 +162,22 @@ export function radialBackward(
   gw1: Float64Array,
   gw2: Float64Array,
 ): void {
-  const s1 = 1 / Math.sqrt(nb);
   const s2 = 1 / Math.sqrt(hid);
-  const gh = new Float64Array(hid);
-  for (let k = 0; k < e; k++) {
-    const ro = k * nout;
-    for (let j = 0; j < hid; j++) {
-      const aj = a[k * hid + j]!;
-      const sg = sigmoid(aj);
-      const hj = aj * sg * s2;
-      const wj = j * nout;
-      let g = 0;
-      for (let o = 0; o < nout; o++) {
-        const go = gr[ro + o]!;
-        gw2[wj + o]! += hj * go;
-        g += go * w2[wj + o]!;
-      }
-      gh[j] = g * s2 * sg * (1 + aj * (1 - sg)) * s1;
-    }
-    for (let q = 0; q < nb; q++) {
-      const bq = b[k * nb + q]!;
-      if (bq === 0) continue;
-      for (let j = 0; j < hid; j++) gw1[q * hid + j]! += bq * gh[j]!;
-    }
+  const h = new Float64Array(e * hid);
+  for (let k = 0; k < e * hid; k++) {
+    const v = a[k]!;
+    h[k] = v * sigmoid(v);
   }
+  // gW2 += s2 hᵀ gR ; gh = s2 gR W2ᵀ
+  gemm(hid, nout, e, h, gr, gw2, { transA: true, alpha: s2, beta: 1 });
+  const gh = new Float64Array(e * hid);
+  gemm(e, hid, nout, gr, w2, gh, { transB: true, alpha: s2 });
+  for (let k = 0; k < e * hid; k++) {
+    const v = a[k]!;
+    const sg = sigmoid(v);
+    gh[k]! *= sg * (1 + v * (1 - sg));
+  }
+  gemm(nb, hid, e, b, gh, gw1, { transA: true, alpha: 1 / Math.sqrt(nb), beta: 1 });
 }
 
 /** One convolution path: input irrep (l1) → output irrep (l3) through the edge harmonic Y_l2. */
@@ -220,10 +201,90 @@ export interface EdgeGraph {
   readonly shStride: number;
 }
 
+interface TripleTable {
+  /** triple index of each path */
+  readonly of: Int32Array;
+  readonly l1: Int32Array;
+  readonly l2: Int32Array;
+  readonly l3: Int32Array;
+  /** nonzero CG entries per triple: (m1·d3 + m3, m2, value) */
+  readonly nzOff: Int32Array;
+  readonly nzG: Int32Array;
+  readonly nzM2: Int32Array;
+  readonly nzV: Float64Array;
+}
+
+const tripleCache = new WeakMap<readonly ConvPath[], TripleTable>();
+
+/** Distinct (l1,l2,l3) of the paths (both parities share one) with their sparse CG entries. */
+function tripleTable(paths: readonly ConvPath[]): TripleTable {
+  const hit = tripleCache.get(paths);
+  if (hit) return hit;
+  const keys: string[] = [];
+  const of = new Int32Array(paths.length);
+  const reps: ConvPath[] = [];
+  paths.forEach((p, k) => {
+    const key = `${p.l1},${p.l2},${p.l3}`;
+    let t = keys.indexOf(key);
+    if (t < 0) {
+      t = keys.length;
+      keys.push(key);
+      reps.push(p);
+    }
+    of[k] = t;
+  });
+  const nzOff = new Int32Array(reps.length + 1);
+  const g: number[] = [];
+  const m2s: number[] = [];
+  const v: number[] = [];
+  reps.forEach((p, t) => {
+    nzOff[t] = g.length;
+    const d2 = 2 * p.l2 + 1;
+    const d3 = 2 * p.l3 + 1;
+    for (let m1 = 0; m1 < 2 * p.l1 + 1; m1++)
+      for (let m2 = 0; m2 < d2; m2++)
+        for (let m3 = 0; m3 < d3; m3++) {
+          const c = p.cg[(m1 * d2 + m2) * d3 + m3]!;
+          if (c !== 0) {
+            g.push(m1 * d3 + m3);
+            m2s.push(m2);
+            v.push(c);
+          }
+        }
+  });
+  nzOff[reps.length] = g.length;
+  const table: TripleTable = {
+    of,
+    l1: Int32Array.from(reps, (p) => p.l1),
+    l2: Int32Array.from(reps, (p) => p.l2),
+    l3: Int32Array.from(reps, (p) => p.l3),
+    nzOff,
+    nzG: Int32Array.from(g),
+    nzM2: Int32Array.from(m2s),
+    nzV: Float64Array.from(v),
+  };
+  tripleCache.set(paths, table);
+  return table;
+}
+
+/** G_t[m1,m3] = Σ_m2 CG_t[m1,m2,m3] Y_l2,m2 of edge e for every triple t, into gm (stride 49 per triple). */
+function edgeCouplings(t: TripleTable, sh: Float64Array, yo: number, gm: Float64Array): void {
+  const nt = t.l1.length;
+  for (let q = 0; q < nt; q++) {
+    const base = q * 49;
+    const n13 = (2 * t.l1[q]! + 1) * (2 * t.l3[q]! + 1);
+    for (let k = 0; k < n13; k++) gm[base + k] = 0;
+    const y0 = yo + t.l2[q]! * t.l2[q]!;
+    for (let z = t.nzOff[q]!; z < t.nzOff[q + 1]!; z++)
+      gm[base + t.nzG[z]!]! += t.nzV[z]! * sh[y0 + t.nzM2[z]!]!;
+  }
+}
+
 /**
  * uvu tensor-product convolution: for path p,
  * msg[i, slot·C + c, m3] += α Σ_{j∈N(i)} R[e, p·C + c] Σ_{m1,m2} CG[m1,m2,m3] x[j,c,m1] Y_l2,m2(û_ij).
  * x[id] is n × C × d1; msg[id] is n × (npaths(id)·C) × d3 and must be zeroed by the caller.
+ * Per edge, the coupling matrices G[m1,m3] = Σ_m2 CG Y are built once per distinct (l1,l2,l3) from the sparse CG.
  */
 export function convForward(
   g: EdgeGraph,
@@ -236,25 +297,17 @@ export function convForward(
   msg: readonly (Float64Array | null)[],
 ): void {
   const np = paths.length;
-  const gm = new Float64Array(49);
+  const tt = tripleTable(paths);
+  const gm = new Float64Array(49 * tt.l1.length);
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
       const j = g.neighbors[e]!;
-      const yo = e * g.shStride;
+      edgeCouplings(tt, g.sh, e * g.shStride, gm);
       for (let p = 0; p < np; p++) {
         const path = paths[p]!;
         const d1 = 2 * path.l1 + 1;
-        const d2 = 2 * path.l2 + 1;
         const d3 = 2 * path.l3 + 1;
-        const cg = path.cg;
-        const y0 = yo + path.l2 * path.l2;
-        // G[m1,m3] = Σ_m2 CG[m1,m2,m3] Y[m2]
-        for (let m1 = 0; m1 < d1; m1++)
-          for (let m3 = 0; m3 < d3; m3++) {
-            let s = 0;
-            for (let m2 = 0; m2 < d2; m2++) s += cg[(m1 * d2 + m2) * d3 + m3]! * g.sh[y0 + m2]!;
-            gm[m1 * d3 + m3] = s;
-          }
+        const gb = tt.of[p]! * 49;
         const xin = x[path.inId]!;
         const out = msg[path.outId]!;
         const cOut = msgC[path.outId]!;
@@ -265,7 +318,7 @@ export function convForward(
           const oo = (i * cOut + path.slot * c + ch) * d3;
           for (let m3 = 0; m3 < d3; m3++) {
             let s = 0;
-            for (let m1 = 0; m1 < d1; m1++) s += xin[xo + m1]! * gm[m1 * d3 + m3]!;
+            for (let m1 = 0; m1 < d1; m1++) s += xin[xo + m1]! * gm[gb + m1 * d3 + m3]!;
             out[oo + m3]! += w * s;
           }
         }
@@ -287,24 +340,17 @@ export function convBackward(
   gr: Float64Array,
 ): void {
   const np = paths.length;
-  const gm = new Float64Array(49);
+  const tt = tripleTable(paths);
+  const gm = new Float64Array(49 * tt.l1.length);
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
       const j = g.neighbors[e]!;
-      const yo = e * g.shStride;
+      edgeCouplings(tt, g.sh, e * g.shStride, gm);
       for (let p = 0; p < np; p++) {
         const path = paths[p]!;
         const d1 = 2 * path.l1 + 1;
-        const d2 = 2 * path.l2 + 1;
         const d3 = 2 * path.l3 + 1;
-        const cg = path.cg;
-        const y0 = yo + path.l2 * path.l2;
-        for (let m1 = 0; m1 < d1; m1++)
-          for (let m3 = 0; m3 < d3; m3++) {
-            let s = 0;
-            for (let m2 = 0; m2 < d2; m2++) s += cg[(m1 * d2 + m2) * d3 + m3]! * g.sh[y0 + m2]!;
-            gm[m1 * d3 + m3] = s;
-          }
+        const gb = tt.of[p]! * 49;
         const xin = x[path.inId]!;
         const gxin = gx[path.inId];
         const gout = gmsg[path.outId]!;
@@ -318,11 +364,8 @@ export function convBackward(
           for (let m1 = 0; m1 < d1; m1++) {
             const xv = xin[xo + m1]!;
             let s = 0;
-            for (let m3 = 0; m3 < d3; m3++) {
-              const gv = gout[oo + m3]!;
-              dr += xv * gm[m1 * d3 + m3]! * gv;
-              s += gm[m1 * d3 + m3]! * gv;
-            }
+            for (let m3 = 0; m3 < d3; m3++) s += gm[gb + m1 * d3 + m3]! * gout[oo + m3]!;
+            dr += xv * s;
             if (gxin) gxin[xo + m1]! += w * s;
           }
           gr[ro + ch]! += alpha * dr;

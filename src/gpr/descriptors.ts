@@ -20,9 +20,13 @@ export function registerDescriptor(name: string, factory: DescriptorFactory): vo
 export function createDescriptor(name: string, hypers: Readonly<Record<string, unknown>>): Descriptor {
   const f = factories.get(name);
   if (!f) {
-    throw new EngineError("InvalidParameter", `unknown descriptor '${name}' (known: ${[...factories.keys()].join(", ")})`, {
-      field: "descriptor",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `unknown descriptor '${name}' (known: ${[...factories.keys()].join(", ")})`,
+      {
+        field: "descriptor",
+      },
+    );
   }
   return f(hypers);
 }
@@ -44,7 +48,8 @@ export class ArrayDescriptor implements Descriptor {
 
   compute(structures: readonly Structure[], options: ComputeOptions = {}): FeatureBlocks {
     const lambdas = options.lambdas ?? [0];
-    const species = options.centers ?? [...new Set(structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
+    const species =
+      options.centers ?? [...new Set(structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
     const out = new Map<string, FeatureBlock>();
     for (const z of species) {
       const samples: number[] = [];
@@ -59,10 +64,17 @@ export class ArrayDescriptor implements Descriptor {
         for (let k = 0; k < samples.length; k += 2) {
           const s = structures[samples[k]!]!;
           const arr = s.numericArray(name);
-          if (!arr) throw new EngineError("InvalidParameter", `structure ${samples[k]} has no array '${name}'`, { field: name });
-          if (arr.ncols % c !== 0) throw new EngineError("ShapeMismatch", `'${name}' columns not a multiple of ${c}`, { field: name });
+          if (!arr)
+            throw new EngineError("InvalidParameter", `structure ${samples[k]} has no array '${name}'`, {
+              field: name,
+            });
+          if (arr.ncols % c !== 0)
+            throw new EngineError("ShapeMismatch", `'${name}' columns not a multiple of ${c}`, {
+              field: name,
+            });
           if (f < 0) f = arr.ncols / c;
-          if (arr.ncols / c !== f) throw new EngineError("ShapeMismatch", `'${name}' column count differs`, { field: name });
+          if (arr.ncols / c !== f)
+            throw new EngineError("ShapeMismatch", `'${name}' column count differs`, { field: name });
           const a = samples[k + 1]!;
           for (let q = 0; q < arr.ncols; q++) rows.push(arr.data[a * arr.ncols + q] as number);
         }

@@ -11,7 +11,6 @@
  *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
  */
 import { createBackend } from "../backend/index.js";
-import type { ComputeBackend } from "../backend/types.js";
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
@@ -94,10 +93,14 @@ function resolve(p: GprParams): Resolved {
   const zeta = p.zeta ?? 2;
   const reg = p.reg ?? 1e-6;
   if (!Number.isInteger(p.species) || p.species < 1) {
-    throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, { field: "species" });
+    throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, {
+      field: "species",
+    });
   }
-  if (!(zeta >= 1) || !Number.isFinite(zeta)) throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
-  if (!(reg >= 0) || !Number.isFinite(reg)) throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
+  if (!(zeta >= 1) || !Number.isFinite(zeta))
+    throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
+  if (!(reg >= 0) || !Number.isFinite(reg))
+    throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
   parseTarget(p.target, p.lambda);
   const sp = p.sparse
     ? {
@@ -108,9 +111,12 @@ function resolve(p: GprParams): Resolved {
       }
     : null;
   if (sp && (!Number.isInteger(sp.m) || sp.m < 1)) {
-    throw new EngineError("InvalidParameter", `--sparse must be a positive integer, got ${sp.m}`, { field: "sparse" });
+    throw new EngineError("InvalidParameter", `--sparse must be a positive integer, got ${sp.m}`, {
+      field: "sparse",
+    });
   }
-  if (sp && !(reg > 0)) throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
+  if (sp && !(reg > 0))
+    throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
   return {
     species: p.species,
     lambda: p.lambda,
@@ -135,7 +141,15 @@ function gatherFeatures(
   const b0 = blocks.get(blockKey(species, 0));
   if (!bl || !b0) {
     return {
-      feats: { n: 0, lambda, c: 2 * lambda + 1, f: bl?.nProperties ?? 0, values: new Float64Array(0), f0: b0?.nProperties ?? 0, values0: new Float64Array(0) },
+      feats: {
+        n: 0,
+        lambda,
+        c: 2 * lambda + 1,
+        f: bl?.nProperties ?? 0,
+        values: new Float64Array(0),
+        f0: b0?.nProperties ?? 0,
+        values0: new Float64Array(0),
+      },
       samples: new Int32Array(0),
     };
   }
@@ -148,14 +162,19 @@ function gatherFeatures(
     f0: b0.nProperties,
     values0: b0.values,
   };
-  if (b0.nSamples !== bl.nSamples) throw new EngineError("Internal", "λ=0 and λ blocks have different samples");
+  if (b0.nSamples !== bl.nSamples)
+    throw new EngineError("Internal", "λ=0 and λ blocks have different samples");
   if (!samples) return { feats: all, samples: bl.samples };
   const pos = new Map<number, number>();
   for (let k = 0; k < bl.nSamples; k++) pos.set(bl.samples[2 * k]! * 1_000_000 + bl.samples[2 * k + 1]!, k);
   const idx = new Int32Array(samples.length / 2);
   for (let k = 0; k < idx.length; k++) {
     const p = pos.get(samples[2 * k]! * 1_000_000 + samples[2 * k + 1]!);
-    if (p === undefined) throw new EngineError("Internal", `no features for structure ${samples[2 * k]}, atom ${samples[2 * k + 1]}`);
+    if (p === undefined)
+      throw new EngineError(
+        "Internal",
+        `no features for structure ${samples[2 * k]}, atom ${samples[2 * k + 1]}`,
+      );
     idx[k] = p;
   }
   return { feats: subsetFeatures(all, idx), samples };
@@ -219,9 +238,13 @@ export class GprModel implements Model {
     const rows = collectTargets(dataset, t, p.lambda, p.species, p.isotopes);
     const n = rows.samples.length / 2;
     if (n === 0) {
-      throw new EngineError("InvalidParameter", `${ctx}no ${symbolOf(p.species)} atoms with a known '${t.array}' target`, {
-        field: "species",
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `${ctx}no ${symbolOf(p.species)} atoms with a known '${t.array}' target`,
+        {
+          field: "species",
+        },
+      );
     }
     // Fix the species channels at fit time so later predictions use the same feature layout.
     let hypers = p.descriptor.hypers;
@@ -246,7 +269,8 @@ export class GprModel implements Model {
     }
     const backend = await createBackend(p.backend);
     try {
-      if (backend.precision !== "float64") notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
+      if (backend.precision !== "float64")
+        notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
       const pool = sharedGemmPool();
       if (!p.sparse) {
         t0 = now();
@@ -306,13 +330,22 @@ export class GprModel implements Model {
         precision: backend.precision,
         nTrain: n,
       };
-      return this.report(n, timings, notes, { sparseM: m, selection: sp.selection, approximation: sp.approximation });
+      return this.report(n, timings, notes, {
+        sparseM: m,
+        selection: sp.selection,
+        approximation: sp.approximation,
+      });
     } finally {
       backend.dispose();
     }
   }
 
-  private report(n: number, timings: Record<string, number>, notes: string[], extra: Record<string, unknown>): FitReport {
+  private report(
+    n: number,
+    timings: Record<string, number>,
+    notes: string[],
+    extra: Record<string, unknown>,
+  ): FitReport {
     return {
       model: this.kind,
       species: this.params.species,
@@ -329,7 +362,8 @@ export class GprModel implements Model {
   /** Predict every atom of the model's species in `structures` (structure then atom order). */
   async predict(structures: readonly Structure[], options: PredictOptions = {}): Promise<Prediction> {
     const f = this.fitted;
-    if (!f) throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
+    if (!f)
+      throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
     const wantVar = options.variance ?? true;
     const desc = this.descriptor(f.descriptorHypers);
@@ -340,7 +374,16 @@ export class GprModel implements Model {
     const notes: string[] = [];
     if (f.precision !== "float64") notes.push(`kernel assembled in ${f.precision}`);
     if (t === 0) {
-      return { species: p.species, lambda: p.lambda, atoms: samples, components: c, mean: new Float64Array(0), variance: new Float64Array(0), covariance: new Float64Array(0), notes };
+      return {
+        species: p.species,
+        lambda: p.lambda,
+        atoms: samples,
+        components: c,
+        mean: new Float64Array(0),
+        variance: new Float64Array(0),
+        covariance: new Float64Array(0),
+        notes,
+      };
     }
     const backend = await createBackend(p.backend);
     let kStar: Float64Array;
@@ -360,7 +403,9 @@ export class GprModel implements Model {
         ? fullGprCovariance(f.full, kStar, t, c, kss)
         : sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
       variance = new Float64Array(t * c);
-      for (let i = 0; i < t; i++) for (let mu = 0; mu < c; mu++) variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
+      for (let i = 0; i < t; i++)
+        for (let mu = 0; mu < c; mu++)
+          variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
     }
     const tgt = parseTarget(p.target, p.lambda);
     let cartesian: Float64Array | undefined;
@@ -419,7 +464,8 @@ export class GprModel implements Model {
       lambda: p.lambda,
       units: targetUnits(p.target),
       conventions: {
-        spherical: "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (DESIGN.md)",
+        spherical:
+          "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (DESIGN.md)",
         kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
@@ -447,7 +493,7 @@ export class GprModel implements Model {
     const bad = (msg: string): never => {
       throw new EngineError("CorruptModel", msg, { file });
     };
-    const h = payload.header as Record<string, any>;
+    const h = payload.header as unknown as SavedHeader;
     const pr = h.params;
     if (!pr || typeof pr !== "object") bad("model header has no 'params'");
     const model = new GprModel({
@@ -461,8 +507,10 @@ export class GprModel implements Model {
       backend: pr.backend,
       isotopes: pr.isotopes,
     });
-    if ((model.kind === "sparse-gpr") !== (payload.kind === "sparse-gpr")) bad(`model kind '${payload.kind}' does not match its params`);
+    if ((model.kind === "sparse-gpr") !== (payload.kind === "sparse-gpr"))
+      bad(`model kind '${payload.kind}' does not match its params`);
     const fi = h.fitted;
+    if (!fi || typeof fi !== "object") bad("model header has no 'fitted' section");
     const arr = (name: string): Float64Array => {
       const a = payload.arrays.get(name);
       if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
@@ -485,11 +533,19 @@ export class GprModel implements Model {
     if (payload.kind === "gpr") {
       const lp = arr("choleskyLower");
       if (lp.length !== (rows * (rows + 1)) / 2) bad("array 'choleskyLower' has the wrong length");
-      full = { n: rows, alpha, l: unpackLower(lp, rows), jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
+      full = {
+        n: rows,
+        alpha,
+        l: unpackLower(lp, rows),
+        jitter: fi.jitter,
+        scale: fi.signalVariance,
+        logMarginal: Number.NaN,
+      };
     } else {
       const a = arr("choleskyKmmLower");
       const b = arr("choleskySigmaLower");
-      if (a.length !== (rows * (rows + 1)) / 2 || b.length !== a.length) bad("sparse Cholesky arrays have the wrong length");
+      if (a.length !== (rows * (rows + 1)) / 2 || b.length !== a.length)
+        bad("sparse Cholesky arrays have the wrong length");
       sparse = {
         m: rows,
         alpha,
@@ -515,6 +571,23 @@ export class GprModel implements Model {
     };
     return model;
   }
+}
+
+/** The parts of the saved header that loading reads (written by serialize()). */
+interface SavedHeader {
+  params: GprParams & { descriptor: { name: string; hypers: Readonly<Record<string, unknown>> } };
+  backendPrecision?: string;
+  fitted: {
+    nTrain: number;
+    nEnvironments: number;
+    components: number;
+    nFeatures: number;
+    nFeatures0: number;
+    trainingMean: number;
+    signalVariance: number;
+    jitter: number;
+    sparseJitter?: { kMM: number; sigma: number } | null;
+  };
 }
 
 /** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */

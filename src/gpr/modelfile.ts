@@ -54,7 +54,10 @@ export function libraryVersion(): string {
   let dir = new URL(".", import.meta.url);
   for (let i = 0; i < 6; i++) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "soapgpr" && typeof pkg.version === "string") {
         cachedVersion = pkg.version;
         break;
@@ -86,7 +89,8 @@ export function encodeModel(payload: ModelPayload): Uint8Array {
   const le = new DataView(data.buffer);
   entries.forEach((e, i) => {
     const arr = [...payload.arrays.values()][i]!;
-    if (e.dtype === "float64") for (let k = 0; k < arr.length; k++) le.setFloat64(e.offset + 8 * k, arr[k]!, true);
+    if (e.dtype === "float64")
+      for (let k = 0; k < arr.length; k++) le.setFloat64(e.offset + 8 * k, arr[k]!, true);
     else for (let k = 0; k < arr.length; k++) le.setInt32(e.offset + 4 * k, arr[k]!, true);
   });
   const fv = payload.header.formatVersion;
@@ -113,7 +117,10 @@ export function encodeModel(payload: ModelPayload): Uint8Array {
 }
 
 /** Parse and verify bytes; returns the payload and the file header. */
-export function decodeModel(bytes: Uint8Array, file = "<bytes>"): { payload: ModelPayload; file: FileHeader } {
+export function decodeModel(
+  bytes: Uint8Array,
+  file = "<bytes>",
+): { payload: ModelPayload; file: FileHeader } {
   const bad = (msg: string): never => {
     throw new EngineError("CorruptModel", msg, { file });
   };
@@ -122,7 +129,8 @@ export function decodeModel(bytes: Uint8Array, file = "<bytes>"): { payload: Mod
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const hl = dv.getUint32(8, true);
-  if (12 + hl + 32 > bytes.length) bad(`model file is truncated (header needs ${12 + hl + 32} bytes, file has ${bytes.length})`);
+  if (12 + hl + 32 > bytes.length)
+    bad(`model file is truncated (header needs ${12 + hl + 32} bytes, file has ${bytes.length})`);
   const hb = bytes.subarray(12, 12 + hl);
   const hsum = Buffer.from(bytes.subarray(12 + hl, 12 + hl + 32)).toString("hex");
   if (sha256(hb) !== hsum) bad("model header checksum mismatch: the file is corrupted");

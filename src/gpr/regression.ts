@@ -45,7 +45,10 @@ export interface FullGprState {
 function checkFinite(name: string, a: Float64Array, context: string): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) {
-      throw new EngineError("InvalidParameter", `${context}${name} contains a non-finite value at index ${i}`);
+      throw new EngineError(
+        "InvalidParameter",
+        `${context}${name} contains a non-finite value at index ${i}`,
+      );
     }
   }
 }
@@ -62,7 +65,8 @@ export async function fitFullGpr(
 ): Promise<FullGprState> {
   const ctx = options.context ?? "";
   if (!(reg >= 0)) throw new EngineError("InvalidParameter", `${ctx}regularisation must be ≥ 0, got ${reg}`);
-  if (y.length !== n) throw new EngineError("ShapeMismatch", `${ctx}y has ${y.length} values, kernel has ${n} rows`);
+  if (y.length !== n)
+    throw new EngineError("ShapeMismatch", `${ctx}y has ${y.length} values, kernel has ${n} rows`);
   checkFinite("target", y, ctx);
   const a = k.slice(0, n * n);
   for (let i = 0; i < n; i++) a[i * n + i] += reg;
@@ -102,7 +106,14 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
  * Accumulate per-environment c×c blocks of ± VᵀV into `cov` (nEnv × c × c), where V is r×(nEnv·c)
  * (row-major): cov_e[μ,ν] += sign · Σ_p V[p, e·c+μ] V[p, e·c+ν].
  */
-function addBlockGram(v: Float64Array, r: number, nEnv: number, c: number, sign: number, cov: Float64Array): void {
+function addBlockGram(
+  v: Float64Array,
+  r: number,
+  nEnv: number,
+  c: number,
+  sign: number,
+  cov: Float64Array,
+): void {
   const w = nEnv * c;
   for (let p = 0; p < r; p++) {
     const row = p * w;
@@ -171,8 +182,10 @@ export async function fitSparseGpr(
   options: SolveOptions = {},
 ): Promise<SparseGprState> {
   const ctx = options.context ?? "";
-  if (!(reg > 0)) throw new EngineError("InvalidParameter", `${ctx}sparse GPR needs a regularisation > 0, got ${reg}`);
-  if (y.length !== n) throw new EngineError("ShapeMismatch", `${ctx}y has ${y.length} values, K_NM has ${n} rows`);
+  if (!(reg > 0))
+    throw new EngineError("InvalidParameter", `${ctx}sparse GPR needs a regularisation > 0, got ${reg}`);
+  if (y.length !== n)
+    throw new EngineError("ShapeMismatch", `${ctx}y has ${y.length} values, K_NM has ${n} rows`);
   checkFinite("target", y, ctx);
   // Σ⁻¹ = σ² K_MM + K_MN K_NM
   const sInv = new Float64Array(m * m);

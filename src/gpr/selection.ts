@@ -10,7 +10,9 @@ import { gemmKernel } from "../math/gemm.js";
 
 function checkM(n: number, m: number): void {
   if (!Number.isInteger(m) || m < 1 || m > n) {
-    throw new EngineError("InvalidParameter", `number of sparse points must be in 1..${n}, got ${m}`, { field: "sparse" });
+    throw new EngineError("InvalidParameter", `number of sparse points must be in 1..${n}, got ${m}`, {
+      field: "sparse",
+    });
   }
 }
 
@@ -18,7 +20,13 @@ function checkM(n: number, m: number): void {
  * Farthest-point sampling on the rows of x (n × d): start at a seeded random row, then repeatedly add the
  * row farthest (Euclidean) from the chosen set. Returns the row indices in selection order.
  */
-export function farthestPointSampling(x: Float64Array, n: number, d: number, m: number, seed: number): Int32Array {
+export function farthestPointSampling(
+  x: Float64Array,
+  n: number,
+  d: number,
+  m: number,
+  seed: number,
+): Int32Array {
   checkM(n, m);
   const out = new Int32Array(m);
   const sq = new Float64Array(n);

@@ -37,7 +37,9 @@ export function targetUnits(name: string): string {
 export function parseTarget(name: string, lambda: number): ParsedTarget {
   const parts = name.split(":");
   if (parts.length > 2 || parts[0] === "") {
-    throw new EngineError("InvalidParameter", `bad target '${name}' (use NAME or NAME:observable)`, { field: "target" });
+    throw new EngineError("InvalidParameter", `bad target '${name}' (use NAME or NAME:observable)`, {
+      field: "target",
+    });
   }
   const derived = (parts[1] ?? null) as DerivedObservable | null;
   if (derived !== null && !DERIVED_OBSERVABLES.includes(derived)) {

@@ -459,6 +459,15 @@ function parseKeyValues(line: string, file: string, lineNo: number): [string, Ra
 function convertValue(raw: RawValue): unknown {
   if (raw.bare) return true;
   const t = raw.text.trim();
+  if (raw.quoted && t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    try {
+      const v: unknown = JSON.parse(t);
+      if (typeof v === "string") return v;
+    } catch {
+      // not a JSON string: keep the text
+    }
+    return raw.text;
+  }
   if ((t.startsWith("[") && t.endsWith("]")) || (t.startsWith("{") && t.endsWith("}"))) {
     try {
       return JSON.parse(t);
@@ -520,7 +529,12 @@ function needsQuotes(s: string): boolean {
 function formatInfoValue(key: string, v: unknown, precision: number | undefined): string {
   if (typeof v === "number") return fmtFloat(v, precision);
   if (typeof v === "boolean") return v ? "T" : "F";
-  if (typeof v === "string") return needsQuotes(v) ? quoteString(v) : v;
+  if (typeof v === "string") {
+    // a string the reader would turn into a number/bool/array (e.g. "7.0", "1 1 1") is written as a JSON
+    // string inside the quotes, which the reader decodes back to the same string
+    if (convertValue({ text: v, quoted: true, bare: false }) !== v) return quoteString(JSON.stringify(v));
+    return needsQuotes(v) ? quoteString(v) : v;
+  }
   if (Array.isArray(v) && v.length > 0) {
     if (v.every((x) => typeof x === "number")) return `"${v.map((x) => fmtFloat(x, precision)).join(" ")}"`;
     if (v.every((x) => typeof x === "boolean")) return `"${v.map((x) => (x ? "T" : "F")).join(" ")}"`;

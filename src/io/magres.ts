@@ -147,7 +147,10 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       throw new EngineError("ParseError", `nested block inside [${block.name}]`, W(block.name));
     }
 
-    const toks = t.split(/\s+/);
+    // inline comments in data blocks (the [calculation] block keeps free text such as calc_comment intact)
+    const data = block.name === "calculation" ? t : t.split("#", 1)[0]!.trim();
+    if (data === "") continue;
+    const toks = data.split(/\s+/);
     const key = toks[0]!;
     if (key === "units") {
       if (toks.length !== 3) {
@@ -217,7 +220,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
           line: lineNo,
         });
       } else if (key === "symmetry") {
-        symmetry.push(t.slice(key.length).trim());
+        symmetry.push(data.slice(key.length).trim());
       } else {
         throw new EngineError("ParseError", `unknown record '${key}' in [atoms] block`, W(key));
       }

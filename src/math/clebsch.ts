@@ -72,7 +72,8 @@ export function complexToReal(l: number): { re: Float64Array; im: Float64Array }
 }
 
 /**
- * Real CG table for coupling real harmonics of degrees l1, l2 to degree λ (l1 + l2 + λ even):
+ * Real CG table for coupling real harmonics of degrees l1, l2 to degree λ (any parity; O(3)-proper when
+ * l1 + l2 + λ is even):
  * T_μ = Σ_{m1,m2} C[μ,m1,m2] a_{m1} b_{m2} transforms like the real Y_λμ when a, b transform like Y_l1, Y_l2.
  * The table is C^R = U_λ C (U_l1 ⊗ U_l2)^† made real (a global phase ±1, ±i) with the sign fixed so that the
  * (μ=0, m1=0, m2=0) entry is positive; for λ = 0 (l1 = l2 = l) it is +δ_{m1 m2}/√(2l+1), i.e. the λ=0 coupling
@@ -90,7 +91,6 @@ export interface RealCgTable {
 }
 
 export function realCgTable(l1: number, l2: number, lambda: number): RealCgTable {
-  if ((l1 + l2 + lambda) % 2 !== 0) throw new RangeError("realCgTable: l1 + l2 + λ must be even");
   if (lambda < Math.abs(l1 - l2) || lambda > l1 + l2)
     throw new RangeError("realCgTable: triangle rule violated");
   const d1 = 2 * l1 + 1;
@@ -131,7 +131,7 @@ export function realCgTable(l1: number, l2: number, lambda: number): RealCgTable
       }
     }
   }
-  // For l1+l2+λ even the table is real up to a global phase (±1 or ±i): rotate it onto the real axis.
+  // The table is real up to a global phase (±1 for l1+l2+λ even, ±i for odd): rotate it onto the real axis.
   let sr = 0;
   let si = 0;
   for (let k = 0; k < re.length; k++) {
@@ -139,9 +139,13 @@ export function realCgTable(l1: number, l2: number, lambda: number): RealCgTable
     si += im[k]! * im[k]!;
   }
   const vals = sr >= si ? re : im;
-  // Sign convention: the (μ=0, m1=0, m2=0) entry, which equals ±⟨l1 0 l2 0|λ 0⟩ ≠ 0, is made positive.
-  // For λ=0 this gives +δ_{m1m2}/√(2l+1): the λ=0 coupling is the power spectrum Σ_m a_m b_m/√(2l+1).
-  const sign = vals[(lambda * d1 + l1) * d2 + l2]! >= 0 ? 1 : -1;
+  // Sign convention: for l1+l2+λ even the (μ=0, m1=0, m2=0) entry, which equals ±⟨l1 0 l2 0|λ 0⟩ ≠ 0, is made
+  // positive; for λ = 0 this gives +δ_{m1m2}/√(2l+1), i.e. the λ=0 coupling is the power spectrum
+  // Σ_m a_m b_m/√(2l+1). For l1+l2+λ odd (pseudo-tensor coupling) the first nonzero entry is made positive.
+  let anchor = 0;
+  if ((l1 + l2 + lambda) % 2 === 0) anchor = vals[(lambda * d1 + l1) * d2 + l2]!;
+  else for (let k = 0; k < vals.length && anchor === 0; k++) if (Math.abs(vals[k]!) > 1e-12) anchor = vals[k]!;
+  const sign = anchor >= 0 ? 1 : -1;
   const tol = 1e-14;
   const mu: number[] = [];
   const m1: number[] = [];

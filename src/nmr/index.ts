@@ -4,3 +4,4 @@ export * from "./isotopes.js";
 export * from "./ms.js";
 export * from "./orientation.js";
 export * from "./spherical.js";
+export * from "./sites.js";

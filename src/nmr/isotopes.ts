@@ -4,7 +4,8 @@
  *
  * Q values (millibarn) from P. Pyykkö, Mol. Phys. 106, 1965 (2008) ("Year-2008 nuclear quadrupole moments",
  * the table CASTEP uses), with the few updates of P. Pyykkö, Mol. Phys. 116, 1328 (2018) that change none of
- * the values below beyond their stated uncertainty. Spin-1/2 nuclei have Q = 0 (CQ = 0).
+ * the values below beyond their stated uncertainty; every value agrees with Soprano's table
+ * (CCP-NC/soprano, soprano/data/nmrdata.json), which cites the same source. Spin-1/2 nuclei have Q = 0 (CQ = 0).
  * Defaults per element are the nucleus usually measured for quadrupolar NMR (Ti -> 47Ti as in Harper et al. 2025;
  * H -> 2H as MagresView/Soprano tables do) or, for elements without a common quadrupolar isotope, the spin-1/2
  * NMR isotope.

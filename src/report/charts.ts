@@ -8,7 +8,9 @@
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import type { PeakAnalysis } from "../analysis/peaks.js";
 import { EngineError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import { formatNumber, maeAndPearson } from "./stats.js";
 import type {
   DistributionFigure,
@@ -20,11 +22,29 @@ import type {
 } from "./types.js";
 
 /** Series colours (colour-blind-friendly, after Tableau 10). */
-export const PALETTE = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
+export const PALETTE = [
+  "#4e79a7",
+  "#e15759",
+  "#59a14f",
+  "#f28e2b",
+  "#b07aa1",
+  "#76b7b2",
+  "#edc948",
+  "#9c755f",
+];
 /** Reference (DFT / point-charge) values: grey, as in Harper Fig. 3. */
 export const REFERENCE_COLOR = "#9aa0a6";
 /** Fig. 6 region colours (labels 1..8) and the unclassified grey. */
-export const REGION_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
+export const REGION_COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#59a14f",
+  "#e15759",
+  "#b07aa1",
+  "#76b7b2",
+  "#edc948",
+  "#9c755f",
+];
 export const UNCLASSIFIED_COLOR = "#cfd3d8";
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
@@ -44,7 +64,14 @@ const CONFIG = {
     titleColor: "#22272e",
   },
   legend: { labelFontSize: 11, titleFontSize: 11, symbolSize: 70, labelLimit: 320 },
-  title: { fontSize: 14, fontWeight: 600, anchor: "start", color: "#1d2127", subtitleColor: "#59606a", subtitleFontSize: 11 },
+  title: {
+    fontSize: 14,
+    fontWeight: 600,
+    anchor: "start",
+    color: "#1d2127",
+    subtitleColor: "#59606a",
+    subtitleFontSize: 11,
+  },
   header: { labelFontSize: 12, labelFontWeight: 600, labelColor: "#22272e" },
 } as const;
 
@@ -69,6 +96,18 @@ function extent(arrays: readonly Values[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
+/** Mix a #rrggbb colour with white (f = 0: unchanged, 1: white); opaque tints keep legends at full opacity. */
+function tint(hex: string, f: number): string {
+  const c = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  return `#${c
+    .map((v) =>
+      Math.round(v + (255 - v) * f)
+        .toString(16)
+        .padStart(2, "0"),
+    )
+    .join("")}`;
+}
+
 /** Counts of values in `bins` equal bins over [lo, hi]. */
 export function histogram(values: Values, lo: number, hi: number, bins: number): number[] {
   const c = new Array<number>(bins).fill(0);
@@ -88,7 +127,8 @@ function statsText(reference: Values, predicted: Values): string {
 }
 
 function checkPairs(fig: ParityFigure): void {
-  if (fig.series.length === 0) throw new EngineError("InvalidParameter", `figure '${fig.title}' has no series`);
+  if (fig.series.length === 0)
+    throw new EngineError("InvalidParameter", `figure '${fig.title}' has no series`);
   for (const s of fig.series) {
     if (s.reference.length !== s.predicted.length) {
       throw new EngineError(
@@ -129,7 +169,9 @@ function distributionLayers(
     field: "x0",
     type: "quantitative",
     scale: { domain, nice: false, zero: false },
-    axis: showXAxis ? { title: label } : { title: null, labels: false, ticks: false, domain: false, grid: false },
+    axis: showXAxis
+      ? { title: label }
+      : { title: null, labels: false, ticks: false, domain: false, grid: false },
   };
   return {
     width,
@@ -169,8 +211,20 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
   const domain = extent(fig.series.flatMap((s) => [s.reference, s.predicted]));
   const [lo, hi] = domain;
   const points: { s: string; x: number; y: number }[] = [];
+  const nAll = fig.series.reduce((a, s) => a + s.reference.length, 0);
+  const maxPoints = fig.maxPoints ?? 5000;
+  // Statistics always use every pair; only the drawn points are subsampled (seeded) when there are too many.
+  const keep = nAll > maxPoints ? maxPoints / nAll : 1;
+  const rng = new Rng(fig.sampleSeed ?? 0);
   fig.series.forEach((s, i) => {
-    for (let j = 0; j < s.reference.length; j++) points.push({ s: names[i]!, x: s.reference[j]!, y: s.predicted[j]! });
+    const n = s.reference.length;
+    let idx = Array.from({ length: n }, (_, j) => j);
+    if (keep < 1)
+      idx = rng
+        .shuffle(idx)
+        .slice(0, Math.round(keep * n))
+        .sort((a, b) => a - b);
+    for (const j of idx) points.push({ s: names[i]!, x: s.reference[j]!, y: s.predicted[j]! });
   });
   const nTotal = points.length;
   const size = nTotal > 3000 ? 6 : nTotal > 800 ? 10 : 18;
@@ -203,7 +257,10 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
       ],
     },
     mark: { type: "line", color: "#6b7280", strokeDash: [4, 3], strokeWidth: 1 },
-    encoding: { x: { field: "x", type: "quantitative", scale }, y: { field: "y", type: "quantitative", scale } },
+    encoding: {
+      x: { field: "x", type: "quantitative", scale },
+      y: { field: "y", type: "quantitative", scale },
+    },
   });
   layers.push({
     name: "points",
@@ -217,14 +274,19 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
         type: "nominal",
         scale: colorScale,
         legend:
-          fig.series.length > 1 ? { title: null, orient: "bottom", direction: "vertical", symbolOpacity: 1 } : null,
+          fig.series.length > 1
+            ? { title: null, orient: "bottom", direction: "vertical", symbolOpacity: 1 }
+            : null,
       },
     },
   });
   const subtitle =
     fig.series.length === 1 ? statsText(fig.series[0]!.reference, fig.series[0]!.predicted) : undefined;
-  const bandNote = fig.band ? `shaded: ±${formatNumber(fig.band.halfWidth, 2)} (${fig.band.label})` : undefined;
-  const sub = [subtitle, bandNote].filter((s) => s !== undefined);
+  const bandNote = fig.band
+    ? `shaded: ±${formatNumber(fig.band.halfWidth, 2)} (${fig.band.label})`
+    : undefined;
+  const sampleNote = nTotal < nAll ? `${nTotal} of ${nAll} points drawn (seeded subsample)` : undefined;
+  const sub = [subtitle, bandNote, sampleNote].filter((s) => s !== undefined);
   const title = { text: fig.title, ...(sub.length > 0 ? { subtitle: sub } : {}) };
   const parity = { width: side, height: side, layer: layers };
   if (!fig.distribution) {
@@ -243,7 +305,6 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
     fig.series.length === 1,
   );
   return {
-    
     title,
     config: CONFIG,
     spacing: 4,
@@ -271,19 +332,21 @@ function distributionSpec(fig: DistributionFigure): TopLevelSpec {
   // Legend: a swatch per series, including the grey reference.
   const legendLayer = {
     data: { values: [{ set: `${fig.reference.name} (grey bars)` }, ...names.map((n) => ({ set: n }))] },
-    mark: { type: "point", opacity: 0 },
+    mark: { type: "square", filled: true, opacity: 0 },
     encoding: {
       color: {
         field: "set",
         type: "nominal",
-        scale: { domain: [`${fig.reference.name} (grey bars)`, ...names], range: [REFERENCE_COLOR, ...colors] },
+        scale: {
+          domain: [`${fig.reference.name} (grey bars)`, ...names],
+          range: [REFERENCE_COLOR, ...colors],
+        },
         legend: { title: null, orient: "top", symbolType: "square", symbolOpacity: 0.9 },
       },
     },
   };
   const layers = [...(body["layer"] as unknown[]), legendLayer];
   return {
-    
     title: { text: fig.title },
     config: CONFIG,
     width: body["width"],
@@ -299,9 +362,13 @@ function learningCurveSpec(fig: LearningCurveFigure): TopLevelSpec {
   const colors: string[] = [];
   for (const s of fig.series) {
     if (s.n.length !== s.value.length) {
-      throw new EngineError("ShapeMismatch", `learning curve '${s.name}' (${s.group}): n and value differ in length`, {
-        field: s.name,
-      });
+      throw new EngineError(
+        "ShapeMismatch",
+        `learning curve '${s.name}' (${s.group}): n and value differ in length`,
+        {
+          field: s.name,
+        },
+      );
     }
     if (!names.includes(s.name)) {
       names.push(s.name);
@@ -336,7 +403,6 @@ function learningCurveSpec(fig: LearningCurveFigure): TopLevelSpec {
     },
   };
   return {
-    
     title: { text: fig.title },
     config: CONFIG,
     data: { values: rows },
@@ -361,9 +427,13 @@ function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
   }
   const regionsByLabel = fig.regions.slice().sort((a, b) => a.label - b.label);
   const nameOf = new Map<number, string>();
+  // Region bounds are bin edges: print them with the decimals the bin width needs.
+  const bw = nb > 0 ? Math.abs(fig.edges[1]! - fig.edges[0]!) : 1;
+  const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(bw > 0 ? bw : 1) + 1e-9)));
+  const fmt = (v: number) => v.toFixed(decimals).replace(/-/g, "−");
   for (const r of regionsByLabel) {
     const n = r.members !== undefined ? ` (n ${r.members})` : "";
-    nameOf.set(r.label, `${r.label}: ${formatNumber(r.lo, 3)} to ${formatNumber(r.hi, 3)}${n}`);
+    nameOf.set(r.label, `${r.label}: ${fmt(r.lo)} to ${fmt(r.hi)}${n}`);
   }
   const regionName = (l: number) => (l > 0 ? (nameOf.get(l) ?? `region ${l}`) : "unclassified");
   const domain = ["unclassified", ...regionsByLabel.map((r) => regionName(r.label))];
@@ -387,18 +457,21 @@ function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
     center: r.center,
     count: r.count,
     region: regionName(r.label),
+    fill: REGION_COLORS[(r.label - 1) % REGION_COLORS.length]!,
+    shade: tint(REGION_COLORS[(r.label - 1) % REGION_COLORS.length]!, 0.88),
     text: String(r.label),
   }));
   const layers: Record<string, unknown>[] = [
     {
       data: { values: regionRows },
-      mark: { type: "rect", opacity: 0.1 },
+      mark: { type: "rect" },
       encoding: {
         x: { field: "lo", type: "quantitative", scale: xScale },
         x2: { field: "hi" },
         y: { datum: 0, type: "quantitative", scale: yScale },
         y2: { datum: maxCount * 1.12 },
-        color: { field: "region", type: "nominal", scale: { domain, range } },
+        // Literal colours (scale null): the legend comes from the bars layer only, at full opacity.
+        color: { field: "shade", type: "nominal", scale: null },
       },
     },
     {
@@ -414,7 +487,12 @@ function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
           field: "region",
           type: "nominal",
           scale: { domain, range },
-          legend: { title: `regions (${fig.label ?? "ω_Q / kHz"})`, orient: "right", symbolType: "square" },
+          legend: {
+            title: `regions (${fig.label ?? "ω_Q / kHz"})`,
+            orient: "right",
+            symbolType: "square",
+            symbolOpacity: 1,
+          },
         },
       },
     },
@@ -425,7 +503,7 @@ function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
         x: { field: "center", type: "quantitative", scale: xScale },
         y: { field: "count", type: "quantitative", scale: yScale },
         text: { field: "text" },
-        color: { field: "region", type: "nominal", scale: { domain, range } },
+        color: { field: "fill", type: "nominal", scale: null },
       },
     },
   ];
@@ -436,15 +514,40 @@ function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
       encoding: { y: { field: "y", type: "quantitative", scale: yScale } },
     });
   }
-  const subtitle = fig.minCount !== undefined ? [`regions extend down to ${fig.minCount} counts per bin (dashed)`] : [];
+  const subtitle =
+    fig.minCount !== undefined ? [`regions extend down to ${fig.minCount} counts per bin (dashed)`] : [];
   return {
-    
     title: { text: fig.title, ...(subtitle.length > 0 ? { subtitle } : {}) },
     config: CONFIG,
     width: fig.width ?? 900,
     height: fig.height ?? 300,
     layer: layers,
   } as unknown as TopLevelSpec;
+}
+
+/** Figure of Harper Fig. 6a from the output of `findPeakRegions` (only the fields the plot needs). */
+export function peakHistogramFigure(
+  a: PeakAnalysis,
+  title: string,
+  options: { label?: string; caption?: string; width?: number; height?: number } = {},
+): PeakHistogramFigure {
+  return {
+    kind: "peakHistogram",
+    title,
+    edges: a.edges,
+    counts: a.counts,
+    binLabels: a.binLabels,
+    regions: a.regions.map((r) => ({
+      label: r.label,
+      lo: r.lo,
+      hi: r.hi,
+      center: r.center,
+      count: r.count,
+      members: r.members,
+    })),
+    minCount: a.minCount,
+    ...options,
+  };
 }
 
 /** The Vega-Lite specification of a figure. */

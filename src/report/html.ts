@@ -29,7 +29,13 @@ export interface ComparisonRow {
 /** Build a table with "ours" and "paper" columns (paper column in the muted reference style). */
 export function comparisonTable(
   rows: readonly ComparisonRow[],
-  options: { title?: string; caption?: string; digits?: number; oursLabel?: string; paperLabel?: string } = {},
+  options: {
+    title?: string;
+    caption?: string;
+    digits?: number;
+    oursLabel?: string;
+    paperLabel?: string;
+  } = {},
 ): ReportTable {
   const withSpecies = rows.some((r) => r.species !== undefined);
   const columns = [
@@ -50,7 +56,12 @@ export function comparisonTable(
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function slug(s: string): string {
@@ -71,12 +82,16 @@ export function prepareInlineSvg(svg: string, prefix: string): string {
     .replace(/\s+xmlns(:xlink)?="[^"]*"/g, "")
     .replace(/\sid="([^"]+)"/g, (_m, id: string) => ` id="${prefix}-${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
-    .replace(/(xlink:)?href="#([^"]+)"/g, (_m, x: string | undefined, id: string) => `${x ?? ""}href="#${prefix}-${id}"`)
-    .replace(/^<svg /, `<svg role="img" `);
+    .replace(
+      /(xlink:)?href="#([^"]+)"/g,
+      (_m, x: string | undefined, id: string) => `${x ?? ""}href="#${prefix}-${id}"`,
+    )
+    .replace(/^<svg(?=[\s>])/, '<svg role="img"');
 }
 
 function renderCell(c: Cell, digits: number): { html: string; numeric: boolean } {
-  if (c === null || (typeof c === "number" && Number.isNaN(c))) return { html: '<span class="na">—</span>', numeric: true };
+  if (c === null || (typeof c === "number" && Number.isNaN(c)))
+    return { html: '<span class="na">—</span>', numeric: true };
   if (typeof c === "number") return { html: escapeHtml(formatNumber(c, digits)), numeric: true };
   return { html: escapeHtml(c), numeric: false };
 }
@@ -154,7 +169,9 @@ footer { color: var(--muted); font-size: 12px; margin-top: 30px; }
 /** Render the whole page (figures rendered to inline SVG). Returns the HTML text. */
 export async function renderReportHtml(data: ReportData): Promise<string> {
   if (typeof data.title !== "string" || !Array.isArray(data.sections)) {
-    throw new EngineError("InvalidParameter", "report data needs a title and a sections array", { field: "sections" });
+    throw new EngineError("InvalidParameter", "report data needs a title and a sections array", {
+      field: "sections",
+    });
   }
   const usedIds = new Set<string>();
   const sectionIds = data.sections.map((s) => {
@@ -187,10 +204,14 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     return parts.join("\n");
   };
   const sections: string[] = [];
-  for (let i = 0; i < data.sections.length; i++) sections.push(await renderSection(data.sections[i]!, sectionIds[i]!));
+  for (let i = 0; i < data.sections.length; i++)
+    sections.push(await renderSection(data.sections[i]!, sectionIds[i]!));
   const meta = data.meta
     ? `<dl class="meta">${Object.entries(data.meta)
-        .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(typeof v === "number" ? (Number.isInteger(v) ? String(v) : formatNumber(v, 4)) : v)}</dd>`)
+        .map(
+          ([k, v]) =>
+            `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(typeof v === "number" ? (Number.isInteger(v) ? String(v) : formatNumber(v, 4)) : v)}</dd>`,
+        )
         .join("")}</dl>`
     : "";
   const toc = `<nav class="toc">${data.sections
@@ -228,14 +249,18 @@ ${sections.join("\n")}
 export function reportJson(data: ReportData): string {
   return `${JSON.stringify(
     data,
-    (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v),
+    (_k, v: unknown) =>
+      ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
     1,
   )}\n`;
 }
 
 /** Write `text` to `file` atomically: a temporary file in the same directory, then rename. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`,
+  );
   try {
     await writeFile(tmp, text, "utf8");
     await rename(tmp, file);
@@ -254,7 +279,12 @@ export async function renderReport(data: ReportData, dir: string): Promise<{ htm
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new EngineError("IOError", `cannot create report directory: ${(e as Error).message}`, { file: dir }, { cause: e });
+    throw new EngineError(
+      "IOError",
+      `cannot create report directory: ${(e as Error).message}`,
+      { file: dir },
+      { cause: e },
+    );
   }
   const htmlPath = path.join(dir, "report.html");
   const jsonPath = path.join(dir, "report.json");

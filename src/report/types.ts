@@ -38,6 +38,10 @@ export interface ParityFigure {
   readonly distribution?: boolean;
   /** Number of histogram bins for the distribution panel (default 40). */
   readonly bins?: number;
+  /** At most this many points are drawn (seeded subsample, default 5000); MAE and r always use all pairs. */
+  readonly maxPoints?: number;
+  /** Seed of that subsample (default 0). */
+  readonly sampleSeed?: number;
   readonly caption?: string;
 }
 

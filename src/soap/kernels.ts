@@ -1,6 +1,8 @@
 import { CpuBackend } from "../backend/cpu.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
+import type { Structure } from "../core/structure.js";
+import { LambdaSoap } from "./lambdaSoap.js";
 import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
 
 /**
@@ -157,4 +159,88 @@ export async function structureKernel(a: FeatureBlocks, b: FeatureBlocks, o: Str
       for (let mu = 0; mu < c; mu++) for (let nu = 0; nu < c; nu++) out[(I * c + mu) * NB * c + J * c + nu]! *= w;
     }
   return { n: NA, m: NB, nComponents: c, values: out };
+}
+
+export interface KernelReportOptions {
+  lambda: number;
+  zeta: number;
+  /** centre species (atomic numbers); default all present in both sets */
+  centers?: readonly number[];
+  /** structure-averaged kernels instead of atomic blocks */
+  structure?: boolean;
+  backend?: ComputeBackend;
+}
+
+export interface KernelReport {
+  lambda: number;
+  zeta: number;
+  hypers: Readonly<Record<string, unknown>>;
+  species: number[];
+  /** atomic: one entry per centre species; structure: one entry with centerSpecies null */
+  blocks: {
+    centerSpecies: number | null;
+    n: number;
+    m: number;
+    nComponents: number;
+    /** (structure, atom) of each row / column (atomic kernels only) */
+    rows?: number[][];
+    cols?: number[][];
+    /** kernel[i][j] (λ=0) or kernel[i][j][μ][ν] */
+    kernel: number[][] | number[][][][];
+  }[];
+}
+
+/**
+ * Kernels between two sets of structures as a plain JSON-serialisable report (what `soapgpr kernel` prints).
+ * Features of both sets use the same species channels (the union of both sets unless hypers fix them).
+ */
+export async function kernelReport(
+  descriptor: LambdaSoap,
+  a: readonly Structure[],
+  b: readonly Structure[],
+  o: KernelReportOptions,
+): Promise<KernelReport> {
+  const species = descriptor.speciesFor([...a, ...b]);
+  const soap = new LambdaSoap({ ...descriptor.params, species });
+  const lambdas = o.lambda === 0 || o.zeta === 1 ? [o.lambda] : [0, o.lambda];
+  const present = (ss: readonly Structure[]) => new Set(ss.flatMap((s) => Array.from(s.numbers)));
+  const pa = present(a);
+  const pb = present(b);
+  const centers = o.centers ? [...o.centers] : species.filter((z) => pa.has(z) && pb.has(z));
+  for (const z of centers) {
+    if (!pa.has(z) || !pb.has(z)) throw new EngineError("InvalidParameter", `centre species Z=${z} is absent from one of the sets`, { field: "--centers" });
+  }
+  const fa = soap.compute(a, { centers, lambdas });
+  const fb = soap.compute(b, { centers, lambdas });
+  const c = 2 * o.lambda + 1;
+  const nest = (K: KernelMatrix): number[][] | number[][][][] => {
+    const mc = K.m * c;
+    if (c === 1) return Array.from({ length: K.n }, (_, i) => Array.from(K.values.subarray(i * K.m, (i + 1) * K.m)));
+    return Array.from({ length: K.n }, (_, i) =>
+      Array.from({ length: K.m }, (_, j) =>
+        Array.from({ length: c }, (_, mu) => Array.from({ length: c }, (_, nu) => K.values[(i * c + mu) * mc + j * c + nu]!)),
+      ),
+    );
+  };
+  const report: KernelReport = { lambda: o.lambda, zeta: o.zeta, hypers: soap.hypers, species, blocks: [] };
+  const ko = { lambda: o.lambda, zeta: o.zeta, ...(o.backend ? { backend: o.backend } : {}) };
+  if (o.structure) {
+    const K = await structureKernel(fa, fb, { ...ko, centers, nStructuresA: a.length, nStructuresB: b.length });
+    report.blocks.push({ centerSpecies: null, n: K.n, m: K.m, nComponents: c, kernel: nest(K) });
+  } else {
+    for (const z of centers) {
+      const K = await atomicKernel(fa, fb, z, ko);
+      const pairs = (bl: FeatureBlock) => Array.from({ length: bl.nSamples }, (_, s) => [bl.samples[2 * s]!, bl.samples[2 * s + 1]!]);
+      report.blocks.push({
+        centerSpecies: z,
+        n: K.n,
+        m: K.m,
+        nComponents: c,
+        rows: pairs(getBlock(fa, z, o.lambda, "A")),
+        cols: pairs(getBlock(fb, z, o.lambda, "B")),
+        kernel: nest(K),
+      });
+    }
+  }
+  return report;
 }

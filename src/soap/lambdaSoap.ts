@@ -26,13 +26,16 @@ interface PairBlock {
  */
 export class LambdaCoupling {
   readonly lambda: number;
+  /** O(3) parity: +1 couples l1+l2+λ even (true tensors), −1 odd (pseudo-tensors; SO(3)-equivariant only) */
+  readonly sigma: 1 | -1;
   readonly lmax: number;
   readonly nChannels: number;
   readonly nProperties: number;
   readonly blocks: readonly PairBlock[];
 
-  constructor(lambda: number, lmax: number, nChannels: number) {
+  constructor(lambda: number, lmax: number, nChannels: number, sigma: 1 | -1 = 1) {
     this.lambda = lambda;
+    this.sigma = sigma;
     this.lmax = lmax;
     this.nChannels = nChannels;
     const K = nChannels;
@@ -40,13 +43,17 @@ export class LambdaCoupling {
     let off = 0;
     for (let l1 = 0; l1 <= lmax; l1++) {
       for (let l2 = l1; l2 <= lmax; l2++) {
-        if ((l1 + l2 + lambda) % 2 !== 0 || lambda < l2 - l1 || lambda > l1 + l2) continue;
+        const even = (l1 + l2 + lambda) % 2 === 0;
+        if (even !== (sigma === 1) || lambda < l2 - l1 || lambda > l1 + l2) continue;
         const triangular = l1 === l2;
         blocks.push({ l1, l2, cg: realCgTable(l1, l2, lambda), offset: off, triangular });
-        off += triangular ? (K * (K + 1)) / 2 : K * K;
+        // σ=+1: A ≤ B; σ=−1: P(A,l;B,l) = −P(B,l;A,l), so the diagonal vanishes and only A < B is stored
+        off += triangular ? (sigma === 1 ? (K * (K + 1)) / 2 : (K * (K - 1)) / 2) : K * K;
       }
     }
-    if (blocks.length === 0) throw new EngineError("InvalidParameter", `λ=${lambda} needs maxAngular ≥ ${Math.ceil(lambda / 2)}`);
+    if (blocks.length === 0) {
+      throw new EngineError("InvalidParameter", `λ=${lambda} (σ=${sigma}) has no (l1, l2) pair with maxAngular ${lmax}`);
+    }
     this.blocks = blocks;
     this.nProperties = off;
   }
@@ -64,7 +71,7 @@ export class LambdaCoupling {
       const { l1, l2, cg, offset } = blk;
       const b1 = l1 * l1;
       const b2 = l2 * l2;
-      if (blk.triangular) {
+      if (blk.triangular && this.sigma === 1) {
         for (let e = 0; e < cg.nnz; e++) {
           const v = cg.value[e]!;
           const r1 = xOff + (b1 + cg.m1[e]!) * K;
@@ -82,6 +89,19 @@ export class LambdaCoupling {
           for (let A = 0; A < K; A++) {
             for (let B = A + 1; B < K; B++) out[o + B - A]! *= Math.SQRT2;
             o += K - A;
+          }
+        }
+      } else if (blk.triangular) {
+        // σ=−1, l1 = l2: strict upper triangle A < B, √2 weight
+        for (let e = 0; e < cg.nnz; e++) {
+          const v = Math.SQRT2 * cg.value[e]!;
+          const r1 = xOff + (b1 + cg.m1[e]!) * K;
+          const r2 = xOff + (b2 + cg.m2[e]!) * K;
+          let o = outOff + cg.mu[e]! * F + offset;
+          for (let A = 0; A < K - 1; A++) {
+            const t = v * X[r1 + A]!;
+            if (t !== 0) for (let B = A + 1; B < K; B++) out[o + B - A - 1]! += t * X[r2 + B]!;
+            o += K - A - 1;
           }
         }
       } else {
@@ -158,6 +178,11 @@ export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F
 }
 
 export interface LambdaSoapComputeOptions extends ComputeOptions {
+  /**
+   * O(3) parity of the blocks: +1 (default, l1+l2+λ even: true tensors, what TENSOAP and the models use) or −1
+   * (l1+l2+λ odd: pseudo-tensors). The SO(3)-only kernel ∫dR D^λ(R)|⟨ρ|Rρ′⟩|² is the sum of both.
+   */
+  parity?: 1 | -1;
   /** Centre atoms per structure (indices), overriding `centers` species selection. */
   atoms?: readonly (readonly number[])[];
 }
@@ -193,11 +218,11 @@ export class LambdaSoap implements Descriptor {
     return e;
   }
 
-  coupling(lambda: number, K: number): LambdaCoupling {
-    const key = `${lambda}:${K}`;
+  coupling(lambda: number, K: number, sigma: 1 | -1 = 1): LambdaCoupling {
+    const key = `${lambda}:${K}:${sigma}`;
     let c = this.couplings.get(key);
     if (!c) {
-      c = new LambdaCoupling(lambda, this.params.basis.maxAngular, K);
+      c = new LambdaCoupling(lambda, this.params.basis.maxAngular, K, sigma);
       this.couplings.set(key, c);
     }
     return c;
@@ -246,13 +271,14 @@ export class LambdaSoap implements Descriptor {
       const samples = Int32Array.from(perSpecies.get(z)!);
       const nS = samples.length / 2;
       for (const lam of lambdas) {
-        const coupling = this.coupling(lam, K);
+        const sigma = options.parity ?? 1;
+        const coupling = this.coupling(lam, K, sigma);
         const F = coupling.nProperties;
         const nc = 2 * lam + 1;
         const values = new Float64Array(nS * nc * F);
-        const block: FeatureBlock = { centerSpecies: z, lambda: lam, sigma: 1, nSamples: nS, nComponents: nc, nProperties: F, values, samples };
+        const block: FeatureBlock = { centerSpecies: z, lambda: lam, sigma, nSamples: nS, nComponents: nc, nProperties: F, values, samples };
         out.set(blockKey(z, lam), block);
-        writers.set(blockKey(z, lam), { values, next: 0, nc, F, coupling: lam === 0 ? null : coupling });
+        writers.set(blockKey(z, lam), { values, next: 0, nc, F, coupling: lam === 0 && sigma === 1 ? null : coupling });
       }
     }
     let X = new Float64Array(0);

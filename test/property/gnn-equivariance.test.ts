@@ -41,7 +41,8 @@ function rotateTensor(r: Float64Array, t: ArrayLike<number>, off: number): Float
   for (let i = 0; i < 3; i++)
     for (let j = 0; j < 3; j++) {
       let s = 0;
-      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += r[3 * i + a]! * t[off + 3 * a + b]! * r[3 * j + b]!;
+      for (let a = 0; a < 3; a++)
+        for (let b = 0; b < 3; b++) s += r[3 * i + a]! * t[off + 3 * a + b]! * r[3 * j + b]!;
       out[3 * i + j] = s;
     }
   return out;
@@ -147,7 +148,8 @@ function structure(seed: number, rot: Float64Array | null, invert = false): Stru
   const pos = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) {
     const f = [r.uniform(), r.uniform(), r.uniform()];
-    for (let k = 0; k < 3; k++) pos[3 * i + k] = f[0]! * cell[k]! + f[1]! * cell[3 + k]! + f[2]! * cell[6 + k]!;
+    for (let k = 0; k < 3; k++)
+      pos[3 * i + k] = f[0]! * cell[k]! + f[1]! * cell[3 + k]! + f[2]! * cell[6 + k]!;
   }
   const apply = (v: ArrayLike<number>, m: number): Float64Array => {
     const out = new Float64Array(v.length);
@@ -159,7 +161,11 @@ function structure(seed: number, rot: Float64Array | null, invert = false): Stru
       }
     return out;
   };
-  return new Structure({ numbers: [3, 8, 22, 8, 3, 8, 22, 8], positions: apply(pos, n), cell: apply(cell, 3) });
+  return new Structure({
+    numbers: [3, 8, 22, 8, 3, 8, 22, 8],
+    positions: apply(pos, n),
+    cell: apply(cell, 3),
+  });
 }
 
 const arch = (head: "isd" | "tp", tpRank = 2): ArchSpec => ({
@@ -215,7 +221,8 @@ describe("network outputs are O(3)-equivariant with the right parity", () => {
         // far below a real violation (a wrong sign or basis order gives errors of order `scale`)
         for (let k = 0; k < 9; k++) expect(Math.abs(cr[k]! - want[k]!)).toBeLessThan(1e-10 * scale);
         // T1 is a pseudovector (1e): unchanged under inversion like T0 and T2
-        for (let k = 0; k < 9; k++) expect(Math.abs(inv[9 * i + k]! - out[9 * i + k]!)).toBeLessThan(1e-10 * scale);
+        for (let k = 0; k < 9; k++)
+          expect(Math.abs(inv[9 * i + k]! - out[9 * i + k]!)).toBeLessThan(1e-10 * scale);
       }
       // the hidden 1o features do flip sign under inversion, so parity is really tracked (3 = id of 1o)
       const h1o = base.hLast[3]!;

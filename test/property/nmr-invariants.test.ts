@@ -109,6 +109,28 @@ describe("invariants under random rotations", () => {
   });
 });
 
+describe("first-order quadrupolar frequency", () => {
+  it("ω_Q^lab = ν_Q·V^lab_zz/Vzz equals ν_Q·½(3cos²θ_B − 1 + η sin²θ_B cos 2φ_B), (θ_B, φ_B) = B0 in the PAS", () => {
+    // V^lab_zz = Σ_k V_kk b_k² with b = Vᵀ ẑ; with Vxx + Vyy = −Vzz this is the closed form above (φ_B from the
+    // PAS X axis; Harper's eq. 5 writes −η cos 2φ, i.e. φ measured from the Y axis).
+    const rng = new Rng(55);
+    const iso = isotope("7Li");
+    for (let trial = 0; trial < 100; trial++) {
+      const t = randomEfg(rng);
+      const p = efgParams(t, 0, iso);
+      const o = orientation(t, 0, "nqr");
+      const bx = o.frame[6]!;
+      const by = o.frame[7]!;
+      const bz = o.frame[8]!;
+      const c2 = bz * bz;
+      const s2 = 1 - c2;
+      const cos2phi = s2 > 0 ? (bx * bx - by * by) / s2 : 1;
+      const expected = 1000 * p.nuQ * 0.5 * (3 * c2 - 1 + p.eta * s2 * cos2phi);
+      expect(Math.abs(p.omegaQLab - expected)).toBeLessThan(1e-9 * (1 + Math.abs(expected))); // kHz, O(10–100)
+    }
+  });
+});
+
 describe("quaternion orientation metric", () => {
   it("q̃(T, rotated T) = max(|cos Θ/2|, |sin Θ/2|·max_k |n'_k|), n' = axis in the PAS of T", () => {
     // Derivation: V' = R_n(Θ) V, so q' = r ⊗ q (⊗ g from the eigen-solver's choice of signs). Then

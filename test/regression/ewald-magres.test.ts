@@ -8,12 +8,11 @@ import { readMagres } from "../../src/io/magres.js";
 /**
  * CASTEP splits the EFG into efg_local, efg_nonlocal and the ionic part; the ionic part is exactly the Ewald
  * EFG of the pseudo-ion (valence) charges. Valence charges of the usual CASTEP on-the-fly pseudopotentials
- * (none of these files has calc_pspot lines; where present they take precedence).
+ * (none of the shared CASTEP files with efg_local/efg_nonlocal has calc_pspot lines, so the table is used).
  */
 const VALENCE: Record<string, number> = { O: 6, Si: 4, Al: 3, Ca: 10, Na: 9, Cl: 7, H: 1, C: 4, N: 5, Li: 3 };
 const DATA = fileURLToPath(new URL("../../../shared/data/magres/", import.meta.url));
 
-/** Valence charge from a calc_pspot entry "El q..." is not standardised; fall back to the table. */
 function charges(s: ReturnType<typeof readMagres>): number[] {
   return Array.from(s.numbers, (z) => {
     const q = VALENCE[symbolOf(z)];

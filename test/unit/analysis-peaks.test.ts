@@ -4,13 +4,20 @@ import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { findPeakRegions, localMaxima, prominence } from "../../src/analysis/peaks.js";
 
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/peaks-scipy.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/peaks-scipy.json", import.meta.url), "utf8"),
+) as {
   counts: number[];
   peaks: number[];
   prominences: number[];
 };
 
-function mixture(rng: Rng, comps: { c: number; s: number; m: number }[], background = 0, range = [0, 1]): number[] {
+function mixture(
+  rng: Rng,
+  comps: { c: number; s: number; m: number }[],
+  background = 0,
+  range = [0, 1],
+): number[] {
   const v: number[] = [];
   for (const { c, s, m } of comps) for (let i = 0; i < m; i++) v.push(c + s * rng.normal());
   for (let i = 0; i < background; i++) v.push(range[0]! + (range[1]! - range[0]!) * rng.uniform());
@@ -41,8 +48,9 @@ describe("peak finding", () => {
       expect(r.label).toBe(i + 1);
       expect(r.lo).toBeLessThanOrEqual(centres[i]!);
       expect(r.hi).toBeGreaterThan(centres[i]!);
-      // Peak bin centre within 2σ/√(count)-ish of the truth; ±1 bin plus noise is generous: 3 units.
-      expect(Math.abs(r.center - centres[i]!)).toBeLessThan(3 + 1);
+      // The tallest bin of a sampled Gaussian (σ 4–8, ≥1500 draws) lies within ~σ/2 of its mean plus half a
+      // bin (1); 4 units covers both for these components.
+      expect(Math.abs(r.center - centres[i]!)).toBeLessThan(4);
       if (i > 0) expect(r.lo).toBeGreaterThanOrEqual(sortedRegions[i - 1]!.hi);
       for (let b = r.firstBin; b <= r.lastBin; b++) expect(res.counts[b]!).toBeGreaterThanOrEqual(10);
       // Regions stop where counts fall below 10 (unless cut at a valley between peaks).

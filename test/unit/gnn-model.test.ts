@@ -6,9 +6,12 @@ import { describe, expect, it } from "vitest";
 import { Dataset } from "../../src/core/dataset.js";
 import { EngineError } from "../../src/core/errors.js";
 import { createGnnModel, gnnFromPayload, parseGnnHypers } from "../../src/gnn/model.js";
+import { decodeModel, encodeModel } from "../../src/gpr/modelfile.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 
-const BENCH = fileURLToPath(new URL("../../../shared/data/tensoap-ref/structures/bench.xyz", import.meta.url));
+const BENCH = fileURLToPath(
+  new URL("../../../shared/data/tensoap-ref/structures/bench.xyz", import.meta.url),
+);
 
 /** Per-species RMSE of the Cartesian prediction divided by the RMS of the reference (= RMSE of predicting 0). */
 function relativeErrors(ds: Dataset, atoms: Int32Array, cart: Float64Array): Map<number, number> {
@@ -34,7 +37,11 @@ describe("GNN model through the Model interface", () => {
   const [train, test] = ds.split(0.8, 1);
 
   it("ISD head learns the point-charge EFG of bench.xyz: held-out RMSE < 0.15 × the mean predictor's, per species", async () => {
-    const model = createGnnModel("gnn-isd", { layers: 1, channels: 8, epochs: 40, lr: 0.02, seed: 3 }, { name: "efg", lambda: 2 });
+    const model = createGnnModel(
+      "gnn-isd",
+      { layers: 1, channels: 8, epochs: 40, lr: 0.02, seed: 3 },
+      { name: "efg", lambda: 2 },
+    );
     const lines: string[] = [];
     const report = await model.fit(train, { log: (l) => lines.push(l) });
     expect(lines.length).toBe(report.epochs as number);
@@ -56,7 +63,8 @@ describe("GNN model through the Model interface", () => {
       expect(c[9 * a + 1]).toBeCloseTo(c[9 * a + 3]!, 14);
     }
     // serialise → load gives identical predictions (bit for bit: same arithmetic)
-    const again = gnnFromPayload(model.serialize());
+    // through the shared binary model-file encoding of src/gpr/modelfile.ts
+    const again = gnnFromPayload(decodeModel(encodeModel(model.serialize())).payload);
     const pred2 = await again.predict(test.structures.slice(0, 3));
     expect(Array.from(pred2.mean)).toEqual(Array.from(pred.mean.subarray(0, pred2.mean.length)));
   });
@@ -69,17 +77,33 @@ describe("GNN model through the Model interface", () => {
       const out = new Float64Array(v.length);
       for (let i = 0; i < s.length; i++)
         for (let a = 0; a < 3; a++)
-          for (let b = 0; b < 3; b++) out[9 * i + 3 * a + b] = v[9 * i + 3 * a + b]! + (a === b ? 30 : 0) + 0.3 * (a - b) * v[9 * i + 3 * a + a]!;
+          for (let b = 0; b < 3; b++)
+            out[9 * i + 3 * a + b] =
+              v[9 * i + 3 * a + b]! + (a === b ? 30 : 0) + 0.3 * (a - b) * v[9 * i + 3 * a + a]!;
       return out;
     });
     const msds = new Dataset(structures, [
-      { name: "ms", components: 9, values: ms, masks: structures.map((s) => new Uint8Array(s.length).fill(1)) },
+      {
+        name: "ms",
+        components: 9,
+        values: ms,
+        masks: structures.map((s) => new Uint8Array(s.length).fill(1)),
+      },
     ]);
     const dir = mkdtempSync(join(tmpdir(), "gnn-"));
     try {
       for (const kind of ["gnn-isd", "gnn-tp"] as const) {
         const ck = join(dir, `${kind}.json`);
-        const h = { layers: 2, channels: 4, epochs: 3, lmax: 2, tpRank: 1, species: [8], checkpoint: ck, seed: 5 };
+        const h = {
+          layers: 2,
+          channels: 4,
+          epochs: 3,
+          lmax: 2,
+          tpRank: 1,
+          species: [8],
+          checkpoint: ck,
+          seed: 5,
+        };
         const a = createGnnModel(kind, h, { name: "ms", lambda: 2 });
         const b = createGnnModel(kind, h, { name: "ms", lambda: 2 });
         const ra = await a.fit(msds);
@@ -109,8 +133,8 @@ describe("GNN model through the Model interface", () => {
     const one = train.subset([0, 1]);
     const msds = new Dataset(one.structures, [{ ...one.target("efg"), name: "ms" }]);
     await expect(m.fit(msds)).rejects.toThrow(/1e/);
-    await expect(createGnnModel("gnn-tp", {}, { name: "efg", lambda: 2 }).predict(one.structures)).rejects.toThrow(
-      EngineError,
-    );
+    await expect(
+      createGnnModel("gnn-tp", {}, { name: "efg", lambda: 2 }).predict(one.structures),
+    ).rejects.toThrow(EngineError);
   });
 });

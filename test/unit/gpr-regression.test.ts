@@ -31,7 +31,8 @@ function setup(seed: number, n: number, t: number, f: number) {
   const k = kernelFrom(x, n, x, n, f);
   const kStar = kernelFrom(xs, t, x, n, f);
   const kss = new Float64Array(t);
-  for (let i = 0; i < t; i++) kss[i] = kernelFrom(xs.subarray(i * f, (i + 1) * f), 1, xs.subarray(i * f, (i + 1) * f), 1, f)[0]!;
+  for (let i = 0; i < t; i++)
+    kss[i] = kernelFrom(xs.subarray(i * f, (i + 1) * f), 1, xs.subarray(i * f, (i + 1) * f), 1, f)[0]!;
   return { x, xs, y, k, kStar, kss };
 }
 

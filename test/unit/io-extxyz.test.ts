@@ -8,6 +8,7 @@ import { Structure } from "../../src/core/structure.js";
 import { readTextMaybeGz, writeFileAtomic } from "../../src/io/atomic.js";
 import { formatExtxyz, iterExtxyz, parseExtxyz, readExtxyz, writeExtxyz } from "../../src/io/extxyz.js";
 import { FileLines } from "../../src/io/_text.js";
+import { readMagres } from "../../src/io/magres.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = path.resolve(here, "../../../shared/data");
@@ -184,6 +185,17 @@ describe("extxyz writer", () => {
     expect(header).toContain("Properties=species:S:1:pos:R:3:label:S:1:efg:R:9:site:I:1:wyckoff:S:1");
     expect(header).toContain('pbc="T T T"');
     expect(header).toContain('model="point-charge, formal charges"');
+  });
+
+  it("carries a magres structure (labels, NaN-free tensors, nested info) through extxyz unchanged", () => {
+    const src = readMagres(path.join(shared, "magres/soprano/ethanol.magres"));
+    const [back] = parseExtxyz(formatExtxyz([src]), "ethanol.extxyz");
+    expect(back!.labels).toEqual(src.labels);
+    for (const k of ["ms", "efg", "efg_local", "efg_nonlocal"]) {
+      expect(back!.arrays.get(k)!.data).toEqual(src.arrays.get(k)!.data);
+    }
+    expect(back!.arrays.get("magres_index")!.data).toEqual(src.arrays.get("magres_index")!.data);
+    expect(back!.info).toEqual(src.info);
   });
 
   it("honours a precision option", () => {

@@ -178,7 +178,7 @@ units lattice Bohr
 units atom Bohr
 [/atoms]
 <magres>
-efg O 1 1 0 0 0 1 0 0 0 -2
+efg O 1 1 0 0 0 1 0 0 0 -2  # inline comment
 units efg au
 </magres>
 `;

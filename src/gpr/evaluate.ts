@@ -1,0 +1,86 @@
+/**
+ * Evaluate a fitted model on a labelled dataset: predictions of every atom of the model's species with a known
+ * target, compared with the reference. λ=2 EFG models: Harper et al. metrics (C̃Q, η̃, q̃, θ/φ, ω_Q; src/metrics)
+ * and the T2 %RMSE; other targets: MAE / RMSE / %RMSE / Pearson r of the learned components; always the
+ * coverage of the ±2σ predictive interval (latent variance) per component.
+ */
+import type { Dataset } from "../core/dataset.js";
+import { symbolOf } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import { efgMetrics } from "../metrics/efg.js";
+import { type ErrorStats, vectorErrorStats } from "../metrics/stats.js";
+import type { Prediction } from "./model.js";
+import { collectTargets, parseTarget } from "./targets.js";
+
+export interface Evaluation {
+  element: string;
+  lambda: number;
+  target: string;
+  n: number;
+  /** errors of the learned components (pooled over the 2λ+1 components) */
+  components: ErrorStats;
+  /** fraction of |y − μ| ≤ 2σ over all components (nominal 0.954 for a calibrated Gaussian) */
+  coverage2sigma: number | null;
+  /** Harper metrics for λ=2 EFG targets (src/metrics/efg.ts) */
+  harper: unknown | null;
+}
+
+/** Compare a prediction for `dataset.structures` with the dataset's targets. */
+export function evaluatePrediction(
+  dataset: Dataset,
+  pred: Prediction,
+  target: string,
+  isotopes?: Readonly<Record<string, string>>,
+): Evaluation {
+  const lambda = pred.lambda;
+  const t = parseTarget(target, lambda);
+  const ref = collectTargets(dataset, t, lambda, pred.species, isotopes);
+  const c = pred.components;
+  const pos = new Map<string, number>();
+  for (let k = 0; k < pred.atoms.length / 2; k++) pos.set(`${pred.atoms[2 * k]}:${pred.atoms[2 * k + 1]}`, k);
+  const n = ref.samples.length / 2;
+  if (n === 0) {
+    throw new EngineError("InvalidParameter", `no ${symbolOf(pred.species)} atoms with a known '${t.array}' target in the data`, {
+      field: "target",
+    });
+  }
+  const yp = new Float64Array(n * c);
+  const vp = pred.variance ? new Float64Array(n * c) : null;
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = pos.get(`${ref.samples[2 * i]}:${ref.samples[2 * i + 1]}`);
+    if (k === undefined) throw new EngineError("Internal", "a labelled atom was not predicted");
+    idx.push(k);
+    yp.set(pred.mean.subarray(k * c, (k + 1) * c), i * c);
+    if (vp) vp.set(pred.variance!.subarray(k * c, (k + 1) * c), i * c);
+  }
+  let coverage: number | null = null;
+  if (vp) {
+    let inside = 0;
+    for (let i = 0; i < n * c; i++) if (Math.abs(ref.y[i]! - yp[i]!) <= 2 * Math.sqrt(vp[i]!)) inside++;
+    coverage = inside / (n * c);
+  }
+  let harper: unknown = null;
+  if (lambda === 2 && t.array === "efg" && t.derived === null && pred.cartesian) {
+    const at = dataset.target("efg");
+    const refCart = new Float64Array(n * 9);
+    const predCart = new Float64Array(n * 9);
+    for (let i = 0; i < n; i++) {
+      const s = ref.samples[2 * i]!;
+      const a = ref.samples[2 * i + 1]!;
+      refCart.set(at.values[s]!.subarray(a * 9, a * 9 + 9), i * 9);
+      predCart.set(pred.cartesian.subarray(idx[i]! * 9, idx[i]! * 9 + 9), i * 9);
+    }
+    const species = new Int32Array(n).fill(pred.species);
+    harper = efgMetrics(refCart, predCart, species, isotopes ? { isotopes } : {})[symbolOf(pred.species)] ?? null;
+  }
+  return {
+    element: symbolOf(pred.species),
+    lambda,
+    target,
+    n,
+    components: vectorErrorStats(ref.y, yp, c),
+    coverage2sigma: coverage,
+    harper,
+  };
+}

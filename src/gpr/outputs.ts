@@ -1,0 +1,244 @@
+/**
+ * Turning a Prediction into per-atom records, NMR observables and output files (extxyz, CSV, JSON, magres).
+ * The CLI's `predict` command is a thin layer over `writePredictions`.
+ */
+import * as path from "node:path";
+import { symbolOf } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import type { Structure } from "../core/structure.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { writeExtxyz } from "../io/extxyz.js";
+import { writeMagres } from "../io/magres.js";
+import { nmrSites } from "../nmr/sites.js";
+import type { Prediction } from "./model.js";
+
+export const OBSERVABLES = ["cq", "eta", "wq", "theta", "phi", "euler", "quat"] as const;
+export type Observable = (typeof OBSERVABLES)[number];
+
+export function parseObservables(spec: string | undefined): Observable[] {
+  if (!spec) return [];
+  const out: Observable[] = [];
+  for (const raw of spec.split(",")) {
+    const o = raw.trim() as Observable;
+    if (o === ("" as Observable)) continue;
+    if (!OBSERVABLES.includes(o)) {
+      throw new EngineError("InvalidParameter", `unknown observable '${o}' (use ${OBSERVABLES.join(", ")})`, {
+        field: "--observables",
+      });
+    }
+    out.push(o);
+  }
+  return out;
+}
+
+export interface AtomPrediction {
+  structure: number;
+  atom: number;
+  element: string;
+  /** learned representation (spherical components for λ>0) */
+  mean: number[];
+  /** predictive standard deviation per component */
+  std: number[] | null;
+  /** Cartesian tensor (row-major 9) for tensor targets */
+  cartesian: number[] | null;
+  observables: Partial<Record<Observable, number | number[] | null>>;
+}
+
+export interface RecordOptions {
+  observables?: readonly Observable[];
+  isotopes?: Readonly<Record<string, string>>;
+}
+
+/** One record per predicted atom, with the requested EFG observables computed from the Cartesian prediction. */
+export function predictionRecords(
+  structures: readonly Structure[],
+  pred: Prediction,
+  options: RecordOptions = {},
+): AtomPrediction[] {
+  const c = pred.components;
+  const obs = options.observables ?? [];
+  if (obs.length > 0 && !pred.cartesian) {
+    throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", { field: "--observables" });
+  }
+  const n = pred.atoms.length / 2;
+  const records: AtomPrediction[] = [];
+  // observables per structure through src/nmr (same code as `soapgpr nmr`)
+  const sitesBy = new Map<number, Map<number, ReturnType<typeof nmrSites>[number]>>();
+  if (obs.length > 0) {
+    const perStruct = new Map<number, number[]>();
+    for (let k = 0; k < n; k++) {
+      const s = pred.atoms[2 * k]!;
+      if (!perStruct.has(s)) perStruct.set(s, []);
+      perStruct.get(s)!.push(k);
+    }
+    for (const [s, ks] of perStruct) {
+      const st = structures[s]!;
+      const efg = new Float64Array(st.length * 9);
+      for (const k of ks) efg.set(pred.cartesian!.subarray(9 * k, 9 * k + 9), 9 * pred.atoms[2 * k + 1]!);
+      const sites = nmrSites(st.with({ arrays: { efg: { ncols: 9, data: efg } } }), {
+        species: [symbolOf(pred.species)],
+        ...(options.isotopes ? { isotopes: options.isotopes } : {}),
+      });
+      sitesBy.set(s, new Map(sites.map((x) => [x.index, x])));
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const s = pred.atoms[2 * k]!;
+    const a = pred.atoms[2 * k + 1]!;
+    const observables: AtomPrediction["observables"] = {};
+    const e = sitesBy.get(s)?.get(a)?.efg;
+    for (const o of obs) {
+      if (!e) observables[o] = null;
+      else if (o === "cq") observables.cq = e.cq;
+      else if (o === "eta") observables.eta = e.eta;
+      else if (o === "wq") observables.wq = e.omegaQ;
+      else if (o === "theta") observables.theta = e.theta;
+      else if (o === "phi") observables.phi = e.phi;
+      else if (o === "euler") observables.euler = [...e.eulerActive];
+      else if (o === "quat") observables.quat = [...e.quaternion];
+    }
+    records.push({
+      structure: s,
+      atom: a,
+      element: symbolOf(pred.species),
+      mean: Array.from(pred.mean.subarray(k * c, (k + 1) * c)),
+      std: pred.variance ? Array.from(pred.variance.subarray(k * c, (k + 1) * c), Math.sqrt) : null,
+      cartesian: pred.cartesian ? Array.from(pred.cartesian.subarray(9 * k, 9 * k + 9)) : null,
+      observables,
+    });
+  }
+  return records;
+}
+
+export interface WriteOptions extends RecordOptions {
+  /** Target name (used for column names: `<target>_pred`, `<target>_std`). */
+  target: string;
+  /** Provenance lines for file headers (model kind, species, units, conventions). */
+  header: Readonly<Record<string, string | number>>;
+}
+
+/** Column names of one record type. */
+function obsColumns(obs: readonly Observable[]): string[] {
+  const cols: string[] = [];
+  for (const o of obs) {
+    if (o === "euler") cols.push("euler_alpha", "euler_beta", "euler_gamma");
+    else if (o === "quat") cols.push("quat_w", "quat_x", "quat_y", "quat_z");
+    else cols.push(o);
+  }
+  return cols;
+}
+
+function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
+  const v: number[] = [];
+  for (const o of obs) {
+    const x = r.observables[o];
+    const width = o === "euler" ? 3 : o === "quat" ? 4 : 1;
+    if (x === null || x === undefined) for (let i = 0; i < width; i++) v.push(Number.NaN);
+    else if (Array.isArray(x)) v.push(...x);
+    else v.push(x as number);
+  }
+  return v;
+}
+
+/**
+ * Write predictions to `file` by extension: .extxyz/.xyz (structures with per-atom arrays `<target>_pred`
+ * [Cartesian 9 for tensor targets, else the components], `<target>_std`, observables; NaN for atoms not
+ * predicted), .csv (one row per predicted atom), .json, .magres (one file per structure; several structures
+ * get `_<k>` before the extension). Returns the files written. All writes are atomic.
+ */
+export function writePredictions(
+  file: string,
+  structures: readonly Structure[],
+  pred: Prediction,
+  options: WriteOptions,
+): string[] {
+  const obs = options.observables ?? [];
+  const records = predictionRecords(structures, pred, options);
+  const ext = file.toLowerCase().replace(/\.gz$/, "");
+  const safe = options.target.replace(/[^A-Za-z0-9_]/g, "_");
+  const c = pred.components;
+  const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
+  if (ext.endsWith(".csv")) {
+    const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
+    const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
+    const cartCols = pred.cartesian ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`) : [];
+    const lines = [
+      ...head.map((h) => `# ${h}`),
+      ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
+    ];
+    for (const r of records) {
+      lines.push(
+        [r.structure, r.atom, r.element, ...r.mean, ...(r.std ?? []), ...(r.cartesian ?? []), ...obsValues(r, obs)]
+          .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
+          .join(","),
+      );
+    }
+    writeFileAtomic(file, `${lines.join("\n")}\n`);
+    return [file];
+  }
+  if (ext.endsWith(".json")) {
+    const json = JSON.stringify(
+      { header: options.header, notes: pred.notes, predictions: records },
+      (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+      1,
+    );
+    writeFileAtomic(file, `${json}\n`);
+    return [file];
+  }
+  // per-structure arrays
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  if (ext.endsWith(".magres")) {
+    if (!pred.cartesian) throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
+    const name = options.target.startsWith("ms") ? "ms" : "efg";
+    const written: string[] = [];
+    structures.forEach((st, si) => {
+      const t = new Float64Array(st.length * 9).fill(Number.NaN);
+      for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+      const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
+      writeMagres(out, st.with({ arrays: { [name]: { ncols: 9, data: t } } }), [name], {
+        comments: ["predicted by soapgpr (GPR)", ...head],
+      });
+      written.push(out);
+    });
+    return written;
+  }
+  if (ext.endsWith(".xyz") || ext.endsWith(".extxyz")) {
+    const predCols = pred.cartesian ? 9 : c;
+    const oc = obsColumns(obs);
+    const outStructs = structures.map((st, si) => {
+      const p = new Float64Array(st.length * predCols).fill(Number.NaN);
+      const sd = new Float64Array(st.length * c).fill(Number.NaN);
+      const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
+      for (const r of byStruct.get(si) ?? []) {
+        p.set(r.cartesian ?? r.mean, r.atom * predCols);
+        if (r.std) sd.set(r.std, r.atom * c);
+        if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
+      }
+      const arrays: Record<string, { ncols: number; data: Float64Array }> = {};
+      for (const [k, v] of st.arrays) if (v.data instanceof Float64Array) arrays[k] = { ncols: v.ncols, data: v.data };
+      arrays[`${safe}_pred`] = { ncols: predCols, data: p };
+      if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
+      oc.forEach((name, j) => {
+        const col = new Float64Array(st.length);
+        for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
+        arrays[name] = { ncols: 1, data: col };
+      });
+      return st.with({ arrays });
+    });
+    writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
+    return [file];
+  }
+  throw new EngineError("InvalidParameter", "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)", {
+    file,
+    field: "--out",
+  });
+}
+
+function insertSuffix(file: string, suffix: string): string {
+  const ext = path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}${suffix}${ext}`;
+}
