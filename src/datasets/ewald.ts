@@ -254,6 +254,19 @@ function buildGhosts(
   return { count, pos, owner, binStart, nb, lo, binSize, wrapped };
 }
 
+/** Site indices ordered by cell-list bin, so that consecutive sites scan the same ghosts (cache locality). */
+function spatialOrder(gh: Ghosts, n: number): Int32Array {
+  const key = new Float64Array(n);
+  const w = gh.wrapped;
+  for (let s = 0; s < n; s++) {
+    const b0 = Math.floor((w[3 * s]! - gh.lo[0]) / gh.binSize);
+    const b1 = Math.floor((w[3 * s + 1]! - gh.lo[1]) / gh.binSize);
+    const b2 = Math.floor((w[3 * s + 2]! - gh.lo[2]) / gh.binSize);
+    key[s] = (b0 * gh.nb[1] + b1) * gh.nb[2] + b2;
+  }
+  return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a]! - key[b]! || a - b);
+}
+
 /**
  * Visit every ghost within r_c of point (x,y,z), excluding distances below 1e-8 Å (the site itself).
  * Calls visit(ghostIndex, dx, dy, dz, r) with d = point − ghost.
@@ -420,7 +433,7 @@ export function ewaldEfg(
     acc[5]! += cu * dy * dz;
   };
   const w = gh.wrapped;
-  for (let s = 0; s < n; s++) {
+  for (const s of spatialOrder(gh, n)) {
     acc.fill(0);
     forNeighbours(gh, w[3 * s]!, w[3 * s + 1]!, w[3 * s + 2]!, rc, visit);
     const o = 9 * s;
@@ -499,7 +512,7 @@ export function ewaldPotential(
   let qtot = 0;
   for (let j = 0; j < n; j++) qtot += charges[j]!;
   const w = gh.wrapped;
-  for (let s = 0; s < n; s++) {
+  for (const s of spatialOrder(gh, n)) {
     acc = 0;
     forNeighbours(gh, w[3 * s]!, w[3 * s + 1]!, w[3 * s + 2]!, rc, visit);
     out[s] = acc - ((2 * alpha) / SQRT_PI) * charges[s]! - (Math.PI / (alpha * alpha * vol)) * qtot;
@@ -550,7 +563,7 @@ export function ewaldPairMatrix(
   };
   const w = gh.wrapped;
   const bg = Math.PI / (alpha * alpha * vol);
-  for (let k = 0; k < m; k++) {
+  for (const k of spatialOrder(gh, m)) {
     row = k * m;
     forNeighbours(gh, w[3 * k]!, w[3 * k + 1]!, w[3 * k + 2]!, rc, visit);
     for (let l = 0; l < m; l++) J[row + l]! -= bg;

@@ -1,0 +1,101 @@
+/**
+ * λ-SOAP speed: environments per second for the power spectrum (λ=0) and λ=2 features, single thread, at the
+ * peers' settings (ANCHORS.md: σ 0.5 Å, nmax 8, lmax 6, Li/O/Ti, rc 4 and 5 Å) on
+ * ../shared/data/peers/lto42_rattled_200.extxyz (8400 environments) and lto1512_rattled.extxyz, and at TENSOAP's
+ * defaults (rc 4, σ 0.3, nmax 8, lmax 6) on tensoap-ref/structures/bench.xyz, plus the Ti atomic λ=2 ζ=2 kernel
+ * (402 × 402 × 5 × 5) that TENSOAP takes 27 s for.
+ *
+ * Run: npx tsx bench/soap.ts [--quick]   (timings are wall-clock, best of `repeats`; the machine is shared, expect
+ * ±30 %). Features are computed in the calling thread; the kernel uses the CPU backend with threads = 1.
+ */
+import { CpuBackend } from "../src/backend/cpu.js";
+import type { Structure } from "../src/core/structure.js";
+import { readExtxyz } from "../src/io/extxyz.js";
+import { parseSoapHypers, TENSOAP_PRESET } from "../src/soap/hypers.js";
+import { atomicKernel } from "../src/soap/kernels.js";
+import { LambdaSoap } from "../src/soap/lambdaSoap.js";
+
+const quick = process.argv.includes("--quick");
+const repeats = quick ? 1 : 3;
+const SHARED = new URL("../../shared/data/", import.meta.url).pathname;
+
+function best(fn: () => void): number {
+  let t = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    fn();
+    t = Math.min(t, (performance.now() - t0) / 1000);
+  }
+  return t;
+}
+
+function envCount(structures: readonly Structure[]): number {
+  return structures.reduce((a, s) => a + s.length, 0);
+}
+
+const rows: string[] = [];
+function report(what: string, nEnv: number, seconds: number, anchor: string): void {
+  const line = `${what.padEnd(46)} ${String(nEnv).padStart(6)} env ${seconds.toFixed(3).padStart(8)} s ${Math.round(nEnv / seconds)
+    .toString()
+    .padStart(8)} env/s   ${anchor}`;
+  rows.push(line);
+  console.log(line);
+}
+
+const peers = {
+  lto42: readExtxyz(`${SHARED}peers/lto42_rattled_200.extxyz`),
+  lto1512: readExtxyz(`${SHARED}peers/lto1512_rattled.extxyz`),
+};
+const anchors: Record<string, string> = {
+  "lto42:4:0": "soap_turbo 16.1k, librascal 12.1k, dscribe 9.5k env/s",
+  "lto42:5:0": "soap_turbo 10.0k, librascal 8.9k, dscribe 7.8k",
+  "lto1512:4:0": "librascal 16.7k, soap_turbo 11.7k, dscribe 11.6k",
+  "lto1512:5:0": "librascal 9.4k, soap_turbo 6.2k, dscribe 5.9k",
+  "lto42:4:2": "librascal λ=2 150–235 env/s; target ≥ 5000",
+  "lto42:5:2": "librascal λ=2 150–235 env/s",
+  "lto1512:4:2": "librascal 1512 cell 8–10 s",
+  "lto1512:5:2": "librascal 1512 cell 8–10 s",
+};
+console.log("λ-SOAP benchmark (single thread; shared machine, expect ±30 %)");
+for (const [name, structs] of Object.entries(peers)) {
+  const s = quick && name === "lto42" ? structs.slice(0, 50) : structs;
+  for (const rc of [4, 5]) {
+    const soap = new LambdaSoap({
+      cutoff: { radius: rc },
+      density: { width: 0.5 },
+      basis: { maxRadial: 8, maxAngular: 6 },
+      species: [3, 8, 22],
+    });
+    soap.compute(s.slice(0, 1)); // build splines / tables outside the timing
+    for (const lam of [0, 2]) {
+      const t = best(() => soap.compute(s, { lambdas: [lam] }));
+      report(`${name} rc ${rc} λ=${lam}`, envCount(s), t, anchors[`${name}:${rc}:${lam}`] ?? "");
+    }
+  }
+}
+
+const bench = readExtxyz(`${SHARED}tensoap-ref/structures/bench.xyz`);
+for (const [label, hyp] of [
+  ["TENSOAP defaults (analytic)", TENSOAP_PRESET],
+  ["TENSOAP defaults (splined)", parseSoapHypers({ basis: { radialIntegral: "spline" } }, TENSOAP_PRESET)],
+] as const) {
+  const soap = new LambdaSoap(hyp);
+  soap.compute(bench.slice(0, 1));
+  for (const lam of [0, 2]) {
+    const t = best(() => soap.compute(bench, { lambdas: [lam] }));
+    report(`bench.xyz ${label} λ=${lam}`, envCount(bench), t, lam === 0 ? "TENSOAP 21.4 s" : "TENSOAP 71–102 s");
+  }
+}
+const soap = new LambdaSoap(parseSoapHypers({ basis: { radialIntegral: "spline" } }, TENSOAP_PRESET));
+const feats = soap.compute(bench, { centers: [22], lambdas: [0, 2] });
+const backend = new CpuBackend({ threads: 1 });
+let tk = Number.POSITIVE_INFINITY;
+for (let r = 0; r < repeats; r++) {
+  const t0 = performance.now();
+  await atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2, backend });
+  tk = Math.min(tk, (performance.now() - t0) / 1000);
+}
+const n = feats.get("22:2")!.nSamples;
+const line = `Ti atomic K2 ζ=2 ${n}x${n}x5x5 (F=${feats.get("22:2")!.nProperties}, 1 thread): ${tk.toFixed(3)} s   TENSOAP 27 s (4.7 s numpy GEMM); target ≤ 2.7 s`;
+console.log(line);
+backend.dispose();
