@@ -5,7 +5,7 @@
  *
  * Usage: npx tsx bench/backend.ts [--n 8192] [--f 2000,10000] [--lambda 0|2] [--zeta 2]
  *                                 [--modes cpu-float64,wasm,cpu,headlessgl,webgpu] [--tile 2048] [--reps 1]
- *                                 [--quick] [--json]
+ *                                 [--no-wasm-threads] [--quick] [--json]
  * --quick: n = 1024, F = 2000 (the gpu.js CPU modes need minutes for n = 8192 on 2 cores).
  * headless-gl needs an X server: xvfb-run -a npx tsx bench/backend.ts --modes headlessgl (see docs/gpu.md).
  * Each mode's result is compared with the float64 CPU backend's (max |Δ| / max |K|) when that one was run.
@@ -29,6 +29,7 @@ const lambda = Number(arg("lambda", "0"));
 const zeta = Number(arg("zeta", "2"));
 const tile = Number(arg("tile", "2048"));
 const reps = Number(arg("reps", "1"));
+const wasmThreads = !process.argv.includes("--no-wasm-threads");
 const modes = arg("modes", "cpu-float64,wasm,cpu,headlessgl,webgpu").split(",");
 const c = 2 * lambda + 1;
 const say = (s: string) => {
@@ -89,7 +90,12 @@ for (const f of fs) {
       be =
         mode === "cpu-float64"
           ? new CpuBackend()
-          : await createGpuJsBackend({ mode: mode as GpuJsConcreteMode, tileRows: tile, probeRows: 64 });
+          : await createGpuJsBackend({
+              mode: mode as GpuJsConcreteMode,
+              tileRows: tile,
+              probeRows: 64,
+              wasmThreads,
+            });
     } catch (e) {
       const msg = String((e as Error).message).split(". Tried")[0]!;
       rows.push({ mode, n, f, lambda, error: msg });

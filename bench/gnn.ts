@@ -20,7 +20,7 @@ import { efgMetrics } from "../src/metrics/efg.js";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const epochArg = args.indexOf("--epochs");
-const EPOCHS = epochArg >= 0 ? Number(args[epochArg + 1]) : quick ? 4 : 40;
+const EPOCHS = epochArg >= 0 ? Number(args[epochArg + 1]) : quick ? 4 : 30;
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
 
   // 2. point-charge LTO
   {
-    const nStruct = quick ? 40 : 200;
+    const nStruct = quick ? 40 : 150;
     const t0 = performance.now();
     const { structures } = generateLto({ structures: nStruct, seed: 7 });
     const ds = Dataset.fromArrays(structures, ["efg"]);

@@ -34,24 +34,38 @@ const sparseM = process.argv.includes("--sparse") ? Number(arg("sparse", "0")) :
 const target = lambda === 0 ? arg("target", "efg:vzz") : "efg";
 const hypers = {
   ...DEFAULT_SOAP_HYPERS,
-  basis: { ...DEFAULT_SOAP_HYPERS.basis, maxRadial: Number(arg("nmax", "4")), maxAngular: Number(arg("lmax", "3")) },
+  basis: {
+    ...DEFAULT_SOAP_HYPERS.basis,
+    maxRadial: Number(arg("nmax", "4")),
+    maxAngular: Number(arg("lmax", "3")),
+  },
 };
 
 const CHARGES: Record<number, number> = { 3: 1, 22: 4, 8: -2 };
 const load = (await import("node:os")).loadavg()[0]!;
-console.log(`machine: load average ${load.toFixed(1)} on ${(await import("node:os")).cpus().length} CPUs (timings scale with contention)`);
+console.log(
+  `machine: load average ${load.toFixed(1)} on ${(await import("node:os")).cpus().length} CPUs (timings scale with contention)`,
+);
 const file = new URL("../../shared/data/peers/lto42_rattled_200.extxyz", import.meta.url).pathname;
 let t = performance.now();
 const cells = readExtxyz(file).slice(0, nTrainCells + nTestCells);
 const withEfg = cells.map((s) => {
   const q = Array.from(s.numbers, (z) => CHARGES[z] ?? 0);
   const efg = ewaldEfg(s.cell!, s.positions, q);
-  return new Structure({ numbers: s.numbers, positions: s.positions, cell: s.cell, pbc: s.pbc, arrays: { efg: { ncols: 9, data: efg } } });
+  return new Structure({
+    numbers: s.numbers,
+    positions: s.positions,
+    cell: s.cell,
+    pbc: s.pbc,
+    arrays: { efg: { ncols: 9, data: efg } },
+  });
 });
 const ds = Dataset.fromArrays(withEfg, ["efg"]);
 const train = ds.subset([...Array(nTrainCells).keys()]);
 const test = ds.subset([...Array(nTestCells).keys()].map((i) => i + nTrainCells));
-console.log(`data: ${cells.length} cells, point-charge Ewald EFG targets (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+console.log(
+  `data: ${cells.length} cells, point-charge Ewald EFG targets (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+);
 
 const model = new GprModel({
   species,
@@ -69,19 +83,26 @@ t = performance.now();
 const pr = await model.predict(test.structures);
 const tPredict = (performance.now() - t) / 1000;
 const tim = rep.timings as Record<string, number>;
-console.log(`model: ${rep.model}, species Z=${species}, λ=${lambda}, ζ=${zeta}, reg=${reg}, target ${target}`);
-console.log(`training environments: ${rep.nTrain} (kernel ${n}x${n}); test environments: ${pr.mean.length / c}`);
+console.log(
+  `model: ${rep.model}, species Z=${species}, λ=${lambda}, ζ=${zeta}, reg=${reg}, target ${target}`,
+);
+console.log(
+  `training environments: ${rep.nTrain} (kernel ${n}x${n}); test environments: ${pr.mean.length / c}`,
+);
 if (rep.notes.length) console.log(`notes: ${rep.notes.join("; ")}`);
 for (const [k, v] of Object.entries(tim)) console.log(`  ${k.padEnd(10)} ${v.toFixed(2)} s`);
 console.log(`  ${"predict".padEnd(10)} ${tPredict.toFixed(2)} s (mean + ${c}x${c} covariance blocks)`);
 if (!sparseM) {
   // Cholesky n³/3 + two triangular solves 2n² (the jitter retries, if any, are in the time too)
   const flops = n ** 3 / 3 + 2 * n * n;
-  console.log(`  solve GFLOP/s: ${(flops / tim.solve! / 1e9).toFixed(2)} (n=${n}, n³/3 flops; target ≥ 5 at n=5000)`);
+  console.log(
+    `  solve GFLOP/s: ${(flops / tim.solve! / 1e9).toFixed(2)} (n=${n}, n³/3 flops; target ≥ 5 at n=5000)`,
+  );
 }
 // accuracy and ±2σ coverage on the held-out cells
 const ref = collectTargets(test, parseTarget(target, lambda), lambda, species);
-if (ref.samples.length !== pr.atoms.length) throw new Error("held-out targets and predictions differ in count");
+if (ref.samples.length !== pr.atoms.length)
+  throw new Error("held-out targets and predictions differ in count");
 const noise = (rep.signalVariance as number) * reg;
 let se = 0;
 let sv = 0;
@@ -98,7 +119,9 @@ for (let i = 0; i < N; i++) {
   if (Math.abs(d) <= 2 * Math.sqrt(pr.variance![i]!)) in2++;
   if (Math.abs(d) <= 2 * Math.sqrt(pr.variance![i]! + noise)) in2obs++;
 }
-console.log(`accuracy: RMSE ${Math.sqrt(se / N).toExponential(3)}, %RMSE ${(100 * Math.sqrt(se / sv)).toFixed(2)} % of std`);
+console.log(
+  `accuracy: RMSE ${Math.sqrt(se / N).toExponential(3)}, %RMSE ${(100 * Math.sqrt(se / sv)).toFixed(2)} % of std`,
+);
 console.log(
   `coverage of ±2σ (per component, ${N} values): latent ${((100 * in2) / N).toFixed(1)} %, with noise ${((100 * in2obs) / N).toFixed(1)} % (nominal 95.4 %)`,
 );

@@ -46,7 +46,10 @@ export function register(program: Command): void {
     .description(
       "λ-SOAP kernels between the atoms (or, with --structure, the structures) of two files: K^λ = (k0)^(ζ−1)·P_i P_jᵀ, features normalised",
     )
-    .requiredOption("--lambda <0|2>", "λ of the kernel (0: scalar SOAP; 2: rank-2 tensors; any λ ≤ 2·lmax works)")
+    .requiredOption(
+      "--lambda <0|2>",
+      "λ of the kernel (0: scalar SOAP; 2: rank-2 tensors; any λ ≤ 2·lmax works)",
+    )
     .requiredOption("--a <file>", "first structure file (.xyz/.extxyz, .magres, .cif)")
     .option("--b <file>", "second structure file (default: same as --a)")
     .option("--centers <EL,...>", "centre species, e.g. Ti or Li,Ti (default: all species present in both)")
@@ -62,9 +65,17 @@ export function register(program: Command): void {
     .option("--json", "machine-readable JSON on stdout")
     .action(async (o: KernelCliOptions) => {
       const lambda = Number(o.lambda);
-      if (!Number.isInteger(lambda) || lambda < 0) throw new EngineError("InvalidParameter", `--lambda must be a non-negative integer, got '${o.lambda}'`, { field: "--lambda" });
+      if (!Number.isInteger(lambda) || lambda < 0)
+        throw new EngineError(
+          "InvalidParameter",
+          `--lambda must be a non-negative integer, got '${o.lambda}'`,
+          { field: "--lambda" },
+        );
       const zeta = Number(o.zeta);
-      if (!(zeta >= 1)) throw new EngineError("InvalidParameter", `--zeta must be a number ≥ 1, got '${o.zeta}'`, { field: "--zeta" });
+      if (!(zeta >= 1))
+        throw new EngineError("InvalidParameter", `--zeta must be a number ≥ 1, got '${o.zeta}'`, {
+          field: "--zeta",
+        });
       const hypers = soapHypersFromCli({
         ...(o.preset !== undefined ? { preset: o.preset } : {}),
         ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
@@ -99,7 +110,11 @@ export function register(program: Command): void {
           for (let j = 0; j < blk.m; j++) {
             const v = (K as unknown[][])[i]![j]!;
             if (typeof v === "number") out.push(`  [${i},${j}] ${fmt(v)}`);
-            else (v as number[][]).forEach((row, mu) => out.push(`  [${i},${j},${mu - lambda}] ${row.map(fmt).join("")}`));
+            else {
+              for (const [mu, row] of (v as number[][]).entries()) {
+                out.push(`  [${i},${j},${mu - lambda}] ${row.map(fmt).join("")}`);
+              }
+            }
           }
         }
       }

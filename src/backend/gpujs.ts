@@ -18,10 +18,12 @@ import {
   COPY_SOURCE,
   type ConcreteMode,
   GEMM_SOURCE,
+  GEMM4_SOURCE,
   GPU_MODES,
   type KernelShortcut,
   ranOn,
   rowsOfResult,
+  rowsOfResult4,
   type StartedMode,
   startMode,
 } from "./_gpujs-runtime.js";
@@ -35,6 +37,8 @@ export type { ConcreteMode as GpuJsConcreteMode } from "./_gpujs-runtime.js";
  */
 export type GpuJsMode = "auto" | "gpu" | ConcreteMode;
 
+export type GemmVariant = "vec4" | "scalar";
+
 export interface GpuJsBackendOptions {
   /** Default 'auto'. */
   mode?: GpuJsMode;
@@ -42,11 +46,17 @@ export interface GpuJsBackendOptions {
   tileRows?: number;
   /** Output columns per tile (default = tileRows). */
   tileCols?: number;
-  /** wasm mode: spread each tile over gpu.js's worker pool (its async contract). Default true. */
-  threads?: boolean;
   /**
-   * The float64 CPU backend that 'auto' measures against and falls back to. Default: `new CpuBackend()` from
-   * ./cpu.js, loaded by dynamic import.
+   * GEMM kernel: 'vec4' (each thread computes 4 columns; default) or 'scalar' (one column per thread; the default
+   * for webgpu, which could not be tested here).
+   */
+  kernel?: GemmVariant;
+  /** wasm mode: spread each tile over gpu.js's worker pool (its async contract). Default true. */
+  wasmThreads?: boolean;
+  /** Threads of the float64 CPU backend that 'auto' measures (as CpuBackendOptions.threads). */
+  threads?: number;
+  /**
+   * The float64 CPU backend that 'auto' measures against and falls back to. Default: `new CpuBackend({ threads })`.
    */
   cpuBackend?: () => ComputeBackend | Promise<ComputeBackend>;
   /** 'auto' probe size: n = m = probeRows environments, probeFeatures features. Default 192 × 512. */
@@ -131,10 +141,23 @@ export class GpuJsBackend implements ComputeBackend {
   private readonly kernels = new Map<string, KernelShortcut>();
   private disposed = false;
 
+  readonly variant: GemmVariant;
+
   /** Use createGpuJsBackend(); this takes an already started mode. */
-  constructor(started: StartedMode, tileRows = DEFAULT_TILE, tileCols = tileRows) {
+  constructor(
+    started: StartedMode,
+    tileRows = DEFAULT_TILE,
+    tileCols = tileRows,
+    variant: GemmVariant = started.mode === "webgpu" ? "scalar" : "vec4",
+  ) {
     checkPositiveInt(tileRows, "tileRows");
     checkPositiveInt(tileCols, "tileCols");
+    if (variant !== "vec4" && variant !== "scalar") {
+      throw new EngineError("InvalidParameter", `must be 'vec4' or 'scalar', got '${variant}'`, {
+        field: "kernel",
+      });
+    }
+    this.variant = variant;
     this.started = started;
     this.mode = started.mode;
     this.name = `gpujs-${started.mode}`;
@@ -196,9 +219,9 @@ export class GpuJsBackend implements ComputeBackend {
     checkDims(b, m * c, f, "b");
     checkZeta(zeta);
     let factor: Float64Array | null = null;
-    if (zeta > 1) {
+    if (zeta !== 1) {
       if (k0 === null) {
-        throw new EngineError("InvalidParameter", "k0 is required when zeta > 1", { field: "k0" });
+        throw new EngineError("InvalidParameter", "k0 is required when zeta != 1", { field: "k0" });
       }
       if (k0.length < n * m) {
         throw new EngineError("ShapeMismatch", `has length ${k0.length}, expected ${n} x ${m}`, {
@@ -270,7 +293,7 @@ export class GpuJsBackend implements ComputeBackend {
     let tr = this.tileRows;
     let tc = this.tileCols;
     if (this.started.residentUploads) {
-      const cap = Math.max(1, Math.floor(GL_MAX_BLOCK_ELEMENTS / f));
+      const cap = Math.max(1, Math.floor(GL_MAX_BLOCK_ELEMENTS / f) - 4); // −4: vec4 padding rows
       tr = Math.min(tr, cap);
       tc = Math.min(tc, cap);
     } else {
@@ -283,11 +306,13 @@ export class GpuJsBackend implements ComputeBackend {
   }
 
   private kernelFor(rows: number, cols: number, f: number): KernelShortcut {
-    const key = `${rows}x${cols}x${f}`;
+    const vec4 = this.variant === "vec4";
+    const key = `${this.variant}:${rows}x${cols}x${f}`;
     let k = this.kernels.get(key);
     if (k === undefined) {
-      k = this.started.gpu.createKernel(GEMM_SOURCE, {
-        output: [cols, rows],
+      k = this.started.gpu.createKernel(vec4 ? GEMM4_SOURCE : GEMM_SOURCE, {
+        output: [vec4 ? Math.ceil(cols / 4) : cols, rows],
+        ...(vec4 ? { returnType: "Array(4)" } : {}),
         constants: { f },
         precision: "single",
         tactic: "precision",
@@ -338,10 +363,19 @@ export class GpuJsBackend implements ComputeBackend {
     const a32 = new Float32Array(a.subarray(0, nr * f));
     const b32 = symmetric ? a32 : new Float32Array(b.subarray(0, mr * f));
     const residents: Resident[] = [];
+    // vec4: blocks padded with zero rows to a multiple of 4 (b rows are read in fours; a blocks are padded too so
+    // that the symmetric case can use one set of blocks for both sides).
+    const vec4 = this.variant === "vec4";
+    const block = (x: Float32Array, r0: number, r1: number): Float32Array => {
+      if (!vec4 || (r1 - r0) % 4 === 0) return x.subarray(r0 * f, r1 * f);
+      const padded = new Float32Array(Math.ceil((r1 - r0) / 4) * 4 * f);
+      padded.set(x.subarray(r0 * f, r1 * f));
+      return padded;
+    };
     try {
       const aBlocks: Resident[] = [];
       for (let r0 = 0; r0 < nr; r0 += tr) {
-        const blk = await this.upload(a32.subarray(r0 * f, Math.min(nr, r0 + tr) * f));
+        const blk = await this.upload(block(a32, r0, Math.min(nr, r0 + tr)));
         aBlocks.push(blk);
         residents.push(blk);
       }
@@ -349,7 +383,7 @@ export class GpuJsBackend implements ComputeBackend {
       if (!symmetric) {
         bBlocks = [];
         for (let c0 = 0; c0 < mr; c0 += tc) {
-          const blk = await this.upload(b32.subarray(c0 * f, Math.min(mr, c0 + tc) * f));
+          const blk = await this.upload(block(b32, c0, Math.min(mr, c0 + tc)));
           bBlocks.push(blk);
           residents.push(blk);
         }
@@ -362,7 +396,7 @@ export class GpuJsBackend implements ComputeBackend {
           const cols = Math.min(tc, mr - c0);
           const k = this.kernelFor(rows, cols, f);
           const res = await k(aBlocks[bi], bBlocks[bj]);
-          const tile = rowsOfResult(res, rows, cols);
+          const tile = vec4 ? rowsOfResult4(res, rows, Math.ceil(cols / 4)) : rowsOfResult(res, rows, cols);
           for (let y = 0; y < rows; y++) sink(tile[y]!, r0 + y, c0, cols);
         }
       }
@@ -451,10 +485,6 @@ async function probe(
 /** The decision of the first 'auto' selection in this process (probing costs ~1 s, so it is done once). */
 let autoMemo: BackendSelection | null = null;
 
-function defaultCpuBackend(): ComputeBackend {
-  return new CpuBackend();
-}
-
 function wrapCpu(cpu: ComputeBackend, selection: BackendSelection): SelectedBackend {
   return {
     name: cpu.name,
@@ -482,7 +512,7 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
   const tileCols = options.tileCols ?? tileRows;
   checkPositiveInt(tileRows, "tileRows");
   checkPositiveInt(tileCols, "tileCols");
-  const threads = options.threads ?? true;
+  const threads = options.wasmThreads ?? true;
   const log = options.log ?? (() => {});
   const pn = options.probeRows ?? 192;
   const pf = options.probeFeatures ?? 512;
@@ -511,7 +541,7 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
       log(`gpu.js ${mode}: unavailable (${s.reason})`);
       return null;
     }
-    const backend = new GpuJsBackend(s.ok, tileRows, tileCols);
+    const backend = new GpuJsBackend(s.ok, tileRows, tileCols, options.kernel);
     try {
       const gflops = await probe(backend, pa, pb, pn, pf, ref);
       trials.push({ mode, gflops });
@@ -562,13 +592,15 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
   }
 
   // auto: every gpu.js mode that starts, against the float64 CPU backend — once per process.
-  const makeCpu = options.cpuBackend ?? defaultCpuBackend;
+  const makeCpu =
+    options.cpuBackend ??
+    (() => new CpuBackend(typeof options.threads === "number" ? { threads: options.threads } : {}));
   if (autoMemo !== null && options.remeasure !== true) {
     const memo = autoMemo;
     const selection = { ...memo, reason: `${memo.reason} (measured earlier in this process)` };
     if (memo.chosen === "cpu-float64") return wrapCpu(await makeCpu(), selection);
     const s = await startMode(memo.chosen as ConcreteMode, threads);
-    if ("ok" in s) return wrapGpu(new GpuJsBackend(s.ok, tileRows, tileCols), selection);
+    if ("ok" in s) return wrapGpu(new GpuJsBackend(s.ok, tileRows, tileCols, options.kernel), selection);
     autoMemo = null; // the mode stopped starting: measure again below
   }
   let best: { backend: GpuJsBackend; gflops: number } | null = null;

@@ -28,7 +28,11 @@ export interface NeighborOptions {
  * rc / h_k of the (wrapped) unit cell; all points are then binned in a Cartesian grid of bin size ≥ rc and each
  * centre visits its 27 neighbouring bins. Cost O(N (1 + rc/h)³).
  */
-export function neighborList(structure: Structure, cutoff: number, options: NeighborOptions = {}): NeighborList {
+export function neighborList(
+  structure: Structure,
+  cutoff: number,
+  options: NeighborOptions = {},
+): NeighborList {
   if (!(cutoff > 0) || !Number.isFinite(cutoff)) {
     throw new EngineError("InvalidParameter", `cutoff must be a positive finite number, got ${cutoff}`, {
       field: "cutoff",
@@ -42,9 +46,10 @@ export function neighborList(structure: Structure, cutoff: number, options: Neig
 
   // Centre atoms (wrapped into the cell along periodic directions) and image points.
   const wrapped = new Float64Array(3 * n);
-  let px: number[] = [];
-  let pIndex: number[] = [];
-  let pIsHome: number[] = [];
+  let P = new Float64Array(0);
+  let Pidx = new Int32Array(0);
+  let Phome = new Uint8Array(0);
+  let np = 0;
   const periodic = structure.isPeriodic && cell !== null;
   if (periodic) {
     const inv = inverse3(cell);
@@ -80,6 +85,10 @@ export function neighborList(structure: Structure, cutoff: number, options: Neig
     const n0 = nImg[0]!;
     const n1 = nImg[1]!;
     const n2 = nImg[2]!;
+    const cap = n * (2 * n0 + 1) * (2 * n1 + 1) * (2 * n2 + 1);
+    P = new Float64Array(3 * cap);
+    Pidx = new Int32Array(cap);
+    Phome = new Uint8Array(cap);
     const lo = [-margin[0]!, -margin[1]!, -margin[2]!];
     const hi = [1 + margin[0]!, 1 + margin[1]!, 1 + margin[2]!];
     for (let i = 0; i < n; i++) {
@@ -96,24 +105,22 @@ export function neighborList(structure: Structure, cutoff: number, options: Neig
             const g2 = f2 + s2;
             if (pbc[2] && (g2 < lo[2]! || g2 > hi[2]!)) continue;
             for (let d = 0; d < 3; d++) {
-              px.push(wrapped[3 * i + d]! + s0 * cell[d]! + s1 * cell[3 + d]! + s2 * cell[6 + d]!);
+              P[3 * np + d] = wrapped[3 * i + d]! + s0 * cell[d]! + s1 * cell[3 + d]! + s2 * cell[6 + d]!;
             }
-            pIndex.push(i);
-            pIsHome.push(s0 === 0 && s1 === 0 && s2 === 0 ? 1 : 0);
+            Pidx[np] = i;
+            Phome[np] = s0 === 0 && s1 === 0 && s2 === 0 ? 1 : 0;
+            np++;
           }
         }
       }
     }
   } else {
     wrapped.set(pos);
-    px = Array.from(pos);
-    pIndex = Array.from({ length: n }, (_, i) => i);
-    pIsHome = new Array<number>(n).fill(1);
+    P = Float64Array.from(pos);
+    Pidx = Int32Array.from({ length: n }, (_, i) => i);
+    Phome = new Uint8Array(n).fill(1);
+    np = n;
   }
-  const np = pIndex.length;
-  const P = Float64Array.from(px);
-  const Pidx = Int32Array.from(pIndex);
-  const Phome = Uint8Array.from(pIsHome);
 
   // Which centres
   let centerMask: Uint8Array | null = null;
@@ -257,7 +264,8 @@ function inverse3(m: Float64Array): Float64Array {
   const h = m[7]!;
   const k = m[8]!;
   const det = a * (e * k - f * h) - b * (d * k - f * g) + c * (d * h - e * g);
-  if (Math.abs(det) < 1e-12) throw new EngineError("InvalidParameter", "cell is singular", { field: "Lattice" });
+  if (Math.abs(det) < 1e-12)
+    throw new EngineError("InvalidParameter", "cell is singular", { field: "Lattice" });
   return Float64Array.of(
     (e * k - f * h) / det,
     (c * h - b * k) / det,

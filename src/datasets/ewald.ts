@@ -17,7 +17,7 @@
  * so the trace is removed at the end, as in `tools/ref_efg_ewald.py`.
  */
 import { EngineError } from "../core/errors.js";
-import { det3 } from "../core/structure.js";
+import { det3, type Structure } from "../core/structure.js";
 
 /** Bohr radius in Å (CODATA 2018). */
 export const BOHR_ANGSTROM = 0.529177210903;
@@ -418,7 +418,8 @@ export function ewaldEfg(
     if (q === 0) return;
     const ar = alpha * r;
     const e = Math.exp(-ar * ar);
-    const ec = erfc(ar);
+    // erfc(ar) = erfcx(ar)·exp(−ar²): reuse the exponential (relative error ~ar²·ε ≈ 4e-15 at ar = s)
+    const ec = ar < 0.5 ? erfc(ar) : erfcxLarge(ar) * e;
     const ir = 1 / r;
     const ir2 = ir * ir;
     const f1r = -(ec * ir2 + twoAoverSqrtPi * e * ir) * ir; // f'(r)/r
@@ -606,6 +607,16 @@ export function erfc(x: number): number {
       (((t + 23.601290952344122) * t + 244.02463793444417) * t + 1282.6165260773723) * t + 2844.236833439171;
     return 1 - (x * top) / bot;
   }
+  r = erfcxLarge(ax);
+  // exp(−x²) computed as exp(−xs²)·exp(−(x−xs)(x+xs)) with xs = x rounded to 1/16 to limit cancellation
+  const xs = Math.trunc(ax * 16) / 16;
+  r *= Math.exp(-xs * xs) * Math.exp(-(ax - xs) * (ax + xs));
+  return x < 0 ? 2 - r : r;
+}
+
+/** Scaled complementary error function erfc(x)·exp(x²) for x ≥ 0.5 (Cody's rational approximations). */
+function erfcxLarge(ax: number): number {
+  let r: number;
   if (ax < 4) {
     const top =
       (((((((2.1531153547440383e-8 * ax + 0.5641884969886701) * ax + 8.883149794388377) * ax +
@@ -648,8 +659,38 @@ export function erfc(x: number): number {
       0.0023352049762686918;
     r = (1 / SQRT_PI - (z * top) / bot) / ax;
   }
-  // exp(−x²) computed as exp(−xs²)·exp(−(x−xs)(x+xs)) with xs = x rounded to 1/16 to limit cancellation
-  const xs = Math.trunc(ax * 16) / 16;
-  r *= Math.exp(-xs * xs) * Math.exp(-(ax - xs) * (ax + xs));
-  return x < 0 ? 2 - r : r;
+  return r;
+}
+
+/**
+ * Point-charge EFG (a.u.) of a fully periodic Structure, with charges given per atom or per element symbol
+ * (e.g. `{ Li: 1, Ti: 4, O: -2 }`).
+ */
+export function pointChargeEfg(
+  structure: Structure,
+  charges: ArrayLike<number> | Readonly<Record<string, number>>,
+  options: EwaldOptions = {},
+): Float64Array {
+  if (!structure.cell || !structure.pbc.every((p) => p)) {
+    throw new EngineError(
+      "InvalidParameter",
+      "the Ewald EFG needs a structure periodic in all three directions",
+      {
+        field: "pbc",
+      },
+    );
+  }
+  let q: ArrayLike<number>;
+  if (typeof (charges as ArrayLike<number>).length === "number") {
+    q = charges as ArrayLike<number>;
+  } else {
+    const table = charges as Readonly<Record<string, number>>;
+    q = structure.symbols().map((s) => {
+      const v = table[s];
+      if (v === undefined)
+        throw new EngineError("InvalidParameter", `no charge given for ${s}`, { field: "charges" });
+      return v;
+    });
+  }
+  return ewaldEfg(structure.cell, structure.positions, q, options);
 }

@@ -90,7 +90,11 @@ export interface LtoSummary {
   orderings: { id: number; multiplicity: number; stabiliser: number; structures: number }[];
   rejected: number;
   tensors: number;
-  /** Interatomic distance statistics (Å) for neighbour pairs within 3.6 Å, by pair kind. */
+  /**
+   * Interatomic distance statistics (Å) of first-shell pairs (as in Harper's Fig. 2b): for each pair of Wyckoff
+   * sites, the pairs whose ideal distance is within 0.1 Å of the shortest ideal distance of that site pair,
+   * followed through rattling and scaling; keyed by species (Li split into 8a and 16d).
+   */
   distances: Record<string, { count: number; mean: number; std: number; min: number; max: number }>;
   /** |Vzz| (a.u., after scale factors) and η statistics per species. */
   efg: Record<string, { count: number; vzz: Stats; eta: Stats }>;
@@ -215,6 +219,47 @@ function forPairs(
   }
 }
 
+/** First-shell neighbour pairs (i, j, integer image shift) of the ideal host, per pair of Wyckoff sites. */
+function firstShellPairs(host: SpinelHost): { i: number[]; j: number[]; shift: number[] } {
+  const n = host.sites.length;
+  const cand: { i: number; j: number; s: [number, number, number]; d: number; kind: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      for (let s0 = -1; s0 <= 1; s0++) {
+        for (let s1 = -1; s1 <= 1; s1++) {
+          for (let s2 = -1; s2 <= 1; s2++) {
+            if (i === j && (s0 < 0 || (s0 === 0 && (s1 < 0 || (s1 === 0 && s2 <= 0))))) continue;
+            let r2 = 0;
+            for (let c = 0; c < 3; c++) {
+              const d =
+                host.positions[3 * j + c]! -
+                host.positions[3 * i + c]! +
+                s0 * host.cell[c]! +
+                s1 * host.cell[3 + c]! +
+                s2 * host.cell[6 + c]!;
+              r2 += d * d;
+            }
+            const d = Math.sqrt(r2);
+            if (d < 4)
+              cand.push({ i, j, s: [s0, s1, s2], d, kind: [host.sites[i], host.sites[j]].sort().join("-") });
+          }
+        }
+      }
+    }
+  }
+  const dmin = new Map<string, number>();
+  for (const c of cand) dmin.set(c.kind, Math.min(dmin.get(c.kind) ?? Infinity, c.d));
+  const out = { i: [] as number[], j: [] as number[], shift: [] as number[] };
+  for (const c of cand) {
+    if (c.d < dmin.get(c.kind)! + 0.1) {
+      out.i.push(c.i);
+      out.j.push(c.j);
+      out.shift.push(...c.s);
+    }
+  }
+  return out;
+}
+
 /** True if position x of atom i keeps the minimum distances to every other atom (all images −1..1). */
 function farEnough(
   cell: Float64Array,
@@ -329,6 +374,7 @@ export function generateLto(options: LtoOptions = {}): { structures: Structure[]
   const counts = new Array<number>(ord.classes.length).fill(0);
   let rejected = 0;
   const distAcc = new Map<string, StatAcc>();
+  const shell = firstShellPairs(host);
   const efgAcc = new Map<string, { vzz: StatAcc; eta: StatAcc }>();
   const pos = new Float64Array(3 * n);
   const cell = new Float64Array(9);
@@ -379,14 +425,24 @@ export function generateLto(options: LtoOptions = {}): { structures: Structure[]
         );
       }
     });
-    forPairs(cell, pos, 3.6, (i, j, r) => {
+    for (let t = 0; t < shell.i.length; t++) {
+      const i = shell.i[t]!;
+      const j = shell.j[t]!;
+      const f0 = shell.shift[3 * t]!;
+      const f1 = shell.shift[3 * t + 1]!;
+      const f2 = shell.shift[3 * t + 2]!;
+      let r2 = 0;
+      for (let c = 0; c < 3; c++) {
+        const d = pos[3 * j + c]! - pos[3 * i + c]! + f0 * cell[c]! + f1 * cell[3 + c]! + f2 * cell[6 + c]!;
+        r2 += d * d;
+      }
       const a = species[i] === "Li" ? `Li(${host.sites[i]})` : species[i]!;
       const b = species[j] === "Li" ? `Li(${host.sites[j]})` : species[j]!;
       const key = [a, b].sort().join("-");
       let acc = distAcc.get(key);
       if (!acc) distAcc.set(key, (acc = new StatAcc()));
-      acc.add(r);
-    });
+      acc.add(Math.sqrt(r2));
+    }
     const q = species.map((s) => p.charges[s]!);
     const efg = ewaldEfg(cell, pos, q, { tolerance: p.tolerance });
     for (let i = 0; i < n; i++) {

@@ -7,5 +7,6 @@ export {
   type GnnKind,
   gnnFromPayload,
   parseGnnHypers,
+  readGnnCheckpoint,
 } from "./model.js";
 export { realSphericalHarmonics } from "./sh.js";

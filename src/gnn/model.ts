@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
@@ -106,11 +107,12 @@ export function parseGnnHypers(input: unknown): GnnHypers {
 }
 
 function targetKind(t: TargetSpec): TargetKind {
-  const base = t.name.split(":")[0]!;
-  if (base === "efg" || base === "ms") return base;
-  throw new EngineError("Unimplemented", `the GNN learns the 'efg' or 'ms' tensor targets, not '${t.name}'`, {
-    field: "target",
-  });
+  if (t.name === "efg" || t.name === "ms") return t.name;
+  throw new EngineError(
+    "Unimplemented",
+    `the GNN learns the full 'efg' or 'ms' tensors, not '${t.name}' (derive observables from its Cartesian output)`,
+    { field: "target" },
+  );
 }
 
 /** Per-species standardisation that keeps equivariance: λ=0 shifted by its mean and scaled; λ>0 only scaled. */
@@ -206,7 +208,7 @@ export class GnnModel implements Model {
     const log = options.log ?? (() => {});
     const h = this.hypers;
     const t0 = performance.now();
-    const tgt = dataset.target(this.target.name.split(":")[0]!);
+    const tgt = dataset.target(this.target.name);
     if (tgt.components !== 9) {
       throw new EngineError(
         "ShapeMismatch",
@@ -590,6 +592,31 @@ export class GnnModel implements Model {
     m.std = { mean: Float64Array.from(mean), scale: Float64Array.from(scale) };
     return m;
   }
+}
+
+/** Reads a checkpoint written during `fit` (hypers.checkpoint) back into a fitted model. */
+export function readGnnCheckpoint(file: string): GnnModel {
+  let obj: { kind?: unknown; header?: unknown; arrays?: Record<string, unknown> };
+  try {
+    obj = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new EngineError("CorruptModel", `not a GNN checkpoint: ${(e as Error).message}`, { file });
+  }
+  const arrays = new Map<string, Float64Array>();
+  for (const [k, v] of Object.entries(obj.arrays ?? {})) {
+    if (typeof v !== "string")
+      throw new EngineError("CorruptModel", `array '${k}' is not base64 text`, { file });
+    const b = Buffer.from(v, "base64");
+    if (b.length % 8 !== 0)
+      throw new EngineError("CorruptModel", `array '${k}' has a truncated length`, { file });
+    const a = new Float64Array(b.length / 8);
+    new Uint8Array(a.buffer).set(b);
+    arrays.set(k, a);
+  }
+  return GnnModel.fromPayload(
+    { kind: String(obj.kind), header: (obj.header ?? {}) as Record<string, unknown>, arrays },
+    file,
+  );
 }
 
 /** Factory used by the CLI (`--model gnn-isd|gnn-tp`). */

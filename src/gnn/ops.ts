@@ -1,4 +1,5 @@
 import { gemm } from "../math/gemm.js";
+import { convBwdKernel, convFwdKernel } from "./_kernels.js";
 
 /**
  * Forward and hand-written backward kernels of the GNN. Feature arrays are per irrep, laid out
@@ -299,6 +300,7 @@ export function convForward(
   const np = paths.length;
   const tt = tripleTable(paths);
   const gm = new Float64Array(49 * tt.l1.length);
+  const kf = paths.map((p) => convFwdKernel(2 * p.l1 + 1, 2 * p.l3 + 1));
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
       const j = g.neighbors[e]!;
@@ -311,17 +313,18 @@ export function convForward(
         const xin = x[path.inId]!;
         const out = msg[path.outId]!;
         const cOut = msgC[path.outId]!;
-        const ro = e * np * c + p * c;
-        for (let ch = 0; ch < c; ch++) {
-          const w = alpha * r[ro + ch]!;
-          const xo = (j * c + ch) * d1;
-          const oo = (i * cOut + path.slot * c + ch) * d3;
-          for (let m3 = 0; m3 < d3; m3++) {
-            let s = 0;
-            for (let m1 = 0; m1 < d1; m1++) s += xin[xo + m1]! * gm[gb + m1 * d3 + m3]!;
-            out[oo + m3]! += w * s;
-          }
-        }
+        kf[p]!(
+          xin,
+          j * c * d1,
+          gm,
+          gb,
+          out,
+          (i * cOut + path.slot * c) * d3,
+          r,
+          e * np * c + p * c,
+          alpha,
+          c,
+        );
       }
     }
   }
@@ -342,6 +345,7 @@ export function convBackward(
   const np = paths.length;
   const tt = tripleTable(paths);
   const gm = new Float64Array(49 * tt.l1.length);
+  const kb = paths.map((p) => convBwdKernel(2 * p.l1 + 1, 2 * p.l3 + 1));
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
       const j = g.neighbors[e]!;
@@ -355,21 +359,20 @@ export function convBackward(
         const gxin = gx[path.inId];
         const gout = gmsg[path.outId]!;
         const cOut = msgC[path.outId]!;
-        const ro = e * np * c + p * c;
-        for (let ch = 0; ch < c; ch++) {
-          const w = alpha * r[ro + ch]!;
-          const xo = (j * c + ch) * d1;
-          const oo = (i * cOut + path.slot * c + ch) * d3;
-          let dr = 0;
-          for (let m1 = 0; m1 < d1; m1++) {
-            const xv = xin[xo + m1]!;
-            let s = 0;
-            for (let m3 = 0; m3 < d3; m3++) s += gm[gb + m1 * d3 + m3]! * gout[oo + m3]!;
-            dr += xv * s;
-            if (gxin) gxin[xo + m1]! += w * s;
-          }
-          gr[ro + ch]! += alpha * dr;
-        }
+        kb[p]!(
+          xin,
+          j * c * d1,
+          gm,
+          gb,
+          gout,
+          (i * cOut + path.slot * c) * d3,
+          r,
+          e * np * c + p * c,
+          alpha,
+          c,
+          gxin ?? null,
+          gr,
+        );
       }
     }
   }

@@ -40,9 +40,13 @@ export function evaluatePrediction(
   for (let k = 0; k < pred.atoms.length / 2; k++) pos.set(`${pred.atoms[2 * k]}:${pred.atoms[2 * k + 1]}`, k);
   const n = ref.samples.length / 2;
   if (n === 0) {
-    throw new EngineError("InvalidParameter", `no ${symbolOf(pred.species)} atoms with a known '${t.array}' target in the data`, {
-      field: "target",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `no ${symbolOf(pred.species)} atoms with a known '${t.array}' target in the data`,
+      {
+        field: "target",
+      },
+    );
   }
   const yp = new Float64Array(n * c);
   const vp = pred.variance ? new Float64Array(n * c) : null;
@@ -72,7 +76,8 @@ export function evaluatePrediction(
       predCart.set(pred.cartesian.subarray(idx[i]! * 9, idx[i]! * 9 + 9), i * 9);
     }
     const species = new Int32Array(n).fill(pred.species);
-    harper = efgMetrics(refCart, predCart, species, isotopes ? { isotopes } : {})[symbolOf(pred.species)] ?? null;
+    harper =
+      efgMetrics(refCart, predCart, species, isotopes ? { isotopes } : {})[symbolOf(pred.species)] ?? null;
   }
   return {
     element: symbolOf(pred.species),

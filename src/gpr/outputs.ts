@@ -58,7 +58,9 @@ export function predictionRecords(
   const c = pred.components;
   const obs = options.observables ?? [];
   if (obs.length > 0 && !pred.cartesian) {
-    throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", { field: "--observables" });
+    throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
+      field: "--observables",
+    });
   }
   const n = pred.atoms.length / 2;
   const records: AtomPrediction[] = [];
@@ -161,14 +163,24 @@ export function writePredictions(
   if (ext.endsWith(".csv")) {
     const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
     const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
-    const cartCols = pred.cartesian ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`) : [];
+    const cartCols = pred.cartesian
+      ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`)
+      : [];
     const lines = [
       ...head.map((h) => `# ${h}`),
       ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
     ];
     for (const r of records) {
       lines.push(
-        [r.structure, r.atom, r.element, ...r.mean, ...(r.std ?? []), ...(r.cartesian ?? []), ...obsValues(r, obs)]
+        [
+          r.structure,
+          r.atom,
+          r.element,
+          ...r.mean,
+          ...(r.std ?? []),
+          ...(r.cartesian ?? []),
+          ...obsValues(r, obs),
+        ]
           .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
           .join(","),
       );
@@ -192,7 +204,8 @@ export function writePredictions(
     byStruct.get(r.structure)!.push(r);
   }
   if (ext.endsWith(".magres")) {
-    if (!pred.cartesian) throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
+    if (!pred.cartesian)
+      throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
     const name = options.target.startsWith("ms") ? "ms" : "efg";
     const written: string[] = [];
     structures.forEach((st, si) => {
@@ -219,7 +232,8 @@ export function writePredictions(
         if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
       }
       const arrays: Record<string, { ncols: number; data: Float64Array }> = {};
-      for (const [k, v] of st.arrays) if (v.data instanceof Float64Array) arrays[k] = { ncols: v.ncols, data: v.data };
+      for (const [k, v] of st.arrays)
+        if (v.data instanceof Float64Array) arrays[k] = { ncols: v.ncols, data: v.data };
       arrays[`${safe}_pred`] = { ncols: predCols, data: p };
       if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
       oc.forEach((name, j) => {
@@ -232,10 +246,14 @@ export function writePredictions(
     writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
     return [file];
   }
-  throw new EngineError("InvalidParameter", "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)", {
-    file,
-    field: "--out",
-  });
+  throw new EngineError(
+    "InvalidParameter",
+    "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
+    {
+      file,
+      field: "--out",
+    },
+  );
 }
 
 function insertSuffix(file: string, suffix: string): string {

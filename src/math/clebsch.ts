@@ -144,7 +144,8 @@ export function realCgTable(l1: number, l2: number, lambda: number): RealCgTable
   // Σ_m a_m b_m/√(2l+1). For l1+l2+λ odd (pseudo-tensor coupling) the first nonzero entry is made positive.
   let anchor = 0;
   if ((l1 + l2 + lambda) % 2 === 0) anchor = vals[(lambda * d1 + l1) * d2 + l2]!;
-  else for (let k = 0; k < vals.length && anchor === 0; k++) if (Math.abs(vals[k]!) > 1e-12) anchor = vals[k]!;
+  else
+    for (let k = 0; k < vals.length && anchor === 0; k++) if (Math.abs(vals[k]!) > 1e-12) anchor = vals[k]!;
   const sign = anchor >= 0 ? 1 : -1;
   const tol = 1e-14;
   const mu: number[] = [];

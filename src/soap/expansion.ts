@@ -114,20 +114,28 @@ export class SphericalExpansion {
     const rad = this.rad;
     const y = this.y;
     const cw = this.hypers.centerWeight;
+    // species channel of every atom, validated once per structure
+    const chanOf = new Int32Array(structure.length);
+    for (let j = 0; j < structure.length; j++) chanOf[j] = this.channelOf(numbers[j]!, `atom ${j}`);
     for (let ci = 0; ci < centers.length; ci++) {
       const i = centers[ci]!;
       const base = outOffset + ci * size;
       out.fill(0, base, base + size);
       for (let k = nl.offsets[i]!; k < nl.offsets[i + 1]!; k++) {
         const r = nl.distances[k]!;
-        const a = this.channelOf(numbers[nl.neighbors[k]!]!, `atom ${nl.neighbors[k]}`);
+        const a = chanOf[nl.neighbors[k]!]!;
         let fc = 1;
         if (w > 0 && r > r0) fc = 0.5 * (1 + Math.cos((Math.PI * (r - r0)) / w));
         if (analytic) this.primRadial(r, rad);
         else this.orthRadial(r, rad);
         if (r > 0) {
           const inv = 1 / r;
-          this.ylm.compute(nl.vectors[3 * k]! * inv, nl.vectors[3 * k + 1]! * inv, nl.vectors[3 * k + 2]! * inv, y);
+          this.ylm.compute(
+            nl.vectors[3 * k]! * inv,
+            nl.vectors[3 * k + 1]! * inv,
+            nl.vectors[3 * k + 2]! * inv,
+            y,
+          );
         } else {
           y.fill(0);
           y[0] = 0.5 / Math.sqrt(Math.PI);
@@ -160,7 +168,7 @@ export class SphericalExpansion {
         }
       }
       if (cw !== 0) {
-        const a = this.channelOf(numbers[i]!, `atom ${i}`);
+        const a = chanOf[i]!;
         const y00 = 0.5 / Math.sqrt(Math.PI);
         const o = base + a * nmax;
         for (let n = 0; n < nmax; n++) out[o + n]! += cw * y00 * this.centerRadial[n]!;

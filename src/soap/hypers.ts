@@ -73,7 +73,8 @@ function obj(v: unknown, path: string, allowed: readonly string[]): Obj {
 
 function num(v: unknown, path: string, def: number, check: (x: number) => boolean, what: string): number {
   if (v === undefined) return def;
-  if (typeof v !== "number" || !Number.isFinite(v) || !check(v)) fail(path, `expected ${what}, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || !check(v))
+    fail(path, `expected ${what}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -82,7 +83,15 @@ function num(v: unknown, path: string, def: number, check: (x: number) => boolea
  * "$.cutoff.smoothing.width"), filling defaults from `base` (DEFAULT_SOAP_HYPERS unless given).
  */
 export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_HYPERS): SoapHypers {
-  const root = obj(input ?? {}, "$", ["cutoff", "density", "basis", "centerWeight", "species", "normalize", "lambdas"]);
+  const root = obj(input ?? {}, "$", [
+    "cutoff",
+    "density",
+    "basis",
+    "centerWeight",
+    "species",
+    "normalize",
+    "lambdas",
+  ]);
   const pos = (x: number) => x > 0;
   let cutoff = base.cutoff;
   if (root.cutoff !== undefined) {
@@ -98,7 +107,8 @@ export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_
         const width = num(s.width, "$.cutoff.smoothing.width", 0.5, pos, "a positive number (Å)");
         if (width > radius) fail("$.cutoff.smoothing.width", "must not exceed cutoff.radius");
         smoothing = { type: "ShiftedCosine", width };
-      } else fail("$.cutoff.smoothing.type", `expected "Step" or "ShiftedCosine", got ${JSON.stringify(s.type)}`);
+      } else
+        fail("$.cutoff.smoothing.type", `expected "Step" or "ShiftedCosine", got ${JSON.stringify(s.type)}`);
     }
     cutoff = { radius, smoothing };
   }
@@ -106,28 +116,65 @@ export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_
   if (root.density !== undefined) {
     const d = obj(root.density, "$.density", ["type", "width"]);
     if (d.type !== undefined && d.type !== "Gaussian") fail("$.density.type", `expected "Gaussian"`);
-    density = { type: "Gaussian", width: num(d.width, "$.density.width", base.density.width, pos, "a positive number (Å)") };
+    density = {
+      type: "Gaussian",
+      width: num(d.width, "$.density.width", base.density.width, pos, "a positive number (Å)"),
+    };
   }
   let basis = base.basis;
   if (root.basis !== undefined) {
-    const b = obj(root.basis, "$.basis", ["type", "maxRadial", "maxAngular", "radialIntegral", "splineAccuracy"]);
+    const b = obj(root.basis, "$.basis", [
+      "type",
+      "maxRadial",
+      "maxAngular",
+      "radialIntegral",
+      "splineAccuracy",
+    ]);
     if (b.type !== undefined && b.type !== "Gto") fail("$.basis.type", `expected "Gto"`);
     const int = (x: number) => Number.isInteger(x);
-    const maxRadial = num(b.maxRadial, "$.basis.maxRadial", base.basis.maxRadial, (x) => int(x) && x >= 1 && x <= 30, "an integer 1..30");
-    const maxAngular = num(b.maxAngular, "$.basis.maxAngular", base.basis.maxAngular, (x) => int(x) && x >= 0 && x <= 20, "an integer 0..20");
+    const maxRadial = num(
+      b.maxRadial,
+      "$.basis.maxRadial",
+      base.basis.maxRadial,
+      (x) => int(x) && x >= 1 && x <= 30,
+      "an integer 1..30",
+    );
+    const maxAngular = num(
+      b.maxAngular,
+      "$.basis.maxAngular",
+      base.basis.maxAngular,
+      (x) => int(x) && x >= 0 && x <= 20,
+      "an integer 0..20",
+    );
     let radialIntegral = base.basis.radialIntegral;
     if (b.radialIntegral !== undefined) {
-      if (b.radialIntegral !== "analytic" && b.radialIntegral !== "spline") fail("$.basis.radialIntegral", `expected "analytic" or "spline"`);
+      if (b.radialIntegral !== "analytic" && b.radialIntegral !== "spline")
+        fail("$.basis.radialIntegral", `expected "analytic" or "spline"`);
       radialIntegral = b.radialIntegral;
     }
-    const splineAccuracy = num(b.splineAccuracy, "$.basis.splineAccuracy", base.basis.splineAccuracy, (x) => x >= 1e-13 && x <= 1e-2, "a number in [1e-13, 1e-2]");
+    const splineAccuracy = num(
+      b.splineAccuracy,
+      "$.basis.splineAccuracy",
+      base.basis.splineAccuracy,
+      (x) => x >= 1e-13 && x <= 1e-2,
+      "a number in [1e-13, 1e-2]",
+    );
     basis = { type: "Gto", maxRadial, maxAngular, radialIntegral, splineAccuracy };
   }
-  const centerWeight = num(root.centerWeight, "$.centerWeight", base.centerWeight, (x) => x >= 0, "a non-negative number");
+  const centerWeight = num(
+    root.centerWeight,
+    "$.centerWeight",
+    base.centerWeight,
+    (x) => x >= 0,
+    "a non-negative number",
+  );
   let species = base.species;
   if (root.species !== undefined && root.species !== null) {
-    if (!Array.isArray(root.species) || root.species.length === 0) fail("$.species", "expected a non-empty array of atomic numbers");
-    species = root.species.map((z, i) => num(z, `$.species[${i}]`, 0, (x) => Number.isInteger(x) && x > 0 && x < 119, "an atomic number"));
+    if (!Array.isArray(root.species) || root.species.length === 0)
+      fail("$.species", "expected a non-empty array of atomic numbers");
+    species = root.species.map((z, i) =>
+      num(z, `$.species[${i}]`, 0, (x) => Number.isInteger(x) && x > 0 && x < 119, "an atomic number"),
+    );
     species = [...new Set(species)].sort((a, b) => a - b);
   } else if (root.species === null) species = null;
   let normalize = base.normalize;
@@ -137,13 +184,24 @@ export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_
   }
   let lambdas = base.lambdas;
   if (root.lambdas !== undefined) {
-    if (!Array.isArray(root.lambdas) || root.lambdas.length === 0) fail("$.lambdas", "expected a non-empty array");
-    lambdas = root.lambdas.map((z, i) => num(z, `$.lambdas[${i}]`, 0, (x) => Number.isInteger(x) && x >= 0, "a non-negative integer"));
+    if (!Array.isArray(root.lambdas) || root.lambdas.length === 0)
+      fail("$.lambdas", "expected a non-empty array");
+    lambdas = root.lambdas.map((z, i) =>
+      num(z, `$.lambdas[${i}]`, 0, (x) => Number.isInteger(x) && x >= 0, "a non-negative integer"),
+    );
   }
   for (const [i, l] of lambdas.entries()) {
     if (l > 2 * basis.maxAngular) fail(`$.lambdas[${i}]`, `λ=${l} exceeds 2·maxAngular`);
   }
-  return { cutoff, density, basis, centerWeight, species, normalize, lambdas: [...new Set(lambdas)].sort((a, b) => a - b) };
+  return {
+    cutoff,
+    density,
+    basis,
+    centerWeight,
+    species,
+    normalize,
+    lambdas: [...new Set(lambdas)].sort((a, b) => a - b),
+  };
 }
 
 /** Options as given on the command line (all optional). */
@@ -162,18 +220,23 @@ export function soapHypersFromCli(o: SoapCliOptions): SoapHypers {
   let base: SoapHypers;
   if (o.preset === undefined || o.preset === "default") base = DEFAULT_SOAP_HYPERS;
   else if (o.preset === "tensoap") base = TENSOAP_PRESET;
-  else throw new EngineError("InvalidParameter", `unknown preset '${o.preset}' (use tensoap or default)`, { field: "--preset" });
+  else
+    throw new EngineError("InvalidParameter", `unknown preset '${o.preset}' (use tensoap or default)`, {
+      field: "--preset",
+    });
   const n = (v: number | string | undefined, flag: string): number | undefined => {
     if (v === undefined) return undefined;
     const x = typeof v === "number" ? v : Number(v);
-    if (!Number.isFinite(x)) throw new EngineError("InvalidParameter", `${flag} must be a number, got '${v}'`, { field: flag });
+    if (!Number.isFinite(x))
+      throw new EngineError("InvalidParameter", `${flag} must be a number, got '${v}'`, { field: flag });
     return x;
   };
   const rc = n(o.rcut, "--rcut");
   const smooth = n(o.smooth, "--smooth");
   const cutoff: Obj = {};
   if (rc !== undefined) cutoff.radius = rc;
-  if (smooth !== undefined) cutoff.smoothing = smooth > 0 ? { type: "ShiftedCosine", width: smooth } : { type: "Step" };
+  if (smooth !== undefined)
+    cutoff.smoothing = smooth > 0 ? { type: "ShiftedCosine", width: smooth } : { type: "Step" };
   const sigma = n(o.sigma, "--sigma");
   const basis: Obj = {};
   const nmax = n(o.nmax, "--nmax");

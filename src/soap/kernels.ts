@@ -38,18 +38,23 @@ function backendOf(o: { backend?: ComputeBackend }): ComputeBackend {
 function getBlock(blocks: FeatureBlocks, z: number, lambda: number, which: string): FeatureBlock {
   const b = blocks.get(blockKey(z, lambda));
   if (!b) {
-    throw new EngineError("InvalidParameter", `${which}: no feature block for centre species Z=${z}, λ=${lambda}`, {
-      field: "lambdas",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `${which}: no feature block for centre species Z=${z}, λ=${lambda}`,
+      {
+        field: "lambdas",
+      },
+    );
   }
   return b;
 }
 
 function checkZeta(zeta: number): void {
-  if (!(zeta >= 1) || !Number.isFinite(zeta)) throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
+  if (!(zeta >= 1) || !Number.isFinite(zeta))
+    throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
 }
 
-/** Kernel between sample ranges [a0, a1) of block A and all of block B (λ=0 blocks needed for ζ > 1). */
+/** Kernel between sample ranges [a0, a1) of block A and [b0, b1) of block B (λ=0 blocks needed for ζ > 1). */
 async function blockKernel(
   A: FeatureBlock,
   A0: FeatureBlock | null,
@@ -58,35 +63,78 @@ async function blockKernel(
   B: FeatureBlock,
   B0: FeatureBlock | null,
   o: KernelOptions,
+  b0 = 0,
+  b1 = B.nSamples,
 ): Promise<Float64Array> {
   const be = backendOf(o);
   const n = a1 - a0;
-  const m = B.nSamples;
+  const m = b1 - b0;
   if (A.nProperties !== B.nProperties) {
-    throw new EngineError("ShapeMismatch", `feature sizes differ (${A.nProperties} vs ${B.nProperties}): compute both sets with the same species and hypers`);
+    throw new EngineError(
+      "ShapeMismatch",
+      `feature sizes differ (${A.nProperties} vs ${B.nProperties}): compute both sets with the same species and hypers`,
+    );
   }
   const c = A.nComponents;
   const f = A.nProperties;
   const av = A.values.subarray(a0 * c * f, a1 * c * f);
-  if (o.lambda === 0) return be.gramScalar(av, n, B.values, m, f, o.zeta);
+  const bv = B.values.subarray(b0 * c * f, b1 * c * f);
+  if (o.lambda === 0) return be.gramScalar(av, n, bv, m, f, o.zeta);
   let k0: Float64Array | null = null;
   if (o.zeta !== 1) {
-    if (!A0 || !B0) throw new EngineError("InvalidParameter", "λ>0 kernels with ζ>1 need the λ=0 blocks as well");
+    if (!A0 || !B0)
+      throw new EngineError("InvalidParameter", "λ>0 kernels with ζ>1 need the λ=0 blocks as well");
     if (A0.nProperties !== B0.nProperties) throw new EngineError("ShapeMismatch", "λ=0 feature sizes differ");
-    k0 = await be.gramScalar(A0.values.subarray(a0 * A0.nProperties, a1 * A0.nProperties), n, B0.values, m, A0.nProperties, 1);
+    const f0 = A0.nProperties;
+    k0 = await be.gramScalar(
+      A0.values.subarray(a0 * f0, a1 * f0),
+      n,
+      B0.values.subarray(b0 * f0, b1 * f0),
+      m,
+      f0,
+      1,
+    );
   }
-  return be.gramTensor(av, n, B.values, m, c, f, k0, o.zeta);
+  return be.gramTensor(av, n, bv, m, c, f, k0, o.zeta);
 }
 
-/** Atomic kernel between the environments of centre species z in A and in B. */
-export async function atomicKernel(a: FeatureBlocks, b: FeatureBlocks, z: number, o: KernelOptions): Promise<KernelMatrix> {
+/**
+ * Atomic kernel between the environments of centre species z in A and in B. When A and B are the same block
+ * (a === b) only the upper block triangle is multiplied and mirrored (K(j,i) = K(i,j)ᵀ): about half the work.
+ */
+export async function atomicKernel(
+  a: FeatureBlocks,
+  b: FeatureBlocks,
+  z: number,
+  o: KernelOptions & { chunk?: number },
+): Promise<KernelMatrix> {
   checkZeta(o.zeta);
   const A = getBlock(a, z, o.lambda, "A");
   const B = getBlock(b, z, o.lambda, "B");
   const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z, 0, "A") : null;
   const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z, 0, "B") : null;
-  const values = await blockKernel(A, A0, 0, A.nSamples, B, B0, o);
-  return { n: A.nSamples, m: B.nSamples, nComponents: A.nComponents, values };
+  const c = A.nComponents;
+  const chunk = o.chunk ?? 128;
+  if (A !== B || A.nSamples <= chunk) {
+    const values = await blockKernel(A, A0, 0, A.nSamples, B, B0, o);
+    return { n: A.nSamples, m: B.nSamples, nComponents: c, values };
+  }
+  const n = A.nSamples;
+  const nc = n * c;
+  const values = new Float64Array(nc * nc);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const i1 = Math.min(n, i0 + chunk);
+    const g = await blockKernel(A, A0, i0, i1, A, A0, o, i0, n);
+    const w = (n - i0) * c; // row width of g
+    const h = (i1 - i0) * c; // rows of g
+    for (let r = 0; r < h; r++) {
+      const row = i0 * c + r;
+      values.set(g.subarray(r * w, (r + 1) * w), row * nc + i0 * c);
+      // mirror the columns right of this chunk's diagonal block into the lower triangle
+      for (let col = h; col < w; col++) values[(i0 * c + col) * nc + row] = g[r * w + col]!;
+    }
+  }
+  return { n, m: n, nComponents: c, values };
 }
 
 export interface StructureKernelOptions extends KernelOptions {
@@ -109,15 +157,26 @@ function speciesOf(blocks: FeatureBlocks, lambda: number): number[] {
  * Structure kernel: average of the atomic kernels over all included centres of A and B, across centre species
  * too (environments of different centre species overlap through their neighbour channels, as in TENSOAP).
  */
-export async function structureKernel(a: FeatureBlocks, b: FeatureBlocks, o: StructureKernelOptions): Promise<KernelMatrix> {
+export async function structureKernel(
+  a: FeatureBlocks,
+  b: FeatureBlocks,
+  o: StructureKernelOptions,
+): Promise<KernelMatrix> {
   checkZeta(o.zeta);
   const za = o.centers ? [...o.centers] : speciesOf(a, o.lambda);
   const zb = o.centers ? [...o.centers] : speciesOf(b, o.lambda);
   const count = (blocks: FeatureBlocks, zs: number[], nS: number | undefined) => {
     let ns = nS ?? 0;
-    if (nS === undefined) for (const z of zs) { const bl = getBlock(blocks, z, o.lambda, "blocks"); for (let s = 0; s < bl.nSamples; s++) ns = Math.max(ns, bl.samples[2 * s]! + 1); }
+    if (nS === undefined)
+      for (const z of zs) {
+        const bl = getBlock(blocks, z, o.lambda, "blocks");
+        for (let s = 0; s < bl.nSamples; s++) ns = Math.max(ns, bl.samples[2 * s]! + 1);
+      }
     const cnt = new Float64Array(ns);
-    for (const z of zs) { const bl = getBlock(blocks, z, o.lambda, "blocks"); for (let s = 0; s < bl.nSamples; s++) cnt[bl.samples[2 * s]!]!++; }
+    for (const z of zs) {
+      const bl = getBlock(blocks, z, o.lambda, "blocks");
+      for (let s = 0; s < bl.nSamples; s++) cnt[bl.samples[2 * s]!]!++;
+    }
     return cnt;
   };
   const cntA = count(a, za, o.nStructuresA);
@@ -156,7 +215,8 @@ export async function structureKernel(a: FeatureBlocks, b: FeatureBlocks, o: Str
   for (let I = 0; I < NA; I++)
     for (let J = 0; J < NB; J++) {
       const w = cntA[I]! > 0 && cntB[J]! > 0 ? 1 / (cntA[I]! * cntB[J]!) : 0;
-      for (let mu = 0; mu < c; mu++) for (let nu = 0; nu < c; nu++) out[(I * c + mu) * NB * c + J * c + nu]! *= w;
+      for (let mu = 0; mu < c; mu++)
+        for (let nu = 0; nu < c; nu++) out[(I * c + mu) * NB * c + J * c + nu]! *= w;
     }
   return { n: NA, m: NB, nComponents: c, values: out };
 }
@@ -208,29 +268,41 @@ export async function kernelReport(
   const pb = present(b);
   const centers = o.centers ? [...o.centers] : species.filter((z) => pa.has(z) && pb.has(z));
   for (const z of centers) {
-    if (!pa.has(z) || !pb.has(z)) throw new EngineError("InvalidParameter", `centre species Z=${z} is absent from one of the sets`, { field: "--centers" });
+    if (!pa.has(z) || !pb.has(z))
+      throw new EngineError("InvalidParameter", `centre species Z=${z} is absent from one of the sets`, {
+        field: "--centers",
+      });
   }
   const fa = soap.compute(a, { centers, lambdas });
   const fb = soap.compute(b, { centers, lambdas });
   const c = 2 * o.lambda + 1;
   const nest = (K: KernelMatrix): number[][] | number[][][][] => {
     const mc = K.m * c;
-    if (c === 1) return Array.from({ length: K.n }, (_, i) => Array.from(K.values.subarray(i * K.m, (i + 1) * K.m)));
+    if (c === 1)
+      return Array.from({ length: K.n }, (_, i) => Array.from(K.values.subarray(i * K.m, (i + 1) * K.m)));
     return Array.from({ length: K.n }, (_, i) =>
       Array.from({ length: K.m }, (_, j) =>
-        Array.from({ length: c }, (_, mu) => Array.from({ length: c }, (_, nu) => K.values[(i * c + mu) * mc + j * c + nu]!)),
+        Array.from({ length: c }, (_, mu) =>
+          Array.from({ length: c }, (_, nu) => K.values[(i * c + mu) * mc + j * c + nu]!),
+        ),
       ),
     );
   };
   const report: KernelReport = { lambda: o.lambda, zeta: o.zeta, hypers: soap.hypers, species, blocks: [] };
   const ko = { lambda: o.lambda, zeta: o.zeta, ...(o.backend ? { backend: o.backend } : {}) };
   if (o.structure) {
-    const K = await structureKernel(fa, fb, { ...ko, centers, nStructuresA: a.length, nStructuresB: b.length });
+    const K = await structureKernel(fa, fb, {
+      ...ko,
+      centers,
+      nStructuresA: a.length,
+      nStructuresB: b.length,
+    });
     report.blocks.push({ centerSpecies: null, n: K.n, m: K.m, nComponents: c, kernel: nest(K) });
   } else {
     for (const z of centers) {
       const K = await atomicKernel(fa, fb, z, ko);
-      const pairs = (bl: FeatureBlock) => Array.from({ length: bl.nSamples }, (_, s) => [bl.samples[2 * s]!, bl.samples[2 * s + 1]!]);
+      const pairs = (bl: FeatureBlock) =>
+        Array.from({ length: bl.nSamples }, (_, s) => [bl.samples[2 * s]!, bl.samples[2 * s + 1]!]);
       report.blocks.push({
         centerSpecies: z,
         n: K.n,

@@ -3,7 +3,13 @@ import type { Structure } from "../core/structure.js";
 import { type RealCgTable, realCgTable } from "../math/clebsch.js";
 import { parseSoapHypers, type SoapHypers } from "./hypers.js";
 import { SphericalExpansion } from "./expansion.js";
-import { blockKey, type ComputeOptions, type Descriptor, type FeatureBlock, type FeatureBlocks } from "./types.js";
+import {
+  blockKey,
+  type ComputeOptions,
+  type Descriptor,
+  type FeatureBlock,
+  type FeatureBlocks,
+} from "./types.js";
 
 /** One (l1, l2) block of the λ-coupled features. */
 interface PairBlock {
@@ -14,6 +20,36 @@ interface PairBlock {
   readonly offset: number;
   /** l1 < l2: K² features [A][B]; l1 = l2: K(K+1)/2 features, A ≤ B */
   readonly triangular: boolean;
+  /** CG entries grouped by (μ, m1): group g has μ = gMu[g], m1 = gM1[g], entries gStart[g]..gStart[g+1]−1 */
+  readonly gMu: Int32Array;
+  readonly gM1: Int32Array;
+  readonly gStart: Int32Array;
+  readonly eM2: Int32Array;
+  readonly eV: Float64Array;
+}
+
+function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "eM2" | "eV"> {
+  const order = Array.from({ length: cg.nnz }, (_, e) => e).sort(
+    (a, b) => cg.mu[a]! - cg.mu[b]! || cg.m1[a]! - cg.m1[b]! || cg.m2[a]! - cg.m2[b]!,
+  );
+  const gMu: number[] = [];
+  const gM1: number[] = [];
+  const gStart: number[] = [];
+  order.forEach((e, k) => {
+    if (k === 0 || cg.mu[e] !== gMu[gMu.length - 1] || cg.m1[e] !== gM1[gM1.length - 1]) {
+      gMu.push(cg.mu[e]!);
+      gM1.push(cg.m1[e]!);
+      gStart.push(k);
+    }
+  });
+  gStart.push(order.length);
+  return {
+    gMu: Int32Array.from(gMu),
+    gM1: Int32Array.from(gM1),
+    gStart: Int32Array.from(gStart),
+    eM2: Int32Array.from(order, (e) => cg.m2[e]!),
+    eV: Float64Array.from(order, (e) => cg.value[e]!),
+  };
 }
 
 /**
@@ -46,17 +82,24 @@ export class LambdaCoupling {
         const even = (l1 + l2 + lambda) % 2 === 0;
         if (even !== (sigma === 1) || lambda < l2 - l1 || lambda > l1 + l2) continue;
         const triangular = l1 === l2;
-        blocks.push({ l1, l2, cg: realCgTable(l1, l2, lambda), offset: off, triangular });
+        const cg = realCgTable(l1, l2, lambda);
+        blocks.push({ l1, l2, cg, offset: off, triangular, ...groupCg(cg) });
         // σ=+1: A ≤ B; σ=−1: P(A,l;B,l) = −P(B,l;A,l), so the diagonal vanishes and only A < B is stored
         off += triangular ? (sigma === 1 ? (K * (K + 1)) / 2 : (K * (K - 1)) / 2) : K * K;
       }
     }
     if (blocks.length === 0) {
-      throw new EngineError("InvalidParameter", `λ=${lambda} (σ=${sigma}) has no (l1, l2) pair with maxAngular ${lmax}`);
+      throw new EngineError(
+        "InvalidParameter",
+        `λ=${lambda} (σ=${sigma}) has no (l1, l2) pair with maxAngular ${lmax}`,
+      );
     }
     this.blocks = blocks;
     this.nProperties = off;
+    this.y = new Float64Array(nChannels);
   }
+
+  private readonly y: Float64Array;
 
   /**
    * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (zeroed here),
@@ -66,60 +109,69 @@ export class LambdaCoupling {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
+    const y = this.y;
+    const S2 = Math.SQRT2;
     out.fill(0, outOff, outOff + nc * F);
     for (const blk of this.blocks) {
-      const { l1, l2, cg, offset } = blk;
-      const b1 = l1 * l1;
-      const b2 = l2 * l2;
-      if (blk.triangular && this.sigma === 1) {
-        for (let e = 0; e < cg.nnz; e++) {
-          const v = cg.value[e]!;
-          const r1 = xOff + (b1 + cg.m1[e]!) * K;
-          const r2 = xOff + (b2 + cg.m2[e]!) * K;
-          let o = outOff + cg.mu[e]! * F + offset;
+      const { gMu, gM1, gStart, eM2, eV, offset } = blk;
+      const b1 = xOff + blk.l1 * blk.l1 * K;
+      const b2 = xOff + blk.l2 * blk.l2 * K;
+      const nG = gMu.length;
+      // P_μ(A, B) = Σ_{m1} X[l1 m1, A] · y_{μ m1}[B],  y_{μ m1} = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
+      for (let g = 0; g < nG; g++) {
+        y.fill(0);
+        for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
+          const v = S2 * eV[e]!;
+          const r2 = b2 + eM2[e]! * K;
+          for (let B = 0; B < K; B++) y[B]! += v * X[r2 + B]!;
+        }
+        const r1 = b1 + gM1[g]! * K;
+        const o0 = outOff + gMu[g]! * F + offset;
+        if (!blk.triangular) {
+          // two rows per pass: each y[B] load feeds two multiply-adds
+          let A = 0;
+          for (; A + 1 < K; A += 2) {
+            const t0 = X[r1 + A]!;
+            const t1 = X[r1 + A + 1]!;
+            const oa = o0 + A * K;
+            const ob = oa + K;
+            for (let B = 0; B < K; B++) {
+              const yb = y[B]!;
+              out[oa + B]! += t0 * yb;
+              out[ob + B]! += t1 * yb;
+            }
+          }
+          if (A < K) {
+            const t = X[r1 + A]!;
+            const oa = o0 + A * K;
+            for (let B = 0; B < K; B++) out[oa + B]! += t * y[B]!;
+          }
+        } else if (this.sigma === 1) {
+          let oa = o0;
           for (let A = 0; A < K; A++) {
-            const t = v * X[r1 + A]!;
-            if (t !== 0) for (let B = A; B < K; B++) out[o + B - A]! += t * X[r2 + B]!;
-            o += K - A;
+            const t = X[r1 + A]!;
+            const base = oa - A;
+            if (t !== 0) for (let B = A; B < K; B++) out[base + B]! += t * y[B]!;
+            oa += K - A;
+          }
+        } else {
+          let oa = o0;
+          for (let A = 0; A < K - 1; A++) {
+            const t = X[r1 + A]!;
+            const base = oa - A - 1;
+            if (t !== 0) for (let B = A + 1; B < K; B++) out[base + B]! += t * y[B]!;
+            oa += K - A - 1;
           }
         }
-        // √2 on off-diagonal (A < B) entries
+      }
+      if (blk.triangular && this.sigma === 1) {
+        // the diagonal A = B carries weight 1, not √2
         for (let mu = 0; mu < nc; mu++) {
           let o = outOff + mu * F + offset;
           for (let A = 0; A < K; A++) {
-            for (let B = A + 1; B < K; B++) out[o + B - A]! *= Math.SQRT2;
+            out[o]! *= Math.SQRT1_2;
             o += K - A;
           }
-        }
-      } else if (blk.triangular) {
-        // σ=−1, l1 = l2: strict upper triangle A < B, √2 weight
-        for (let e = 0; e < cg.nnz; e++) {
-          const v = Math.SQRT2 * cg.value[e]!;
-          const r1 = xOff + (b1 + cg.m1[e]!) * K;
-          const r2 = xOff + (b2 + cg.m2[e]!) * K;
-          let o = outOff + cg.mu[e]! * F + offset;
-          for (let A = 0; A < K - 1; A++) {
-            const t = v * X[r1 + A]!;
-            if (t !== 0) for (let B = A + 1; B < K; B++) out[o + B - A - 1]! += t * X[r2 + B]!;
-            o += K - A - 1;
-          }
-        }
-      } else {
-        for (let e = 0; e < cg.nnz; e++) {
-          const v = cg.value[e]!;
-          const r1 = xOff + (b1 + cg.m1[e]!) * K;
-          const r2 = xOff + (b2 + cg.m2[e]!) * K;
-          const o = outOff + cg.mu[e]! * F + offset;
-          for (let A = 0; A < K; A++) {
-            const t = v * X[r1 + A]!;
-            if (t === 0) continue;
-            const oa = o + A * K;
-            for (let B = 0; B < K; B++) out[oa + B]! += t * X[r2 + B]!;
-          }
-        }
-        for (let mu = 0; mu < nc; mu++) {
-          const o = outOff + mu * F + offset;
-          for (let p = 0; p < K * K; p++) out[o + p]! *= Math.SQRT2;
         }
       }
     }
@@ -130,24 +182,32 @@ export class LambdaCoupling {
  * Power spectrum (λ=0) directly from the expansion: p_l(A ≤ B) = w_AB Σ_m X[lm,A] X[lm,B] / √(2l+1),
  * w = √2 for A < B — the same layout and values as LambdaCoupling(0).
  */
-export function powerSpectrum(X: Float64Array, xOff: number, lmax: number, K: number, out: Float64Array, outOff: number): void {
+export function powerSpectrum(
+  X: Float64Array,
+  xOff: number,
+  lmax: number,
+  K: number,
+  out: Float64Array,
+  outOff: number,
+): void {
   const T = (K * (K + 1)) / 2;
   for (let l = 0; l <= lmax; l++) {
     const o0 = outOff + l * T;
     out.fill(0, o0, o0 + T);
-    const s = 1 / Math.sqrt(2 * l + 1);
+    const s = Math.SQRT2 / Math.sqrt(2 * l + 1);
     for (let m = 0; m < 2 * l + 1; m++) {
       const r = xOff + (l * l + m) * K;
       let o = o0;
       for (let A = 0; A < K; A++) {
         const t = s * X[r + A]!;
-        for (let B = A; B < K; B++) out[o + B - A]! += t * X[r + B]!;
+        const base = o - A;
+        for (let B = A; B < K; B++) out[base + B]! += t * X[r + B]!;
         o += K - A;
       }
     }
     let o = o0;
     for (let A = 0; A < K; A++) {
-      for (let B = A + 1; B < K; B++) out[o + B - A]! *= Math.SQRT2;
+      out[o]! *= Math.SQRT1_2;
       o += K - A;
     }
   }
@@ -163,12 +223,12 @@ export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F
   } else {
     let fro = 0;
     for (let a = 0; a < nc; a++) {
-      for (let b = 0; b < nc; b++) {
+      for (let b = a; b < nc; b++) {
         let s = 0;
         const oa = off + a * F;
         const ob = off + b * F;
         for (let p = 0; p < F; p++) s += P[oa + p]! * P[ob + p]!;
-        fro += s * s;
+        fro += a === b ? s * s : 2 * s * s;
       }
     }
     fro = Math.sqrt(fro);
@@ -243,7 +303,11 @@ export class LambdaSoap implements Descriptor {
     const lambdas = options.lambdas ?? this.params.lambdas;
     for (const l of lambdas) {
       if (!Number.isInteger(l) || l < 0 || l > 2 * this.params.basis.maxAngular) {
-        throw new EngineError("InvalidParameter", `λ=${l} not available with maxAngular ${this.params.basis.maxAngular}`, { field: "lambdas" });
+        throw new EngineError(
+          "InvalidParameter",
+          `λ=${l} not available with maxAngular ${this.params.basis.maxAngular}`,
+          { field: "lambdas" },
+        );
       }
     }
     // centres: per structure, per centre species
@@ -252,7 +316,7 @@ export class LambdaSoap implements Descriptor {
     const perStructure: number[][] = [];
     structures.forEach((s, si) => {
       const atoms: number[] = [];
-      const list = options.atoms ? options.atoms[si] ?? [] : Array.from({ length: s.length }, (_, i) => i);
+      const list = options.atoms ? (options.atoms[si] ?? []) : Array.from({ length: s.length }, (_, i) => i);
       for (const i of list) {
         const z = s.numbers[i]!;
         if (centerSet && !centerSet.has(z)) continue;
@@ -265,7 +329,14 @@ export class LambdaSoap implements Descriptor {
     });
     // allocate blocks
     const out = new Map<string, FeatureBlock>();
-    const writers = new Map<string, { values: Float64Array; next: number; nc: number; F: number; coupling: LambdaCoupling | null }>();
+    interface Writer {
+      values: Float64Array;
+      next: number;
+      nc: number;
+      F: number;
+      coupling: LambdaCoupling | null;
+    }
+    const writers = new Map<string, Writer>();
     const zs = [...perSpecies.keys()].sort((a, b) => a - b);
     for (const z of zs) {
       const samples = Int32Array.from(perSpecies.get(z)!);
@@ -276,21 +347,42 @@ export class LambdaSoap implements Descriptor {
         const F = coupling.nProperties;
         const nc = 2 * lam + 1;
         const values = new Float64Array(nS * nc * F);
-        const block: FeatureBlock = { centerSpecies: z, lambda: lam, sigma, nSamples: nS, nComponents: nc, nProperties: F, values, samples };
+        const block: FeatureBlock = {
+          centerSpecies: z,
+          lambda: lam,
+          sigma,
+          nSamples: nS,
+          nComponents: nc,
+          nProperties: F,
+          values,
+          samples,
+        };
         out.set(blockKey(z, lam), block);
-        writers.set(blockKey(z, lam), { values, next: 0, nc, F, coupling: lam === 0 && sigma === 1 ? null : coupling });
+        writers.set(blockKey(z, lam), {
+          values,
+          next: 0,
+          nc,
+          F,
+          coupling: lam === 0 && sigma === 1 ? null : coupling,
+        });
       }
     }
     let X = new Float64Array(0);
+    // writers per (centre species, λ) in lambdas order, looked up by atomic number without building keys
+    const wByZ = new Map<number, Writer[]>();
+    for (const z of zs)
+      wByZ.set(
+        z,
+        lambdas.map((lam) => writers.get(blockKey(z, lam))!),
+      );
     structures.forEach((s, si) => {
       const atoms = perStructure[si]!;
       if (atoms.length === 0) return;
       if (X.length < atoms.length * exp.size) X = new Float64Array(atoms.length * exp.size);
       exp.compute(s, atoms, X, 0);
       for (let c = 0; c < atoms.length; c++) {
-        const z = s.numbers[atoms[c]!]!;
-        for (const lam of lambdas) {
-          const w = writers.get(blockKey(z, lam))!;
+        const ws = wByZ.get(s.numbers[atoms[c]!]!)!;
+        for (const w of ws) {
           const off = w.next * w.nc * w.F;
           if (w.coupling) w.coupling.couple(X, c * exp.size, w.values, off);
           else powerSpectrum(X, c * exp.size, exp.lmax, K, w.values, off);

@@ -288,16 +288,25 @@ describe("gpu.js mode selection", () => {
     await b.disposeAsync();
   });
 
-  it("is selectable through the backend registry by name", async () => {
-    expect(backendNames()).toEqual(
-      expect.arrayContaining(["auto", "gpu", "gpujs", "gpujs-wasm", "gpujs-cpu"]),
-    );
-    const b = (await createBackend("gpujs-wasm", { tileRows: 3 })) as SelectedBackend;
-    expect(b.name).toBe("gpujs-wasm");
-    expect(b.precision).toBe("float32");
+  it("is selectable through the backend registry ('auto', 'gpu', 'gpujs')", async () => {
+    expect(backendNames()).toEqual(expect.arrayContaining(["cpu", "auto", "gpu", "gpujs"]));
+    const b = (await createBackend("auto", { probeRows: 32, probeFeatures: 64 })) as SelectedBackend;
+    expect(b.selection.requested).toBe("auto");
+    expect(b.precision).toBe(b.selection.chosen === "cpu-float64" ? "float64" : "float32");
     const p = rows(PS0, LI);
-    expectFloat32Close(await b.gramScalar(p, 4, p, 4, F0, 1), naiveScalar(p, 4, p, 4, F0, 1));
+    expect(relErr(await b.gramScalar(p, 4, p, 4, F0, 1), naiveScalar(p, 4, p, 4, F0, 1))).toBeLessThanOrEqual(
+      TOL,
+    );
     await b.disposeAsync();
+    const g = await createBackend("gpu").then(
+      (x) => x as SelectedBackend,
+      (e: unknown) => e as EngineError,
+    );
+    if (g instanceof EngineError) expect(g.code).toBe("BackendUnavailable");
+    else {
+      expect(["headlessgl", "webgl2", "webgl", "webgpu"]).toContain(g.selection.chosen);
+      await g.disposeAsync();
+    }
   });
 
   it("unknown modes are rejected", async () => {

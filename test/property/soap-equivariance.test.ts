@@ -31,7 +31,8 @@ function readSimpleXyz(name: string): Structure {
 function rotateVecs(R: Float64Array, v: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let i = 0; i < v.length; i += 3) {
-    for (let a = 0; a < 3; a++) out.push(R[3 * a]! * v[i]! + R[3 * a + 1]! * v[i + 1]! + R[3 * a + 2]! * v[i + 2]!);
+    for (let a = 0; a < 3; a++)
+      out.push(R[3 * a]! * v[i]! + R[3 * a + 1]! * v[i + 1]! + R[3 * a + 2]! * v[i + 2]!);
   }
   return out;
 }
@@ -43,7 +44,8 @@ function randomCell(rng: Rng): Structure {
   const positions: number[] = [];
   for (let i = 0; i < n; i++) {
     const f = [rng.uniform(), rng.uniform(), rng.uniform()];
-    for (let d = 0; d < 3; d++) positions.push(f[0]! * cell[d]! + f[1]! * cell[3 + d]! + f[2]! * cell[6 + d]!);
+    for (let d = 0; d < 3; d++)
+      positions.push(f[0]! * cell[d]! + f[1]! * cell[3 + d]! + f[2]! * cell[6 + d]!);
   }
   return new Structure({ numbers, positions, cell });
 }
@@ -106,8 +108,16 @@ describe("λ-SOAP symmetry properties", () => {
   it("pseudo-tensor (σ=−1) λ=2 features are SO(3)-equivariant too, and flip sign under inversion", () => {
     const s = randomCell(rng);
     const R = rng.rotation();
-    const rs = new Structure({ numbers: s.numbers, positions: rotateVecs(R, s.positions), cell: rotateVecs(R, s.cell!) });
-    const inv = new Structure({ numbers: s.numbers, positions: Array.from(s.positions, (x) => -x), cell: Array.from(s.cell!, (x) => -x) });
+    const rs = new Structure({
+      numbers: s.numbers,
+      positions: rotateVecs(R, s.positions),
+      cell: rotateVecs(R, s.cell!),
+    });
+    const inv = new Structure({
+      numbers: s.numbers,
+      positions: Array.from(s.positions, (x) => -x),
+      cell: Array.from(s.cell!, (x) => -x),
+    });
     const f = soap.compute([s], { lambdas: [2], parity: -1 });
     const g = soap.compute([rs], { lambdas: [2], parity: -1 });
     const h = soap.compute([inv], { lambdas: [2], parity: -1 });
@@ -135,7 +145,11 @@ describe("λ-SOAP symmetry properties", () => {
 
   it("is invariant under translations (with wrapping) and permutations of atoms", () => {
     const s = randomCell(rng);
-    const t = new Structure({ numbers: s.numbers, positions: Array.from(s.positions, (x, i) => x + [7.3, -2.1, 11.9][i % 3]!), cell: s.cell });
+    const t = new Structure({
+      numbers: s.numbers,
+      positions: Array.from(s.positions, (x, i) => x + [7.3, -2.1, 11.9][i % 3]!),
+      cell: s.cell,
+    });
     const f = soap.compute([s]);
     const g = soap.compute([t]);
     for (const k of f.keys()) expect(maxDiff(f, g, k)).toBeLessThan(TOL);
@@ -161,7 +175,12 @@ describe("λ-SOAP symmetry properties", () => {
   });
 
   it("gives identical features in the skewed primitive, cubic and 3x3x3 rocksalt cells (rc > cell width)", () => {
-    const hard = new LambdaSoap({ cutoff: { radius: 6 }, density: { width: 0.3 }, basis: { maxRadial: 4, maxAngular: 3 }, species: [3, 8] });
+    const hard = new LambdaSoap({
+      cutoff: { radius: 6 },
+      density: { width: 0.3 },
+      basis: { maxRadial: 4, maxAngular: 3 },
+      species: [3, 8],
+    });
     const cells = ["skewcheck_prim.xyz", "skewcheck_cubic.xyz", "skewcheck_prim333.xyz"].map(readSimpleXyz);
     // λ=0 normalised; λ=2 unnormalised, because at these cubic (O_h) sites λ=2 vanishes and normalising would
     // only blow up round-off
@@ -198,16 +217,25 @@ describe("λ-SOAP symmetry properties", () => {
       [3, 0, 0, 0],
       [8, 2.19, 0.05, -0.07],
     ] as const;
-    const prim = new Structure({ numbers: basis.map((b) => b[0]), positions: basis.flatMap((b) => [b[1], b[2], b[3]]), cell: a });
+    const prim = new Structure({
+      numbers: basis.map((b) => b[0]),
+      positions: basis.flatMap((b) => [b[1], b[2], b[3]]),
+      cell: a,
+    });
     const supercell = (M: number[][]): Structure => {
       const cell: number[] = [];
       for (let i = 0; i < 3; i++)
-        for (let d = 0; d < 3; d++) cell.push(M[i]![0]! * a[d]! + M[i]![1]! * a[3 + d]! + M[i]![2]! * a[6 + d]!);
-      const nCopies = Math.round(new Structure({ numbers: [1], positions: [0, 0, 0], cell }).volume() / prim.volume());
+        for (let d = 0; d < 3; d++)
+          cell.push(M[i]![0]! * a[d]! + M[i]![1]! * a[3 + d]! + M[i]![2]! * a[6 + d]!);
+      const nCopies = Math.round(
+        new Structure({ numbers: [1], positions: [0, 0, 0], cell }).volume() / prim.volume(),
+      );
       const numbers: number[] = [];
       const positions: number[] = [];
       const det = (c: number[]) =>
-        c[0]! * (c[4]! * c[8]! - c[5]! * c[7]!) - c[1]! * (c[3]! * c[8]! - c[5]! * c[6]!) + c[2]! * (c[3]! * c[7]! - c[4]! * c[6]!);
+        c[0]! * (c[4]! * c[8]! - c[5]! * c[7]!) -
+        c[1]! * (c[3]! * c[8]! - c[5]! * c[6]!) +
+        c[2]! * (c[3]! * c[7]! - c[4]! * c[6]!);
       const D = det(cell);
       for (let i = -4; i <= 4; i++)
         for (let j = -4; j <= 4; j++)
@@ -238,7 +266,11 @@ describe("λ-SOAP symmetry properties", () => {
       [0, 3, 0],
       [0, 0, 3],
     ]);
-    const soap6 = new LambdaSoap({ cutoff: { radius: 6 }, density: { width: 0.3 }, basis: { maxRadial: 4, maxAngular: 3 } });
+    const soap6 = new LambdaSoap({
+      cutoff: { radius: 6 },
+      density: { width: 0.3 },
+      basis: { maxRadial: 4, maxAngular: 3 },
+    });
     const ref = soap6.compute([prim]);
     for (const s of [cubic, big]) {
       const f = soap6.compute([s]);

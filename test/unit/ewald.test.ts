@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
+import { Structure } from "../../src/core/structure.js";
 import {
   BOHR_ANGSTROM,
   ewaldEfg,
@@ -7,6 +8,7 @@ import {
   ewaldParameters,
   ewaldPotential,
   erfc,
+  pointChargeEfg,
 } from "../../src/datasets/ewald.js";
 
 function maxAbs(a: ArrayLike<number>): number {
@@ -186,6 +188,24 @@ describe("Ewald potential and pair matrix", () => {
     expect(() => ewaldEfg([1, 0, 0, 0, 1, 0, 0, 0, 1], [0, 0, 0], [Number.NaN])).toThrow(/charge/);
     expect(() => ewaldEfg([1, 0, 0, 0, 1, 0, 0, 0, 1], [0, 0, 0], [1], { tolerance: 2 })).toThrow(
       /tolerance/,
+    );
+  });
+});
+
+describe("pointChargeEfg", () => {
+  it("takes charges per element and needs a 3D-periodic structure", () => {
+    const s = new Structure({
+      numbers: [11, 17],
+      positions: [0, 0, 0, 1.4, 1.6, 1.2],
+      cell: [4, 0, 0, 0.5, 4.2, 0, 0, 0.3, 3.9],
+    });
+    const a = pointChargeEfg(s, { Na: 1, Cl: -1 });
+    const b = ewaldEfg(s.cell!, s.positions, [1, -1]);
+    expect(maxDiff(a, b)).toBe(0);
+    expect(maxAbs(a)).toBeGreaterThan(1e-3);
+    expect(() => pointChargeEfg(s, { Na: 1 })).toThrow(/Cl/);
+    expect(() => pointChargeEfg(s.with({ cell: null, pbc: [false, false, false] }), [1, -1])).toThrow(
+      /periodic/,
     );
   });
 });

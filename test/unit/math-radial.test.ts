@@ -67,7 +67,8 @@ describe("GTO basis and radial integrals", () => {
   const basis = gtoBasis(nmax, lmax, rc, sigma);
   const ints = new GtoRadialIntegrals(basis);
   const gl = gaussLegendre(200);
-  const g = (n: number, r: number) => basis.normN[n]! * r ** n * Math.exp(-(r * r) / (2 * basis.sigmaN[n]! ** 2));
+  const g = (n: number, r: number) =>
+    basis.normN[n]! * r ** n * Math.exp(-(r * r) / (2 * basis.sigmaN[n]! ** 2));
 
   it("primitives are normalised and the Löwdin basis is orthonormal (radial quadrature)", () => {
     const R = 12; // GTOs are < 1e-30 beyond 12 Å for rc = 4
@@ -75,18 +76,21 @@ describe("GTO basis and radial integrals", () => {
     for (let k = 0; k < gl.x.length; k++) {
       const r = (R * (gl.x[k]! + 1)) / 2;
       const w = (R / 2) * gl.w[k]!;
-      for (let a = 0; a < nmax; a++) for (let b = 0; b < nmax; b++) S[a * nmax + b]! += w * r * r * g(a, r) * g(b, r);
+      for (let a = 0; a < nmax; a++)
+        for (let b = 0; b < nmax; b++) S[a * nmax + b]! += w * r * r * g(a, r) * g(b, r);
     }
     for (let a = 0; a < nmax; a++) {
       expect(S[a * nmax + a]).toBeCloseTo(1, 12);
-      for (let b = 0; b < nmax; b++) expect(Math.abs(S[a * nmax + b]! - basis.overlap[a * nmax + b]!)).toBeLessThan(1e-12);
+      for (let b = 0; b < nmax; b++)
+        expect(Math.abs(S[a * nmax + b]! - basis.overlap[a * nmax + b]!)).toBeLessThan(1e-12);
     }
     // W S W = 1
     const W = basis.lowdin;
     for (let a = 0; a < nmax; a++)
       for (let b = 0; b < nmax; b++) {
         let s = 0;
-        for (let i = 0; i < nmax; i++) for (let j = 0; j < nmax; j++) s += W[a * nmax + i]! * S[i * nmax + j]! * W[j * nmax + b]!;
+        for (let i = 0; i < nmax; i++)
+          for (let j = 0; j < nmax; j++) s += W[a * nmax + i]! * S[i * nmax + j]! * W[j * nmax + b]!;
         expect(Math.abs(s - (a === b ? 1 : 0))).toBeLessThan(1e-10);
       }
   });
@@ -107,7 +111,10 @@ describe("GTO basis and radial integrals", () => {
             let inner = 0;
             for (let b = 0; b < gx.x.length; b++) {
               const x = gx.x[b]!;
-              inner += gx.w[b]! * legendreP(l, x) * Math.exp(-(r * r + rj * rj - 2 * r * rj * x) / (2 * sigma * sigma));
+              inner +=
+                gx.w[b]! *
+                legendreP(l, x) *
+                Math.exp(-(r * r + rj * rj - 2 * r * rj * x) / (2 * sigma * sigma));
             }
             s += ((R1 - R0) / 2) * gl.w[a]! * r * r * g(n, r) * inner;
           }
@@ -157,7 +164,8 @@ describe("GTO basis and radial integrals", () => {
     });
     rs.forEach((r, i) => {
       sp.evaluate(r, s);
-      for (let k = 0; k < s.length; k++) expect(Math.abs(s[k]! - vals[i]![k]!)).toBeLessThanOrEqual(1.5e-8 * maxAbs[k]!);
+      for (let k = 0; k < s.length; k++)
+        expect(Math.abs(s[k]! - vals[i]![k]!)).toBeLessThanOrEqual(1.5e-8 * maxAbs[k]!);
     });
   });
 });

@@ -49,7 +49,8 @@ describe("real spherical harmonics", () => {
       }
     }
     let err = 0;
-    for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) err = Math.max(err, Math.abs(G[i * S + j]! - (i === j ? 1 : 0)));
+    for (let i = 0; i < S; i++)
+      for (let j = 0; j < S; j++) err = Math.max(err, Math.abs(G[i * S + j]! - (i === j ? 1 : 0)));
     // quadrature exact for polynomial degree ≤ 39 in cos θ and 39 in φ; only round-off remains
     expect(err).toBeLessThan(1e-13);
   });
@@ -113,12 +114,15 @@ describe("Clebsch–Gordan coefficients", () => {
               expect(Math.abs(s - (a === b ? 1 : 0))).toBeLessThan(1e-13);
             }
           if ((l1 + l2 + lam) % 2 !== 0) continue;
-          const g = Math.abs(clebschGordan(l1, 0, l2, 0, lam, 0)) * Math.sqrt(((2 * l1 + 1) * (2 * l2 + 1)) / (4 * Math.PI * (2 * lam + 1)));
+          const g =
+            Math.abs(clebschGordan(l1, 0, l2, 0, lam, 0)) *
+            Math.sqrt(((2 * l1 + 1) * (2 * l2 + 1)) / (4 * Math.PI * (2 * lam + 1)));
           for (const p of pts) {
             for (let mu = 0; mu < dl; mu++) {
               let s = 0;
               for (let a = 0; a < d1; a++)
-                for (let b = 0; b < d2; b++) s += dense[(mu * d1 + a) * d2 + b]! * p[l1 * l1 + a]! * p[l2 * l2 + b]!;
+                for (let b = 0; b < d2; b++)
+                  s += dense[(mu * d1 + a) * d2 + b]! * p[l1 * l1 + a]! * p[l2 * l2 + b]!;
               expect(Math.abs(s - g * p[lam * lam + mu]!)).toBeLessThan(1e-13);
             }
           }

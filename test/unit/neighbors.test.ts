@@ -113,7 +113,12 @@ describe("neighborList", () => {
       expect(got.sort()).toEqual(want.sort());
     }
     // slab: periodic in x only (cell 4 Å along x), cutoff 9 needs 3 image layers each side
-    const slab = new Structure({ numbers: [6, 8], positions: [0, 0, 0, 1, 1, 1], cell: [4, 0, 0, 0, 50, 0, 0, 0, 50], pbc: [true, false, false] });
+    const slab = new Structure({
+      numbers: [6, 8],
+      positions: [0, 0, 0, 1, 1, 1],
+      cell: [4, 0, 0, 0, 50, 0, 0, 0, 50],
+      pbc: [true, false, false],
+    });
     const d0 = shell(slab, 9, 0);
     const want: string[] = [];
     for (let a = -5; a <= 5; a++) {

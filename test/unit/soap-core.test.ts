@@ -3,7 +3,12 @@ import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
 import { realCgTable } from "../../src/math/clebsch.js";
-import { DEFAULT_SOAP_HYPERS, parseSoapHypers, soapHypersFromCli, TENSOAP_PRESET } from "../../src/soap/hypers.js";
+import {
+  DEFAULT_SOAP_HYPERS,
+  parseSoapHypers,
+  soapHypersFromCli,
+  TENSOAP_PRESET,
+} from "../../src/soap/hypers.js";
 import { atomicKernel, structureKernel } from "../../src/soap/kernels.js";
 import { LambdaCoupling, LambdaSoap, powerSpectrum } from "../../src/soap/lambdaSoap.js";
 
@@ -14,7 +19,12 @@ function cluster(rng: Rng, n: number): Structure {
 }
 
 describe("λ-SOAP identities", () => {
-  const soap = new LambdaSoap({ cutoff: { radius: 4 }, density: { width: 0.5 }, basis: { maxRadial: 4, maxAngular: 4 }, normalize: false });
+  const soap = new LambdaSoap({
+    cutoff: { radius: 4 },
+    density: { width: 0.5 },
+    basis: { maxRadial: 4, maxAngular: 4 },
+    normalize: false,
+  });
   const rng = new Rng(99);
   const s = cluster(rng, 12);
   const exp = soap.expansion([3, 8, 22]);
@@ -29,7 +39,8 @@ describe("λ-SOAP identities", () => {
     for (let c = 0; c < 3; c++) {
       c0.couple(X, c * exp.size, a, 0);
       powerSpectrum(X, c * exp.size, 4, K, b, 0);
-      for (let p = 0; p < a.length; p++) expect(Math.abs(a[p]! - b[p]!)).toBeLessThan(1e-14 * (1 + Math.abs(b[p]!)));
+      for (let p = 0; p < a.length; p++)
+        expect(Math.abs(a[p]! - b[p]!)).toBeLessThan(1e-14 * (1 + Math.abs(b[p]!)));
     }
   });
 
@@ -60,7 +71,10 @@ describe("λ-SOAP identities", () => {
                   let v = 0;
                   for (let e = 0; e < t.nnz; e++) {
                     if (t.mu[e] !== mu) continue;
-                    v += t.value[e]! * X[c * exp.size + (l1 * l1 + t.m1[e]!) * K + A]! * X[c * exp.size + (l2 * l2 + t.m2[e]!) * K + B]!;
+                    v +=
+                      t.value[e]! *
+                      X[c * exp.size + (l1 * l1 + t.m1[e]!) * K + A]! *
+                      X[c * exp.size + (l2 * l2 + t.m2[e]!) * K + B]!;
                   }
                   f.push(v);
                 }
@@ -77,7 +91,8 @@ describe("λ-SOAP identities", () => {
           for (let mu = 0; mu < nc; mu++)
             for (let nu = 0; nu < nc; nu++) {
               let kh = 0;
-              for (let p = 0; p < cp.nProperties; p++) kh += half[(i * nc + mu) * cp.nProperties + p]! * half[(j * nc + nu) * cp.nProperties + p]!;
+              for (let p = 0; p < cp.nProperties; p++)
+                kh += half[(i * nc + mu) * cp.nProperties + p]! * half[(j * nc + nu) * cp.nProperties + p]!;
               let kf = 0;
               for (let p = 0; p < Ffull; p++) kf += full[i]![mu * Ffull + p]! * full[j]![nu * Ffull + p]!;
               expect(Math.abs(kh - kf)).toBeLessThan(1e-12 * (1 + Math.abs(kf)));
@@ -96,12 +111,17 @@ describe("λ-SOAP identities", () => {
   });
 
   it("smooth cutoff: features are continuous as a neighbour leaves the sphere; step cutoff is not", () => {
-    const mk = (r: number) => new Structure({ numbers: [8, 3, 22], positions: [0, 0, 0, 1.1, 0.5, 0.2, 0, 0, r] });
+    const mk = (r: number) =>
+      new Structure({ numbers: [8, 3, 22], positions: [0, 0, 0, 1.1, 0.5, 0.2, 0, 0, r] });
     for (const [smoothing, continuous] of [
       [{ type: "ShiftedCosine", width: 0.5 }, true],
       [{ type: "Step" }, false],
     ] as const) {
-      const d = new LambdaSoap({ cutoff: { radius: 3, smoothing }, density: { width: 0.4 }, basis: { maxRadial: 4, maxAngular: 3 } });
+      const d = new LambdaSoap({
+        cutoff: { radius: 3, smoothing },
+        density: { width: 0.4 },
+        basis: { maxRadial: 4, maxAngular: 3 },
+      });
       const a = d.compute([mk(3 - 1e-7)], { atoms: [[0]], lambdas: [0] }).get("8:0")!.values;
       const b = d.compute([mk(3 + 1e-7)], { atoms: [[0]], lambdas: [0] }).get("8:0")!.values;
       let m = 0;
@@ -154,11 +174,14 @@ describe("kernels", () => {
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++) {
           let k0 = 0;
-          for (let p = 0; p < A0.nProperties; p++) k0 += A0.values[i * A0.nProperties + p]! * A0.values[j * A0.nProperties + p]!;
+          for (let p = 0; p < A0.nProperties; p++)
+            k0 += A0.values[i * A0.nProperties + p]! * A0.values[j * A0.nProperties + p]!;
           for (let mu = 0; mu < 5; mu++)
             for (let nu = 0; nu < 5; nu++) {
               let s = 0;
-              for (let p = 0; p < A.nProperties; p++) s += A.values[(i * 5 + mu) * A.nProperties + p]! * A.values[(j * 5 + nu) * A.nProperties + p]!;
+              for (let p = 0; p < A.nProperties; p++)
+                s +=
+                  A.values[(i * 5 + mu) * A.nProperties + p]! * A.values[(j * 5 + nu) * A.nProperties + p]!;
               expect(K.values[(i * 5 + mu) * n * 5 + j * 5 + nu]).toBeCloseTo(k0 ** (zeta - 1) * s, 13);
             }
         }
@@ -169,14 +192,31 @@ describe("kernels", () => {
     }
   });
 
+  it("the symmetric (a === b) atomic kernel path equals the general product", async () => {
+    for (const [lambda, zeta] of [
+      [0, 2],
+      [2, 2],
+      [2, 1],
+    ] as const) {
+      const sym = await atomicKernel(f, f, 8, { lambda, zeta, chunk: 2 });
+      const gen = await atomicKernel(f, f, 8, { lambda, zeta, chunk: 1000 });
+      expect(sym.values.length).toBe(gen.values.length);
+      for (let k = 0; k < gen.values.length; k++)
+        expect(Math.abs(sym.values[k]! - gen.values[k]!)).toBeLessThan(1e-15);
+    }
+  });
+
   it("structure kernels are atom averages over all centre species, independent of chunking", async () => {
     const K = await structureKernel(f, f, { lambda: 0, zeta: 2, chunk: 3 });
     const K2 = await structureKernel(f, f, { lambda: 0, zeta: 2 });
-    expect(K.values).toEqual(K2.values.map((v, i) => (Math.abs(v - K.values[i]!) < 1e-15 ? K.values[i]! : v)));
+    expect(K.values).toEqual(
+      K2.values.map((v, i) => (Math.abs(v - K.values[i]!) < 1e-15 ? K.values[i]! : v)),
+    );
     const all: { s: number; v: Float64Array }[] = [];
     for (const b of f.values()) {
       if (b.lambda !== 0) continue;
-      for (let i = 0; i < b.nSamples; i++) all.push({ s: b.samples[2 * i]!, v: b.values.subarray(i * b.nProperties, (i + 1) * b.nProperties) });
+      for (let i = 0; i < b.nSamples; i++)
+        all.push({ s: b.samples[2 * i]!, v: b.values.subarray(i * b.nProperties, (i + 1) * b.nProperties) });
     }
     for (let A = 0; A < 3; A++)
       for (let B = 0; B < 3; B++) {
@@ -200,7 +240,10 @@ describe("kernels", () => {
 describe("hyperparameters", () => {
   it("fills defaults and validates", () => {
     expect(parseSoapHypers({})).toEqual(DEFAULT_SOAP_HYPERS);
-    const h = parseSoapHypers({ cutoff: { radius: 5, smoothing: { type: "ShiftedCosine", width: 0.3 } }, basis: { maxRadial: 6 } });
+    const h = parseSoapHypers({
+      cutoff: { radius: 5, smoothing: { type: "ShiftedCosine", width: 0.3 } },
+      basis: { maxRadial: 6 },
+    });
     expect(h.cutoff).toEqual({ radius: 5, smoothing: { type: "ShiftedCosine", width: 0.3 } });
     expect(h.basis.maxRadial).toBe(6);
     expect(h.basis.maxAngular).toBe(DEFAULT_SOAP_HYPERS.basis.maxAngular);
@@ -239,6 +282,8 @@ describe("hyperparameters", () => {
   });
   it("names unknown species", () => {
     const d = new LambdaSoap({ species: [8], basis: { maxRadial: 2, maxAngular: 2 } });
-    expect(() => d.compute([new Structure({ numbers: [8, 1], positions: [0, 0, 0, 1, 0, 0] })])).toThrow(/Z=1/);
+    expect(() => d.compute([new Structure({ numbers: [8, 1], positions: [0, 0, 0, 1, 0, 0] })])).toThrow(
+      /Z=1/,
+    );
   });
 });

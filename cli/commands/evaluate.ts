@@ -1,0 +1,66 @@
+/**
+ * `soapgpr evaluate`: predict labelled structures with a model and report errors (Harper metrics for λ=2 EFG,
+ * %RMSE of the learned components, ±2σ coverage), as a table or --json.
+ */
+import type { Command } from "commander";
+import { Dataset } from "../../src/core/dataset.js";
+import { evaluatePrediction } from "../../src/gpr/evaluate.js";
+import { loadModel } from "../../src/gpr/index.js";
+import { readStructures } from "../../src/io/read.js";
+import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+
+interface EvaluateCliOptions {
+  model: string;
+  data: string[];
+  isotope: string[];
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+const fmt = (x: number | null | undefined, d = 4) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d);
+
+export function register(program: Command): void {
+  program
+    .command("evaluate")
+    .description(
+      "Evaluate a model on labelled structures: MAE, RMSE, %RMSE (100·RMSE/std of the reference) and Pearson r of the " +
+        "learned components, ±2σ coverage, and for λ=2 EFG models Harper's metrics (C̃Q, η̃, q̃, θ, φ, ω_Q).",
+    )
+    .requiredOption("--model <file>", "model file written by `soapgpr fit`")
+    .requiredOption("--data <files...>", "labelled structures (.extxyz/.xyz, .magres, directories)")
+    .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
+    .option("--json", "machine-readable JSON on stdout")
+    .action(async (o: EvaluateCliOptions) => {
+      const model = loadModel(o.model);
+      const header = model.serialize().header as { params?: { target?: string } };
+      const target = header.params?.target ?? "";
+      const { structures, sources } = readStructures(o.data);
+      const data = Dataset.fromArrays(structures, [target.split(":")[0]!], sources);
+      process.stderr.write(`evaluating ${model.kind} (${o.model}) on ${structures.length} structure(s)\n`);
+      const pred = await model.predict(structures);
+      const isotopes = parseIsotopeOverrides(o.isotope);
+      const ev = evaluatePrediction(data, pred, target, isotopes);
+      if (o.json) {
+        process.stdout.write(
+          `${JSON.stringify(ev, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
+        );
+        return;
+      }
+      const c = ev.components;
+      const lines = [
+        `${ev.element} λ=${ev.lambda} target ${ev.target}: ${ev.n} atoms`,
+        `components: MAE ${fmt(c.mae, 6)}  RMSE ${fmt(c.rmse, 6)}  %RMSE ${fmt(c.percentRmse, 2)}  r ${fmt(c.r, 4)}`,
+        `±2σ coverage: ${ev.coverage2sigma === null ? "-" : `${(100 * ev.coverage2sigma).toFixed(1)} %`} (nominal 95.4 %)`,
+      ];
+      const h = ev.harper as Record<string, { mae?: number; r?: number; mean?: number } | null> | null;
+      if (h) {
+        lines.push(
+          `Harper: C̃Q MAE ${fmt(h.cqTilde?.mae)} r ${fmt(h.cqTilde?.r)}; η̃ MAE ${fmt(h.etaTilde?.mae)} r ${fmt(h.etaTilde?.r)}; ` +
+            `q̃ mean ${fmt(h.q?.mean, 5)}; θ MAE ${fmt(h.theta?.mae, 2)}°, φ MAE ${fmt(h.phi?.mae, 2)}° ` +
+            `(corrected ${fmt(h.thetaCorrected?.mae, 2)}°/${fmt(h.phiCorrected?.mae, 2)}°); ω_Q MAE ${fmt(h.omegaQ?.mae, 3)} kHz`,
+        );
+      }
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+}

@@ -1,0 +1,173 @@
+/**
+ * `soapgpr fit`: train a GPR / sparse GPR model of one target of one centre species at one λ and save it.
+ * Thin layer: parses options, calls src/gpr, prints a summary (or --json). Progress on stderr.
+ */
+import type { Command } from "commander";
+import { Dataset } from "../../src/core/dataset.js";
+import { atomicNumber } from "../../src/core/elements.js";
+import { EngineError } from "../../src/core/errors.js";
+import { GprModel, saveModel } from "../../src/gpr/index.js";
+import { parseTarget } from "../../src/gpr/targets.js";
+import { readStructures } from "../../src/io/read.js";
+import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { soapHypersFromCli } from "../../src/soap/hypers.js";
+
+interface FitCliOptions {
+  lambda: string;
+  data: string[];
+  target: string;
+  species: string;
+  model?: string;
+  preset?: string;
+  rcut?: string;
+  sigma?: string;
+  nmax?: string;
+  lmax?: string;
+  zeta: string;
+  reg: string;
+  sparse?: string;
+  selection: string;
+  approximation: string;
+  backend: string;
+  seed: string;
+  isotope: string[];
+  out: string;
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function num(v: string, flag: string, check: (x: number) => boolean = Number.isFinite): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || !check(x))
+    throw new EngineError("InvalidParameter", `${flag}: bad value '${v}'`, { field: flag });
+  return x;
+}
+
+/** `--reg 1e-6` or per λ: `--reg 0=1e-4,2=1e-6` (the value for the model's λ is used). */
+export function regFor(spec: string, lambda: number): number {
+  if (!spec.includes("=")) return num(spec, "--reg", (x) => x >= 0);
+  for (const part of spec.split(",")) {
+    const [l, v] = part.split("=");
+    if (Number(l) === lambda) return num(v ?? "", "--reg", (x) => x >= 0);
+  }
+  throw new EngineError("InvalidParameter", `--reg '${spec}' gives no value for λ=${lambda}`, {
+    field: "--reg",
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command("fit")
+    .description(
+      "Train a GPR model (per centre species, per λ) on λ-SOAP kernels and save it. λ=2 learns the 5 T2 components " +
+        "of a tensor target (efg, ms); λ=0 a scalar (any per-atom array, T0 of a tensor, or a derived observable " +
+        "efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz). λ=0 targets are centred on the training mean.",
+    )
+    .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
+    .requiredOption(
+      "--data <files...>",
+      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+    )
+    .requiredOption(
+      "--target <name>",
+      "efg | ms | <per-atom array> | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq",
+    )
+    .requiredOption("--species <EL>", "centre species, e.g. Li")
+    .option("--model <kind>", "gpr | sparse-gpr (default: sparse-gpr when --sparse is given)")
+    .option("--preset <name>", "descriptor preset: default | tensoap")
+    .option("--rcut <Å>", "cutoff radius")
+    .option("--sigma <Å>", "Gaussian density width")
+    .option("--nmax <n>", "radial functions")
+    .option("--lmax <l>", "angular channels")
+    .option("--zeta <ζ>", "kernel exponent: K = K^λ·(K^0)^(ζ−1)", "2")
+    .option(
+      "--reg <σ²>",
+      "regularisation added to the normalised kernel (K + reg·I); per λ as 0=1e-4,2=1e-6",
+      "1e-6",
+    )
+    .option("--sparse <M>", "sparse GPR on M representative environments")
+    .option("--selection <how>", "sparse: fps | cur", "fps")
+    .option("--approximation <a>", "sparse predictive variance: dtc (projected process) | sor", "dtc")
+    .option("--backend <name>", "kernel assembly: cpu | gpu | auto", "cpu")
+    .option("--seed <n>", "seed of the sparse selection", "0")
+    .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
+    .requiredOption("--out <file>", "model file to write")
+    .option("--json", "print the fit report as JSON on stdout")
+    .action(async (o: FitCliOptions) => {
+      const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
+      parseTarget(o.target, lambda);
+      const kind = o.model ?? (o.sparse !== undefined ? "sparse-gpr" : "gpr");
+      if (kind !== "gpr" && kind !== "sparse-gpr") {
+        throw new EngineError("InvalidParameter", `--model ${kind}: this command trains gpr or sparse-gpr`, {
+          field: "--model",
+        });
+      }
+      if (kind === "sparse-gpr" && o.sparse === undefined) {
+        throw new EngineError("InvalidParameter", "--model sparse-gpr needs --sparse M", {
+          field: "--sparse",
+        });
+      }
+      if (o.selection !== "fps" && o.selection !== "cur") {
+        throw new EngineError("InvalidParameter", `--selection must be fps or cur, got '${o.selection}'`, {
+          field: "--selection",
+        });
+      }
+      if (o.approximation !== "dtc" && o.approximation !== "sor") {
+        throw new EngineError("InvalidParameter", `--approximation must be dtc or sor`, {
+          field: "--approximation",
+        });
+      }
+      const hypers = soapHypersFromCli({
+        ...(o.preset !== undefined ? { preset: o.preset } : {}),
+        ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
+        ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
+        ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
+        ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
+      });
+      const species = atomicNumber(o.species);
+      const t0 = performance.now();
+      const log = (l: string) =>
+        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      log(`reading ${o.data.length} input path(s)`);
+      const { structures, sources } = readStructures(o.data);
+      const arrayName = o.target.split(":")[0]!;
+      const data = Dataset.fromArrays(structures, [arrayName], sources);
+      const isotopes = parseIsotopeOverrides(o.isotope);
+      const model = new GprModel({
+        species,
+        lambda,
+        target: o.target,
+        zeta: num(o.zeta, "--zeta", (x) => x >= 1),
+        reg: regFor(o.reg, lambda),
+        descriptor: { name: "lambda-soap", hypers: JSON.parse(JSON.stringify(hypers)) },
+        sparse:
+          kind === "sparse-gpr"
+            ? {
+                m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
+                selection: o.selection as "fps" | "cur",
+                approximation: o.approximation as "dtc" | "sor",
+                seed: num(o.seed, "--seed", Number.isInteger),
+              }
+            : null,
+        backend: o.backend === "gpu" ? "gpu" : o.backend,
+        isotopes,
+      });
+      const report = await model.fit(data, { log });
+      saveModel(model, o.out);
+      log(`model written to ${o.out}`);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
+        return;
+      }
+      const tm = report.timings;
+      process.stdout.write(
+        `fitted ${report.model} for ${o.species} λ=${lambda} on ${report.nTrain} environments (target ${o.target})\n` +
+          `timings (s): ${Object.entries(tm)
+            .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+            .join(", ")}\n` +
+          (report.notes.length ? `notes: ${report.notes.join("; ")}\n` : "") +
+          `model: ${o.out}\n`,
+      );
+    });
+}

@@ -1,0 +1,348 @@
+/**
+ * Scalar-vs-tensorial EFG benchmark of one species (Harper et al. 2025, §3.4–3.5, Figs. 3–5), shared by
+ * `soapgpr bench lto` and `soapgpr bench gehlenite`:
+ * - tensorial: one λ=2 GPR model of the T2 components of the EFG; C̃Q, η̃, θ, φ, q̃ and ω_Q are derived from
+ *   the predicted tensors (src/metrics efgMetrics, with and without the eigenvalue-ambiguity correction);
+ * - scalar: λ=0 GPR models learnt directly, one per quantity: Vzz (→ C̃Q), Vxx − Vyy (→ η̃), θ, φ and ω_Q
+ *   (Fig. 4a); ω_Q is also derived from the four scalar predictions by eq. 5 (Fig. 4b). The five scalar models
+ *   share one kernel (same ζ, reg), so they are one Cholesky solve with five right-hand sides.
+ * Both sides use the same structures, split, features and test set. Learning curves refit both on nested
+ * subsets of the training structures (Fig. 5).
+ *
+ * Angle errors of the scalar models use the same axis-aware reading as the tensorial ones (src/metrics/angles:
+ * the smaller of the two readings of the (θ, φ) pair across the φ = ±90° edge); the ambiguity correction needs
+ * eigenvectors and so exists for the tensorial model only.
+ */
+import { symbolOf } from "../core/elements.js";
+import { EngineError } from "../core/errors.js";
+import type { Structure } from "../core/structure.js";
+import { axisAngleErrors } from "../metrics/angles.js";
+import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
+import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
+import { efgParams } from "../nmr/efg.js";
+import { t2ToCartesian } from "../nmr/spherical.js";
+import { fitPredictRaw, rawKernels, type SoapSettings, speciesFeatures } from "./engine.js";
+import { absVzzAndEta, environmentTargets, N_SCALARS, omegaQFromScalars } from "./targets.js";
+
+export interface ModelSettings {
+  readonly zeta: number;
+  readonly reg: number;
+}
+
+export interface EfgBenchOptions {
+  readonly structures: readonly Structure[];
+  /** Indices of training and test structures. */
+  readonly train: readonly number[];
+  readonly test: readonly number[];
+  /** Centre species (atomic number). */
+  readonly species: number;
+  readonly soap: SoapSettings;
+  readonly tensorial: ModelSettings;
+  readonly scalar: ModelSettings;
+  /** Per-atom EFG array name (default "efg"). */
+  readonly target?: string;
+  /** Learning-curve sizes as fractions of the training structures (default 1/16 … 1; [] = none). */
+  readonly curveFractions?: readonly number[];
+  readonly isotopes?: Readonly<Record<string, string>>;
+  readonly log?: (line: string) => void;
+}
+
+export interface AngleErrors {
+  /** degrees */
+  mae: number;
+  r: number;
+}
+
+export interface ScalarMetrics {
+  cqTilde: ErrorStats;
+  etaTilde: ErrorStats;
+  theta: AngleErrors;
+  phi: AngleErrors;
+  /** ω_Q learnt directly (kHz); null without a quadrupolar isotope. */
+  omegaQ: ErrorStats | null;
+  /** ω_Q from the scalar C̃Q, η̃, θ, φ predictions by eq. 5 (kHz). */
+  omegaQFromScalars: ErrorStats | null;
+}
+
+/** Values for parity plots and distributions (test set). */
+export interface ParityValues {
+  cqTilde: number[];
+  etaTilde: number[];
+  theta: number[];
+  phi: number[];
+  wq: number[];
+}
+
+/** Tensorial-model metrics: C̃Q, η̃ in the paper's positive-Vzz convention, the rest from src/metrics. */
+export interface TensorialMetrics {
+  cqTilde: ErrorStats;
+  etaTilde: ErrorStats;
+  /** efgMetrics of the predicted tensors (its cqTilde/etaTilde use the signed Vzz). */
+  efg: EfgSpeciesMetrics;
+}
+
+export interface CurvePoint {
+  /** training environments */
+  n: number;
+  structures: number;
+  /** MAE of C̃Q, η̃ (dimensionless), θ, φ (radians, as Harper Fig. 5), ω_Q (kHz) */
+  tensorial: { cqTilde: number; etaTilde: number; theta: number; phi: number; wq: number; vij: number };
+  scalar: { cqTilde: number; etaTilde: number; theta: number; phi: number; wq: number };
+}
+
+export interface EfgBenchResult {
+  element: string;
+  isotope: string | null;
+  nTrainStructures: number;
+  nTestStructures: number;
+  nTrainEnv: number;
+  nTestEnv: number;
+  soap: SoapSettings;
+  tensorialSettings: ModelSettings;
+  scalarSettings: ModelSettings;
+  featureCount: { f0: number; f2: number };
+  tensorial: TensorialMetrics;
+  scalar: ScalarMetrics;
+  parity: {
+    reference: ParityValues;
+    tensorial: ParityValues;
+    scalar: ParityValues;
+    /** ω_Q derived from the scalar models' C̃Q, η̃, θ, φ (Fig. 4b) */
+    scalarDerivedWq: number[];
+  };
+  curve: CurvePoint[];
+  /** seconds per stage */
+  timings: Record<string, number>;
+}
+
+const RAD = Math.PI / 180;
+
+function angleErrors(
+  refT: ArrayLike<number>,
+  refP: ArrayLike<number>,
+  prT: ArrayLike<number>,
+  prP: ArrayLike<number>,
+): { theta: AngleErrors; phi: AngleErrors } {
+  const n = refT.length;
+  let st = 0;
+  let sp = 0;
+  for (let i = 0; i < n; i++) {
+    const [dt, dp] = axisAngleErrors(refT[i]!, refP[i]!, prT[i]!, prP[i]!);
+    st += dt;
+    sp += dp;
+  }
+  return {
+    theta: { mae: st / n, r: errorStats(refT, prT).r },
+    phi: { mae: sp / n, r: errorStats(refP, prP).r },
+  };
+}
+
+/** Values of scalar rows (n × N_SCALARS, SCALAR_TARGETS order) in metric form. */
+function scalarParity(s: Float64Array, n: number, mu: number, sigma: number): ParityValues {
+  const out: ParityValues = { cqTilde: [], etaTilde: [], theta: [], phi: [], wq: [] };
+  for (let i = 0; i < n; i++) {
+    const o = N_SCALARS * i;
+    out.cqTilde.push((s[o]! - mu) / sigma);
+    out.etaTilde.push(s[o + 1]! / mu);
+    out.theta.push(s[o + 2]!);
+    out.phi.push(s[o + 3]!);
+    out.wq.push(s[o + 4]!);
+  }
+  return out;
+}
+
+function indexBy<T>(n: number, f: (i: number) => T): T[] {
+  return Array.from({ length: n }, (_, i) => f(i));
+}
+
+/** Run the scalar-vs-tensorial benchmark for one species. */
+export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResult> {
+  const log = o.log ?? (() => {});
+  const el = symbolOf(o.species);
+  const timings: Record<string, number> = {};
+  const now = () => performance.now() / 1000;
+  let t0 = now();
+  const used = [...o.train, ...o.test];
+  const subset = used.map((i) => o.structures[i]!);
+  log(`${el}: λ-SOAP features of ${subset.length} structures (rc ${o.soap.rcut} Å, σ ${o.soap.sigma} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`);
+  const sf = speciesFeatures(subset, o.species, o.soap, 2);
+  timings.features = now() - t0;
+  const nTrainStruct = o.train.length;
+  const trainEnv: number[] = [];
+  const testEnv: number[] = [];
+  const envStruct: number[] = [];
+  for (let k = 0; k < sf.feats.n; k++) {
+    const s = sf.samples[2 * k]!;
+    envStruct.push(s);
+    (s < nTrainStruct ? trainEnv : testEnv).push(k);
+  }
+  if (trainEnv.length === 0 || testEnv.length === 0) {
+    throw new EngineError("InvalidParameter", `${el}: no ${trainEnv.length === 0 ? "training" : "test"} environments`, {
+      field: "species",
+    });
+  }
+  const targets = environmentTargets(subset, sf.samples, o.target ?? "efg", o.isotopes);
+  const nTr = trainEnv.length;
+  const nTe = testEnv.length;
+  t0 = now();
+  log(`${el}: raw kernels K0, K2 of ${nTr} training × (${nTr} + ${nTe}) environments (F0 ${sf.feats.f0}, F2 ${sf.feats.f})`);
+  const kTrain = await rawKernels(sf.feats, trainEnv, trainEnv, true);
+  const kCross = await rawKernels(sf.feats, testEnv, trainEnv, true);
+  timings.kernels = now() - t0;
+  const trainIdx = indexBy(nTr, (i) => i);
+  const testIdx = indexBy(nTe, (i) => i);
+  // test references
+  const refTensor = new Float64Array(nTe * 9);
+  const S = N_SCALARS;
+  const refScalars = new Float64Array(nTe * S);
+  testEnv.forEach((e, k) => {
+    refTensor.set(targets.tensor.subarray(9 * e, 9 * e + 9), 9 * k);
+    refScalars.set(targets.scalars.subarray(S * e, S * e + S), S * k);
+  });
+  const species = new Int32Array(nTe).fill(o.species);
+  const isoOpt = o.isotopes ? { isotopes: o.isotopes } : {};
+  const refVzz = indexBy(nTe, (i) => refScalars[S * i]!); // |Vzz|
+  const mu = mean(refVzz);
+  const sigma = std(refVzz);
+  const referenceParity = scalarParity(refScalars, nTe, mu, sigma);
+
+  /** Fit both models on training environments `rows` (indices into trainEnv); metrics on the test set. */
+  const fitBoth = async (rows: number[]) => {
+    const yT = new Float64Array(rows.length * 5);
+    const yS = new Float64Array(rows.length * S);
+    rows.forEach((r, k) => {
+      const e = trainEnv[r]!;
+      yT.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k);
+      yS.set(targets.scalars.subarray(S * e, S * e + S), S * k);
+    });
+    const ta = now();
+    const t2 = await fitPredictRaw({
+      lambda: 2,
+      zeta: o.tensorial.zeta,
+      reg: o.tensorial.reg,
+      kTrain,
+      trainRows: rows,
+      kCross,
+      testRows: testIdx,
+      y: yT,
+      r: 5,
+      context: `${el} λ=2: `,
+    });
+    const tTensor = now() - ta;
+    const tb = now();
+    const sc = await fitPredictRaw({
+      lambda: 0,
+      zeta: o.scalar.zeta,
+      reg: o.scalar.reg,
+      kTrain,
+      trainRows: rows,
+      kCross,
+      testRows: testIdx,
+      y: yS,
+      r: S,
+      context: `${el} λ=0: `,
+    });
+    const tScalar = now() - tb;
+    const cart = new Float64Array(nTe * 9);
+    for (let i = 0; i < nTe; i++) t2ToCartesian(t2, 5 * i, cart, 9 * i);
+    const efg = efgMetrics(refTensor, cart, species, isoOpt)[el]!;
+    const pc: number[] = [];
+    const pe: number[] = [];
+    for (let i = 0; i < nTe; i++) {
+      const [v, ev] = absVzzAndEta(cart, 9 * i);
+      pc.push((v - mu) / sigma);
+      pe.push(ev / mu);
+    }
+    const tm: TensorialMetrics = {
+      cqTilde: errorStats(referenceParity.cqTilde, pc),
+      etaTilde: errorStats(referenceParity.etaTilde, pe),
+      efg,
+    };
+    const sp = scalarParity(sc, nTe, mu, sigma);
+    const ang = angleErrors(referenceParity.theta, referenceParity.phi, sp.theta, sp.phi);
+    const derived = indexBy(nTe, (i) =>
+      omegaQFromScalars(targets.isotope, sc[S * i + 5]!, sc[S * i + 1]!, sc[S * i + 2]!, sc[S * i + 3]!),
+    );
+    const hasWq = targets.isotope !== null && targets.isotope.spin > 0.5 && targets.isotope.qMb !== 0;
+    const sm: ScalarMetrics = {
+      cqTilde: errorStats(referenceParity.cqTilde, sp.cqTilde),
+      etaTilde: errorStats(referenceParity.etaTilde, sp.etaTilde),
+      theta: ang.theta,
+      phi: ang.phi,
+      omegaQ: hasWq ? errorStats(referenceParity.wq, sp.wq) : null,
+      omegaQFromScalars: hasWq ? errorStats(referenceParity.wq, derived) : null,
+    };
+    return { t2, cart, sc, tm, sp, sm, derived, tTensor, tScalar };
+  };
+
+  log(`${el}: tensorial λ=2 (ζ ${o.tensorial.zeta}, reg ${o.tensorial.reg}) and scalar λ=0 (ζ ${o.scalar.zeta}, reg ${o.scalar.reg}) models on ${nTr} environments`);
+  const full = await fitBoth(trainIdx);
+  timings.tensorialFit = full.tTensor;
+  timings.scalarFit = full.tScalar;
+
+  // tensorial parity values
+  const tPar: ParityValues = { cqTilde: [], etaTilde: [], theta: [], phi: [], wq: [] };
+  for (let i = 0; i < nTe; i++) {
+    const p = efgParams(full.cart, 9 * i, targets.isotope);
+    tPar.cqTilde.push((Math.abs(p.vzz) - mu) / sigma);
+    tPar.etaTilde.push((p.eta * Math.abs(p.vzz)) / mu);
+    tPar.theta.push(p.theta);
+    tPar.phi.push(p.phi);
+    tPar.wq.push(p.omegaQ);
+  }
+
+  // learning curves on nested subsets of the training structures
+  t0 = now();
+  const fractions = o.curveFractions ?? [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1];
+  const curve: CurvePoint[] = [];
+  for (const fr of fractions) {
+    const ns = Math.max(1, Math.round(fr * nTrainStruct));
+    const rows = trainIdx.filter((r) => envStruct[trainEnv[r]!]! < ns);
+    if (rows.length < 2) continue;
+    const res = fr === 1 ? full : await fitBoth(rows);
+    curve.push({
+      n: rows.length,
+      structures: ns,
+      tensorial: {
+        cqTilde: res.tm.cqTilde.mae,
+        etaTilde: res.tm.etaTilde.mae,
+        theta: res.tm.efg.theta.mae * RAD,
+        phi: res.tm.efg.phi.mae * RAD,
+        wq: res.tm.efg.omegaQ?.mae ?? Number.NaN,
+        vij: res.tm.efg.maeVij,
+      },
+      scalar: {
+        cqTilde: res.sm.cqTilde.mae,
+        etaTilde: res.sm.etaTilde.mae,
+        theta: res.sm.theta.mae * RAD,
+        phi: res.sm.phi.mae * RAD,
+        wq: res.sm.omegaQ?.mae ?? Number.NaN,
+      },
+    });
+    log(`${el}: learning curve n=${rows.length}: C̃Q MAE tensorial ${res.tm.cqTilde.mae.toFixed(3)} vs scalar ${res.sm.cqTilde.mae.toFixed(3)}`);
+  }
+  timings.learningCurve = now() - t0;
+
+  return {
+    element: el,
+    isotope: targets.isotope?.name ?? null,
+    nTrainStructures: nTrainStruct,
+    nTestStructures: o.test.length,
+    nTrainEnv: nTr,
+    nTestEnv: nTe,
+    soap: o.soap,
+    tensorialSettings: o.tensorial,
+    scalarSettings: o.scalar,
+    featureCount: { f0: sf.feats.f0, f2: sf.feats.f },
+    tensorial: full.tm,
+    scalar: full.sm,
+    parity: {
+      reference: referenceParity,
+      tensorial: tPar,
+      scalar: full.sp,
+      scalarDerivedWq: full.derived,
+    },
+    curve,
+    timings,
+  };
+}
