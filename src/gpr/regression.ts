@@ -189,7 +189,8 @@ export async function fitSparseGpr(
   checkFinite("target", y, ctx);
   // Σ⁻¹ = σ² K_MM + K_MN K_NM
   const sInv = new Float64Array(m * m);
-  if (options.pool && m * m * n >= 5e7) await options.pool.gemm(true, false, m, m, n, 1, kNM, 0, m, kNM, 0, m, 0, sInv, 0, m);
+  if (options.pool && m * m * n >= 5e7)
+    await options.pool.gemm(true, false, m, m, n, 1, kNM, 0, m, kNM, 0, m, 0, sInv, 0, m);
   else gemmKernel(true, false, m, m, n, 1, kNM, 0, m, kNM, 0, m, 0, sInv, 0, m);
   for (let i = 0; i < m * m; i++) sInv[i] += reg * kMM[i];
   for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) sInv[j * m + i] = sInv[i * m + j]; // exact symmetry

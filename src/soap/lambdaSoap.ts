@@ -96,10 +96,13 @@ export class LambdaCoupling {
     }
     this.blocks = blocks;
     this.nProperties = off;
-    this.y = new Float64Array(nChannels);
+    const maxG = 2 * lmax + 1;
+    this.xt = new Float64Array(nChannels * maxG);
+    this.yt = new Float64Array(nChannels * maxG);
   }
 
-  private readonly y: Float64Array;
+  private readonly xt: Float64Array;
+  private readonly yt: Float64Array;
 
   /**
    * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (zeroed here),
@@ -109,69 +112,69 @@ export class LambdaCoupling {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
-    const y = this.y;
+    const xt = this.xt;
+    const yt = this.yt;
     const S2 = Math.SQRT2;
-    out.fill(0, outOff, outOff + nc * F);
     for (const blk of this.blocks) {
       const { gMu, gM1, gStart, eM2, eV, offset } = blk;
       const b1 = xOff + blk.l1 * blk.l1 * K;
       const b2 = xOff + blk.l2 * blk.l2 * K;
       const nG = gMu.length;
-      // P_μ(A, B) = Σ_{m1} X[l1 m1, A] · y_{μ m1}[B],  y_{μ m1} = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
-      for (let g = 0; g < nG; g++) {
-        y.fill(0);
-        for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
-          const v = S2 * eV[e]!;
-          const r2 = b2 + eM2[e]! * K;
-          for (let B = 0; B < K; B++) y[B]! += v * X[r2 + B]!;
+      // P_μ(A, B) = Σ_q X[l1 m1_q, A] · y_q[B] over the groups q of μ, y_q = √2 Σ_{m2} C[μ, m1_q, m2] X[l2 m2, :]:
+      // a small product xtᵀ·yt with the group index innermost, so each output is written once.
+      let g0 = 0;
+      while (g0 < nG) {
+        const mu = gMu[g0]!;
+        let g1 = g0;
+        while (g1 < nG && gMu[g1] === mu) g1++;
+        const G = g1 - g0;
+        for (let q = 0; q < G; q++) {
+          const g = g0 + q;
+          const r1 = b1 + gM1[g]! * K;
+          for (let A = 0; A < K; A++) {
+            xt[A * G + q] = X[r1 + A]!;
+            yt[A * G + q] = 0;
+          }
+          for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
+            const v = S2 * eV[e]!;
+            const r2 = b2 + eM2[e]! * K;
+            for (let B = 0; B < K; B++) yt[B * G + q]! += v * X[r2 + B]!;
+          }
         }
-        const r1 = b1 + gM1[g]! * K;
-        const o0 = outOff + gMu[g]! * F + offset;
+        const o0 = outOff + mu * F + offset;
         if (!blk.triangular) {
-          // two rows per pass: each y[B] load feeds two multiply-adds
-          let A = 0;
-          for (; A + 1 < K; A += 2) {
-            const t0 = X[r1 + A]!;
-            const t1 = X[r1 + A + 1]!;
+          for (let A = 0; A < K; A++) {
+            const xa = A * G;
             const oa = o0 + A * K;
-            const ob = oa + K;
             for (let B = 0; B < K; B++) {
-              const yb = y[B]!;
-              out[oa + B]! += t0 * yb;
-              out[ob + B]! += t1 * yb;
+              const yb = B * G;
+              let acc = 0;
+              for (let q = 0; q < G; q++) acc += xt[xa + q]! * yt[yb + q]!;
+              out[oa + B] = acc;
             }
           }
-          if (A < K) {
-            const t = X[r1 + A]!;
-            const oa = o0 + A * K;
-            for (let B = 0; B < K; B++) out[oa + B]! += t * y[B]!;
-          }
-        } else if (this.sigma === 1) {
-          let oa = o0;
-          for (let A = 0; A < K; A++) {
-            const t = X[r1 + A]!;
-            const base = oa - A;
-            if (t !== 0) for (let B = A; B < K; B++) out[base + B]! += t * y[B]!;
-            oa += K - A;
-          }
         } else {
-          let oa = o0;
-          for (let A = 0; A < K - 1; A++) {
-            const t = X[r1 + A]!;
-            const base = oa - A - 1;
-            if (t !== 0) for (let B = A + 1; B < K; B++) out[base + B]! += t * y[B]!;
-            oa += K - A - 1;
+          const first = this.sigma === 1 ? 0 : 1; // σ=−1: strict upper triangle
+          let o = o0;
+          for (let A = 0; A < K; A++) {
+            const xa = A * G;
+            for (let B = A + first; B < K; B++) {
+              const yb = B * G;
+              let acc = 0;
+              for (let q = 0; q < G; q++) acc += xt[xa + q]! * yt[yb + q]!;
+              out[o++] = B === A ? acc * Math.SQRT1_2 : acc; // the diagonal carries weight 1, not √2
+            }
           }
         }
+        g0 = g1;
       }
-      if (blk.triangular && this.sigma === 1) {
-        // the diagonal A = B carries weight 1, not √2
-        for (let mu = 0; mu < nc; mu++) {
-          let o = outOff + mu * F + offset;
-          for (let A = 0; A < K; A++) {
-            out[o]! *= Math.SQRT1_2;
-            o += K - A;
-          }
+      // μ rows without any CG entry in this block stay zero
+      for (let mu = 0; mu < nc; mu++) {
+        let has = false;
+        for (let g = 0; g < nG; g++) if (gMu[g] === mu) has = true;
+        if (!has) {
+          const size = blk.triangular ? (this.sigma === 1 ? (K * (K + 1)) / 2 : (K * (K - 1)) / 2) : K * K;
+          out.fill(0, outOff + mu * F + offset, outOff + mu * F + offset + size);
         }
       }
     }
@@ -182,36 +185,32 @@ export class LambdaCoupling {
  * Power spectrum (λ=0) directly from the expansion: p_l(A ≤ B) = w_AB Σ_m X[lm,A] X[lm,B] / √(2l+1),
  * w = √2 for A < B — the same layout and values as LambdaCoupling(0).
  */
-export function powerSpectrum(
-  X: Float64Array,
-  xOff: number,
-  lmax: number,
-  K: number,
-  out: Float64Array,
-  outOff: number,
-): void {
+export function powerSpectrum(X: Float64Array, xOff: number, lmax: number, K: number, out: Float64Array, outOff: number): void {
   const T = (K * (K + 1)) / 2;
+  const d = 2 * lmax + 1;
+  const xt = PS_SCRATCH.length >= K * d ? PS_SCRATCH : (PS_SCRATCH = new Float64Array(K * d));
   for (let l = 0; l <= lmax; l++) {
-    const o0 = outOff + l * T;
-    out.fill(0, o0, o0 + T);
-    const s = Math.SQRT2 / Math.sqrt(2 * l + 1);
-    for (let m = 0; m < 2 * l + 1; m++) {
+    const G = 2 * l + 1;
+    // xt[A][m] = X[l m, A]: the m-sum becomes the innermost, contiguous loop and each output is written once
+    for (let m = 0; m < G; m++) {
       const r = xOff + (l * l + m) * K;
-      let o = o0;
-      for (let A = 0; A < K; A++) {
-        const t = s * X[r + A]!;
-        const base = o - A;
-        for (let B = A; B < K; B++) out[base + B]! += t * X[r + B]!;
-        o += K - A;
-      }
+      for (let A = 0; A < K; A++) xt[A * G + m] = X[r + A]!;
     }
-    let o = o0;
+    const w = Math.SQRT2 / Math.sqrt(G);
+    const wd = 1 / Math.sqrt(G);
+    let o = outOff + l * T;
     for (let A = 0; A < K; A++) {
-      out[o]! *= Math.SQRT1_2;
-      o += K - A;
+      const xa = A * G;
+      for (let B = A; B < K; B++) {
+        const xb = B * G;
+        let acc = 0;
+        for (let m = 0; m < G; m++) acc += xt[xa + m]! * xt[xb + m]!;
+        out[o++] = (B === A ? wd : w) * acc;
+      }
     }
   }
 }
+let PS_SCRATCH = new Float64Array(0);
 
 /** Normalise one environment: λ=0 unit norm; λ>0 ‖P Pᵀ‖_F = 1 (P is nc × F). */
 export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F: number): void {

@@ -148,14 +148,18 @@ const cpu = new CpuBackend({ threads: 1 });
 // wasm and cpu run everywhere (CI). Where a GPU mode works (e.g. under xvfb-run with the `gl` addon), add it:
 // SOAPGPR_GPUJS_TEST_MODES=headlessgl xvfb-run -a npx vitest run test/backend/gpujs.test.ts
 const extraModes = (process.env.SOAPGPR_GPUJS_TEST_MODES ?? "").split(",").filter((m) => m !== "");
-for (const mode of ["wasm", "cpu", ...extraModes] as GpuJsConcreteMode[]) {
-  describe(`gpu.js backend, mode ${mode}`, () => {
-    // Tiny tiles (not multiples of c = 5) force many tiles, ragged edges and the symmetric mirror.
+const cases = ["wasm", "cpu", ...extraModes].flatMap((mode) =>
+  (["vec4", "scalar"] as const).map((kernel) => [mode as GpuJsConcreteMode, kernel] as const),
+);
+for (const [mode, kernel] of cases) {
+  describe(`gpu.js backend, mode ${mode}, ${kernel} kernel`, () => {
+    // Tiny tiles (not multiples of c = 5 nor of 4) force many tiles, ragged and padded edges and the mirror.
     let tiny: SelectedBackend;
     let big: SelectedBackend;
     beforeAll(async () => {
-      tiny = await createGpuJsBackend({ mode, tileRows: 7, tileCols: 4, probeRows: 24, probeFeatures: 64 });
-      big = await createGpuJsBackend({ mode, probeRows: 24, probeFeatures: 64 });
+      const common = { mode, kernel, probeRows: 24, probeFeatures: 64 };
+      tiny = await createGpuJsBackend({ ...common, tileRows: 7, tileCols: 6 });
+      big = await createGpuJsBackend(common);
     });
     afterAll(async () => {
       await tiny.disposeAsync();
@@ -167,6 +171,7 @@ for (const mode of ["wasm", "cpu", ...extraModes] as GpuJsConcreteMode[]) {
       expect(tiny.notes).toBe(`kernel assembled in float32 (gpu.js ${mode})`);
       expect(tiny.name).toBe(`gpujs-${mode}`);
       expect(tiny.selection.chosen).toBe(mode);
+      expect((tiny as unknown as GpuJsBackend).variant).toBe(kernel);
     });
 
     it("λ=0, ζ=2 on real TENSOAP spectra reproduces TENSOAP's atomic kernels (Ti and Li of frame 0)", async () => {

@@ -54,9 +54,15 @@ describe("Rng", () => {
 describe("Structure", () => {
   it("validates shapes and periodicity", () => {
     expect(() => new Structure({ numbers: [1, 1], positions: [0, 0, 0] })).toThrow(EngineError);
-    expect(() => new Structure({ numbers: [1], positions: [0, 0, 0], pbc: [true, true, true] })).toThrow(/no lattice/);
+    expect(() => new Structure({ numbers: [1], positions: [0, 0, 0], pbc: [true, true, true] })).toThrow(
+      /no lattice/,
+    );
     expect(() => new Structure({ numbers: [1], positions: [0, 0, Number.NaN] })).toThrow(/not finite/);
-    const s = new Structure({ numbers: [3, 8], positions: [0, 0, 0, 1, 1, 1], cell: [2, 0, 0, 0, 3, 0, 0, 0, 4] });
+    const s = new Structure({
+      numbers: [3, 8],
+      positions: [0, 0, 0, 1, 1, 1],
+      cell: [2, 0, 0, 0, 3, 0, 0, 0, 4],
+    });
     expect(s.isPeriodic).toBe(true);
     expect(s.volume()).toBeCloseTo(24, 12);
     expect(s.symbols()).toEqual(["Li", "O"]);

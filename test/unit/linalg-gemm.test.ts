@@ -102,6 +102,14 @@ describe("GemmPool (2 worker threads)", () => {
         n,
       );
       expect(maxAbsDiff(cs, ref)).toBe(0);
+      // Aᵀ·B with A stored k×m (the K_MNᵀK_NM product of sparse GPR): row split uses column offsets of A
+      const at = rand(rng, k * m);
+      const bb = rand(rng, k * n);
+      const ref2 = new Float64Array(m * n);
+      gemmKernel(true, false, m, n, k, 0.5, at, 0, m, bb, 0, n, 0, ref2, 0, n);
+      const c2 = new Float64Array(m * n);
+      await pool.gemm(true, false, m, n, k, 0.5, at, 0, m, bb, 0, n, 0, c2, 0, n);
+      expect(maxAbsDiff(c2, ref2)).toBe(0);
     } finally {
       pool.dispose();
     }

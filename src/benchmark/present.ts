@@ -1,0 +1,224 @@
+/**
+ * Presentation of benchmark results: the ours-vs-paper table (plain text for stdout, ReportTable for the HTML
+ * report), compact JSON, and the report sections (parity plots and distributions as Harper Fig. 3, ω_Q parity
+ * as Fig. 4, learning curves as Fig. 5).
+ */
+import type { FigureSpec, ReportSection, ReportTable } from "../report/types.js";
+import type { EfgBenchResult } from "./efgBench.js";
+import { HARPER_LI, OURS_LABEL, PAPER_LABEL, type PaperNumbers } from "./paper.js";
+
+type Num = number | string | null;
+
+export interface TableRow {
+  quantity: string;
+  tensorial: Num;
+  scalar: Num;
+  paperTensorial: Num;
+  paperScalar: Num;
+}
+
+/** The metric rows of one species (paper columns filled for Li only: the main text reports ⁷Li). */
+export function metricRows(r: EfgBenchResult, withPaper: boolean): TableRow[] {
+  const t = r.tensorial;
+  const s = r.scalar;
+  const pt: PaperNumbers | null = withPaper && r.element === "Li" ? HARPER_LI.tensorial : null;
+  const ps: PaperNumbers | null = withPaper && r.element === "Li" ? HARPER_LI.scalar : null;
+  const row = (quantity: string, a: Num, b: Num, c: Num | undefined, d: Num | undefined): TableRow => ({
+    quantity,
+    tensorial: a,
+    scalar: b,
+    paperTensorial: c ?? null,
+    paperScalar: d ?? null,
+  });
+  return [
+    row("C̃Q MAE", t.cqTilde.mae, s.cqTilde.mae, pt?.cqTildeMae, ps?.cqTildeMae),
+    row("C̃Q Pearson r", t.cqTilde.r, s.cqTilde.r, pt?.cqTildeR, ps?.cqTildeR),
+    row("η̃ MAE", t.etaTilde.mae, s.etaTilde.mae, pt?.etaTildeMae, ps?.etaTildeMae),
+    row("η̃ Pearson r", t.etaTilde.r, s.etaTilde.r, pt?.etaTildeR, ps?.etaTildeR),
+    row("θ MAE / °", t.efg.theta.mae, s.theta.mae, pt?.thetaMae, ps?.thetaMae),
+    row("θ MAE / ° (ambiguity-corrected)", t.efg.thetaCorrected.mae, null, pt?.thetaMaeCorrected, null),
+    row("θ Pearson r", t.efg.theta.r, s.theta.r, pt?.thetaR, ps?.thetaR),
+    row("φ MAE / °", t.efg.phi.mae, s.phi.mae, pt?.phiMae, ps?.phiMae),
+    row("φ MAE / ° (ambiguity-corrected)", t.efg.phiCorrected.mae, null, pt?.phiMaeCorrected, null),
+    row("φ Pearson r", t.efg.phi.r, s.phi.r, pt?.phiR, ps?.phiR),
+    row("ω_Q MAE / kHz (scalar: learnt directly)", t.efg.omegaQ?.mae ?? null, s.omegaQ?.mae ?? null, pt?.wqMae, ps?.wqMae),
+    row("ω_Q MAE / kHz (scalar: from C̃Q, η̃, θ, φ)", null, s.omegaQFromScalars?.mae ?? null, null, ps ? "> 10" : null),
+    row("q̃ mean", t.efg.q.mean, null, null, null),
+    row("q̃ 10th percentile", t.efg.q.p10, null, null, null),
+    row("MAE(V_ij) / a.u.", t.efg.maeVij, null, null, null),
+  ];
+}
+
+function fmt(v: Num, digits = 3): string {
+  if (v === null) return "—";
+  if (typeof v === "string") return v;
+  if (!Number.isFinite(v)) return "—";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  const d = a >= 100 ? 1 : a >= 10 ? 2 : digits;
+  return v.toFixed(d);
+}
+
+/** Plain-text table of all species (stdout). */
+export function formatTable(results: readonly EfgBenchResult[], title: string, withPaper = true): string {
+  const lines: string[] = [title];
+  for (const r of results) {
+    lines.push("");
+    lines.push(
+      `${r.isotope ?? r.element}: ${r.nTrainEnv} training / ${r.nTestEnv} test environments ` +
+        `(${r.nTrainStructures}/${r.nTestStructures} structures); λ-SOAP rc ${r.soap.rcut} Å σ ${r.soap.sigma} Å ` +
+        `nmax ${r.soap.nmax} lmax ${r.soap.lmax}; λ=2 ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg}; ` +
+        `λ=0 ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg}`,
+    );
+    const head = ["quantity", "tensorial", "scalar"];
+    const hasPaper = withPaper && r.element === "Li";
+    if (hasPaper) head.push("tensorial", "scalar");
+    const w0 = 44;
+    const w = 11;
+    const top = hasPaper
+      ? `${"".padEnd(w0)}${OURS_LABEL.padStart(2 * w)}${PAPER_LABEL.padStart(2 * w + 2)}`
+      : `${"".padEnd(w0)}${OURS_LABEL.padStart(2 * w)}`;
+    lines.push(top);
+    lines.push(`${head[0]!.padEnd(w0)}${head.slice(1).map((h, i) => (i === 2 ? "  " : "") + h.padStart(w)).join("")}`);
+    for (const row of metricRows(r, withPaper)) {
+      const cells = [row.tensorial, row.scalar].map((v) => fmt(v).padStart(w));
+      if (hasPaper) cells.push(`  ${fmt(row.paperTensorial).padStart(w)}`, fmt(row.paperScalar).padStart(w));
+      lines.push(`${row.quantity.padEnd(w0)}${cells.join("")}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** ReportTable of one species with the paper columns muted. */
+export function reportTable(r: EfgBenchResult, withPaper = true): ReportTable {
+  const hasPaper = withPaper && r.element === "Li";
+  const columns = hasPaper
+    ? ["quantity", `tensorial (${OURS_LABEL})`, `scalar (${OURS_LABEL})`, `tensorial (${PAPER_LABEL})`, `scalar (${PAPER_LABEL})`]
+    : ["quantity", `tensorial (${OURS_LABEL})`, `scalar (${OURS_LABEL})`];
+  return {
+    title: `${r.isotope ?? r.element}: scalar vs tensorial learning`,
+    caption:
+      `${r.nTrainEnv} training / ${r.nTestEnv} test environments. θ, φ errors read the (θ, φ) pair as an axis; ` +
+      "the ambiguity correction matches principal axes by signed eigenvalue rank (tensorial only). " +
+      "C̃Q, η̃ with Vzz taken positive, as in the paper.",
+    columns,
+    rows: metricRows(r, withPaper).map((row) =>
+      hasPaper
+        ? [row.quantity, row.tensorial, row.scalar, row.paperTensorial, row.paperScalar]
+        : [row.quantity, row.tensorial, row.scalar],
+    ),
+    digits: 3,
+    ...(hasPaper ? { referenceColumns: [3, 4] } : {}),
+  };
+}
+
+/** Compact JSON summary (no per-environment arrays). */
+export function summaryJson(r: EfgBenchResult): Record<string, unknown> {
+  return {
+    element: r.element,
+    isotope: r.isotope,
+    nTrainEnv: r.nTrainEnv,
+    nTestEnv: r.nTestEnv,
+    nTrainStructures: r.nTrainStructures,
+    nTestStructures: r.nTestStructures,
+    soap: r.soap,
+    tensorialSettings: r.tensorialSettings,
+    scalarSettings: r.scalarSettings,
+    featureCount: r.featureCount,
+    table: metricRows(r, true),
+    tensorial: r.tensorial,
+    scalar: r.scalar,
+    learningCurve: r.curve,
+    timings: r.timings,
+  };
+}
+
+const QUANTITIES: { key: "cqTilde" | "etaTilde" | "theta" | "phi"; label: string }[] = [
+  { key: "cqTilde", label: "C̃Q" },
+  { key: "etaTilde", label: "η̃" },
+  { key: "theta", label: "θ / °" },
+  { key: "phi", label: "φ / °" },
+];
+
+/** Report sections of one species: table, Fig. 3 parity/distributions, Fig. 4 ω_Q, Fig. 5 learning curves. */
+export function speciesSections(r: EfgBenchResult, withPaper = true): ReportSection[] {
+  const iso = r.isotope ?? r.element;
+  const ref = r.parity.reference;
+  const fig3: FigureSpec[] = [];
+  for (const model of ["scalar", "tensorial"] as const) {
+    for (const q of QUANTITIES) {
+      fig3.push({
+        kind: "parity",
+        title: `${iso} ${q.label.split(" ")[0]} — ${model === "scalar" ? "scalar λ=0" : "tensorial λ=2"}`,
+        label: q.label,
+        series: [{ name: model === "scalar" ? "scalar λ=0" : "tensorial λ=2", reference: ref[q.key], predicted: r.parity[model][q.key] }],
+        distribution: true,
+      });
+    }
+  }
+  const sections: ReportSection[] = [
+    {
+      title: `${iso}: metrics`,
+      tables: [reportTable(r, withPaper)],
+      text: [
+        `Timings (s): ${Object.entries(r.timings)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(", ")}. Features: F0 = ${r.featureCount.f0} (λ=0), F2 = ${r.featureCount.f2} (λ=2).`,
+      ],
+    },
+    {
+      title: `${iso}: scalar vs tensorial predictions (cf. Harper Fig. 3)`,
+      text: [
+        "Upper panels: distribution of reference values (grey) and ML predictions (colour); lower panels: parity. " +
+          "Top row: four separately trained scalar λ=0 models; bottom row: all four derived from one tensorial λ=2 model.",
+      ],
+      figures: fig3,
+      columns: 4,
+    },
+  ];
+  if (r.tensorial.efg.omegaQ) {
+    const band = { halfWidth: 10, label: "±10 kHz (SAE-NMR)" };
+    sections.push({
+      title: `${iso}: ω_Q (cf. Harper Fig. 4)`,
+      text: [
+        "(a) scalar λ=0 model of ω_Q; (b) ω_Q from the scalar C̃Q, η̃, θ, φ models by eq. 5; (c) from the tensorial model. " +
+          "The band marks ±10 kHz, roughly the error range of SAE-NMR experiments.",
+      ],
+      figures: [
+        { kind: "parity", title: `${iso} ω_Q — (a) scalar, learnt directly`, label: "ω_Q / kHz", series: [{ name: "scalar ω_Q", reference: ref.wq, predicted: r.parity.scalar.wq }], band, distribution: true },
+        { kind: "parity", title: `${iso} ω_Q — (b) from scalar models`, label: "ω_Q / kHz", series: [{ name: "scalar-derived", reference: ref.wq, predicted: r.parity.scalarDerivedWq }], band, distribution: true },
+        { kind: "parity", title: `${iso} ω_Q — (c) tensorial`, label: "ω_Q / kHz", series: [{ name: "tensorial λ=2", reference: ref.wq, predicted: r.parity.tensorial.wq }], band, distribution: true },
+      ],
+      columns: 3,
+    });
+  }
+  if (r.curve.length > 0) {
+    const n = r.curve.map((c) => c.n);
+    const series = [];
+    for (const [group, key] of [
+      ["scalar λ=0", "scalar"],
+      ["tensorial λ=2", "tensorial"],
+    ] as const) {
+      series.push(
+        { name: "C̃Q", group, n, value: r.curve.map((c) => c[key].cqTilde) },
+        { name: "η̃", group, n, value: r.curve.map((c) => c[key].etaTilde) },
+        { name: "θ / rad", group, n, value: r.curve.map((c) => c[key].theta) },
+        { name: "φ / rad", group, n, value: r.curve.map((c) => c[key].phi) },
+      );
+    }
+    series.push({ name: "V_ij / a.u.", group: "tensorial λ=2", n, value: r.curve.map((c) => c.tensorial.vij) });
+    sections.push({
+      title: `${iso}: learning curves (cf. Harper Fig. 5)`,
+      figures: [
+        {
+          kind: "learningCurve",
+          title: `${iso}: test MAE vs training environments`,
+          series,
+          yLabel: "MAE (C̃Q, η̃ dimensionless; θ, φ in rad)",
+        },
+      ],
+      columns: 1,
+    });
+  }
+  return sections;
+}
