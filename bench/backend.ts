@@ -5,7 +5,7 @@
  *
  * Usage: npx tsx bench/backend.ts [--n 8192] [--f 2000,10000] [--lambda 0|2] [--zeta 2]
  *                                 [--modes cpu-float64,wasm,cpu,headlessgl,webgpu] [--tile 2048] [--reps 1]
- *                                 [--no-wasm-threads] [--quick] [--json]
+ *                                 [--kernel vec4|scalar] [--no-wasm-threads] [--quick] [--json]
  * --quick: n = 1024, F = 2000 (the gpu.js CPU modes need minutes for n = 8192 on 2 cores).
  * headless-gl needs an X server: xvfb-run -a npx tsx bench/backend.ts --modes headlessgl (see docs/gpu.md).
  * Each mode's result is compared with the float64 CPU backend's (max |Δ| / max |K|) when that one was run.
@@ -30,6 +30,7 @@ const zeta = Number(arg("zeta", "2"));
 const tile = Number(arg("tile", "2048"));
 const reps = Number(arg("reps", "1"));
 const wasmThreads = !process.argv.includes("--no-wasm-threads");
+const kernel = arg("kernel", "vec4") as "vec4" | "scalar";
 const modes = arg("modes", "cpu-float64,wasm,cpu,headlessgl,webgpu").split(",");
 const c = 2 * lambda + 1;
 const say = (s: string) => {
@@ -70,7 +71,9 @@ interface Row {
   error?: string;
 }
 const rows: Row[] = [];
-say(`kernel assembly, n = m = ${n} environments, λ=${lambda} (c=${c}), ζ=${zeta}, tile ${tile}`);
+say(
+  `kernel assembly, n = m = ${n} environments, λ=${lambda} (c=${c}), ζ=${zeta}, tile ${tile}, ${kernel} kernel`,
+);
 say(`host: ${(await import("node:os")).cpus().length} CPU cores, Node ${process.version}`);
 
 for (const f of fs) {
@@ -95,6 +98,7 @@ for (const f of fs) {
               tileRows: tile,
               probeRows: 64,
               wasmThreads,
+              kernel,
             });
     } catch (e) {
       const msg = String((e as Error).message).split(". Tried")[0]!;

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { EngineError } from "../src/core/errors.js";
 import { register as registerDataset } from "./commands/dataset.js";
+import { register as registerEvaluate } from "./commands/evaluate.js";
+import { register as registerFit } from "./commands/fit.js";
 import { register as registerNmr } from "./commands/nmr.js";
+import { register as registerPredict } from "./commands/predict.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
@@ -22,9 +25,12 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
+  registerFit(program);
+  registerPredict(program);
+  registerEvaluate(program);
   registerNmr(program);
   registerDataset(program);
-  for (const name of ["fit", "predict", "evaluate", "search", "kernel", "bench"]) {
+  for (const name of ["search", "kernel", "bench"]) {
     program
       .command(name)
       .description(`${name} (see DESIGN.md CLI contract)`)

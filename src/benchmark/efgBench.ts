@@ -15,6 +15,7 @@
  */
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import { axisAngleErrors } from "../metrics/angles.js";
 import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
@@ -44,7 +45,19 @@ export interface EfgBenchOptions {
   /** Learning-curve sizes as fractions of the training structures (default 1/16 … 1; [] = none). */
   readonly curveFractions?: readonly number[];
   readonly isotopes?: Readonly<Record<string, string>>;
+  /** Cap on training / test environments: a seeded random subset (kept in structure order) when exceeded. */
+  readonly maxTrainEnv?: number;
+  readonly maxTestEnv?: number;
+  /** Seed of that subsampling (default 0). */
+  readonly seed?: number;
   readonly log?: (line: string) => void;
+}
+
+/** A seeded random subset of `k` items of `list`, in the original order (all of it when k ≥ length). */
+function capped(list: number[], k: number | undefined, rng: Rng): number[] {
+  if (k === undefined || list.length <= k) return list;
+  const pick = rng.shuffle([...list.keys()]).slice(0, k).sort((a, b) => a - b);
+  return pick.map((i) => list[i]!);
 }
 
 export interface AngleErrors {
@@ -168,14 +181,17 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const sf = speciesFeatures(subset, o.species, o.soap, 2);
   timings.features = now() - t0;
   const nTrainStruct = o.train.length;
-  const trainEnv: number[] = [];
-  const testEnv: number[] = [];
+  let trainEnv: number[] = [];
+  let testEnv: number[] = [];
   const envStruct: number[] = [];
   for (let k = 0; k < sf.feats.n; k++) {
     const s = sf.samples[2 * k]!;
     envStruct.push(s);
     (s < nTrainStruct ? trainEnv : testEnv).push(k);
   }
+  const rng = new Rng(o.seed ?? 0);
+  trainEnv = capped(trainEnv, o.maxTrainEnv, rng);
+  testEnv = capped(testEnv, o.maxTestEnv, rng);
   if (trainEnv.length === 0 || testEnv.length === 0) {
     throw new EngineError("InvalidParameter", `${el}: no ${trainEnv.length === 0 ? "training" : "test"} environments`, {
       field: "species",

@@ -36,13 +36,13 @@ export function metricRows(r: EfgBenchResult, withPaper: boolean): TableRow[] {
     row("η̃ MAE", t.etaTilde.mae, s.etaTilde.mae, pt?.etaTildeMae, ps?.etaTildeMae),
     row("η̃ Pearson r", t.etaTilde.r, s.etaTilde.r, pt?.etaTildeR, ps?.etaTildeR),
     row("θ MAE / °", t.efg.theta.mae, s.theta.mae, pt?.thetaMae, ps?.thetaMae),
-    row("θ MAE / ° (ambiguity-corrected)", t.efg.thetaCorrected.mae, null, pt?.thetaMaeCorrected, null),
+    row("θ MAE / ° (corrected)", t.efg.thetaCorrected.mae, null, pt?.thetaMaeCorrected, null),
     row("θ Pearson r", t.efg.theta.r, s.theta.r, pt?.thetaR, ps?.thetaR),
     row("φ MAE / °", t.efg.phi.mae, s.phi.mae, pt?.phiMae, ps?.phiMae),
-    row("φ MAE / ° (ambiguity-corrected)", t.efg.phiCorrected.mae, null, pt?.phiMaeCorrected, null),
+    row("φ MAE / ° (corrected)", t.efg.phiCorrected.mae, null, pt?.phiMaeCorrected, null),
     row("φ Pearson r", t.efg.phi.r, s.phi.r, pt?.phiR, ps?.phiR),
-    row("ω_Q MAE / kHz (scalar: learnt directly)", t.efg.omegaQ?.mae ?? null, s.omegaQ?.mae ?? null, pt?.wqMae, ps?.wqMae),
-    row("ω_Q MAE / kHz (scalar: from C̃Q, η̃, θ, φ)", null, s.omegaQFromScalars?.mae ?? null, null, ps ? "> 10" : null),
+    row("ω_Q MAE / kHz", t.efg.omegaQ?.mae ?? null, s.omegaQ?.mae ?? null, pt?.wqMae, ps?.wqMae),
+    row("ω_Q MAE / kHz, scalar via eq. 5", null, s.omegaQFromScalars?.mae ?? null, null, ps ? "> 10" : null),
     row("q̃ mean", t.efg.q.mean, null, null, null),
     row("q̃ 10th percentile", t.efg.q.p10, null, null, null),
     row("MAE(V_ij) / a.u.", t.efg.maeVij, null, null, null),
@@ -59,8 +59,13 @@ function fmt(v: Num, digits = 3): string {
   return v.toFixed(d);
 }
 
-/** Plain-text table of all species (stdout). */
-export function formatTable(results: readonly EfgBenchResult[], title: string, withPaper = true): string {
+/** Plain-text table of all species (stdout). Paper columns for ⁷Li when `withPaper`. */
+export function formatTable(
+  results: readonly EfgBenchResult[],
+  title: string,
+  withPaper = true,
+  oursLabel = OURS_LABEL,
+): string {
   const lines: string[] = [title];
   for (const r of results) {
     lines.push("");
@@ -76,8 +81,8 @@ export function formatTable(results: readonly EfgBenchResult[], title: string, w
     const w0 = 44;
     const w = 11;
     const top = hasPaper
-      ? `${"".padEnd(w0)}${OURS_LABEL.padStart(2 * w)}${PAPER_LABEL.padStart(2 * w + 2)}`
-      : `${"".padEnd(w0)}${OURS_LABEL.padStart(2 * w)}`;
+      ? `${"".padEnd(w0)}${oursLabel.padStart(2 * w)}${PAPER_LABEL.padStart(2 * w + 2)}`
+      : `${"".padEnd(w0)}${oursLabel.padStart(2 * w)}`;
     lines.push(top);
     lines.push(`${head[0]!.padEnd(w0)}${head.slice(1).map((h, i) => (i === 2 ? "  " : "") + h.padStart(w)).join("")}`);
     for (const row of metricRows(r, withPaper)) {
@@ -90,17 +95,18 @@ export function formatTable(results: readonly EfgBenchResult[], title: string, w
 }
 
 /** ReportTable of one species with the paper columns muted. */
-export function reportTable(r: EfgBenchResult, withPaper = true): ReportTable {
+export function reportTable(r: EfgBenchResult, withPaper = true, oursLabel = OURS_LABEL): ReportTable {
   const hasPaper = withPaper && r.element === "Li";
   const columns = hasPaper
-    ? ["quantity", `tensorial (${OURS_LABEL})`, `scalar (${OURS_LABEL})`, `tensorial (${PAPER_LABEL})`, `scalar (${PAPER_LABEL})`]
-    : ["quantity", `tensorial (${OURS_LABEL})`, `scalar (${OURS_LABEL})`];
+    ? ["quantity", `λ=2 ${oursLabel}`, `λ=0 ${oursLabel}`, `λ=2 ${PAPER_LABEL}`, `λ=0 ${PAPER_LABEL}`]
+    : ["quantity", `λ=2 ${oursLabel}`, `λ=0 ${oursLabel}`];
   return {
     title: `${r.isotope ?? r.element}: scalar vs tensorial learning`,
     caption:
-      `${r.nTrainEnv} training / ${r.nTestEnv} test environments. θ, φ errors read the (θ, φ) pair as an axis; ` +
-      "the ambiguity correction matches principal axes by signed eigenvalue rank (tensorial only). " +
-      "C̃Q, η̃ with Vzz taken positive, as in the paper.",
+      `${r.nTrainEnv} training / ${r.nTestEnv} test environments. λ=2: one tensorial model; λ=0: separate scalar ` +
+      "models (ω_Q learnt directly; 'via eq. 5': from the scalar C̃Q, η̃, θ, φ). θ, φ errors read the (θ, φ) pair " +
+      "as an axis; 'corrected': eigenvalue-ambiguity correction (principal axes matched by signed eigenvalue rank, " +
+      "tensorial only). C̃Q, η̃ with Vzz taken positive, as in the paper.",
     columns,
     rows: metricRows(r, withPaper).map((row) =>
       hasPaper
@@ -141,7 +147,7 @@ const QUANTITIES: { key: "cqTilde" | "etaTilde" | "theta" | "phi"; label: string
 ];
 
 /** Report sections of one species: table, Fig. 3 parity/distributions, Fig. 4 ω_Q, Fig. 5 learning curves. */
-export function speciesSections(r: EfgBenchResult, withPaper = true): ReportSection[] {
+export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel = OURS_LABEL): ReportSection[] {
   const iso = r.isotope ?? r.element;
   const ref = r.parity.reference;
   const fig3: FigureSpec[] = [];
@@ -159,7 +165,7 @@ export function speciesSections(r: EfgBenchResult, withPaper = true): ReportSect
   const sections: ReportSection[] = [
     {
       title: `${iso}: metrics`,
-      tables: [reportTable(r, withPaper)],
+      tables: [reportTable(r, withPaper, oursLabel)],
       text: [
         `Timings (s): ${Object.entries(r.timings)
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)

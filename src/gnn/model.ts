@@ -6,6 +6,8 @@ import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../gpr/model.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
+import { GnnPool } from "./_pool.js";
 import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
 import { cartToSph, sphToCart } from "./spherical.js";
 
@@ -43,6 +45,8 @@ export interface GnnHypers {
   checkpoint: string | null;
   /** Stop training after this many seconds (0 = no limit). */
   maxSeconds: number;
+  /** worker_threads over the structures of a batch (0 = train in this thread). */
+  workers: number;
 }
 
 export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
@@ -65,6 +69,7 @@ export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
   species: null,
   checkpoint: null,
   maxSeconds: 0,
+  workers: 0,
 });
 
 /** Validates user hypers: unknown keys and wrong types are rejected with the field named. */
@@ -121,14 +126,6 @@ interface Standardiser {
   mean: Float64Array;
   /** nSpecies × nLambdas: scale (std for λ=0, RMS per component for λ>0). */
   scale: Float64Array;
-}
-
-interface LabelledSet {
-  graphs: Graph[];
-  /** Per structure: n × ncomp standardised spherical targets. */
-  y: Float64Array[];
-  /** Per structure: 1 where the atom is a labelled centre atom. */
-  w: Uint8Array[];
 }
 
 /**
@@ -336,56 +333,73 @@ export class GnnModel implements Model {
     let sinceBest = 0;
     const history: { epoch: number; train: number; val: number; seconds: number }[] = [];
     const shuffler = new Rng(h.seed + 2);
+    const nSp = this.speciesZ.length;
+    let pool: GnnPool | null = null;
+    let parallelNote = "trained in one thread";
+    if (h.workers > 0) {
+      pool = await GnnPool.create(h.workers, arch, data);
+      parallelNote = pool
+        ? `${h.workers} worker threads over the structures of each batch`
+        : "worker_threads could not start; trained in one thread";
+    }
+    const evalLoss = async (part: readonly number[], g: Float64Array | null): Promise<number> => {
+      const w = speciesWeights(data, part, nSp, net.ncomp);
+      return pool ? pool.run(params, part, w, g) : lossAndGrad(net, params, data, part, w, g);
+    };
     const tTrain = performance.now();
     let stopReason = "max epochs";
     let epoch = 0;
-    for (; epoch < h.epochs; epoch++) {
-      const te = performance.now();
-      const order = shuffler.shuffle([...trainIdx]);
-      let trainLoss = 0;
-      let nb = 0;
-      for (let b0 = 0; b0 < order.length; b0 += h.batchSize) {
-        const batch = order.slice(b0, b0 + h.batchSize);
-        grad.fill(0);
-        trainLoss += this.lossAndGrad(net, params, data, batch, grad);
-        nb++;
-        step++;
-        const c1 = 1 - b1 ** step;
-        const c2 = 1 - b2 ** step;
-        for (let k = 0; k < params.length; k++) {
-          const gk = grad[k]!;
-          m1[k] = b1 * m1[k]! + (1 - b1) * gk;
-          m2[k] = b2 * m2[k]! + (1 - b2) * gk * gk;
-          params[k]! -= (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
+    try {
+      for (; epoch < h.epochs; epoch++) {
+        const te = performance.now();
+        const order = shuffler.shuffle([...trainIdx]);
+        let trainLoss = 0;
+        let nb = 0;
+        for (let b0 = 0; b0 < order.length; b0 += h.batchSize) {
+          const batch = order.slice(b0, b0 + h.batchSize);
+          grad.fill(0);
+          trainLoss += await evalLoss(batch, grad);
+          nb++;
+          step++;
+          const c1 = 1 - b1 ** step;
+          const c2 = 1 - b2 ** step;
+          for (let k = 0; k < params.length; k++) {
+            const gk = grad[k]!;
+            m1[k] = b1 * m1[k]! + (1 - b1) * gk;
+            m2[k] = b2 * m2[k]! + (1 - b2) * gk * gk;
+            params[k]! -= (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
+          }
+        }
+        trainLoss /= nb;
+        const val = valIdx.length > 0 ? await evalLoss(valIdx, null) : trainLoss;
+        const secs = (performance.now() - te) / 1000;
+        history.push({ epoch, train: trainLoss, val, seconds: secs });
+        if (val < best) {
+          best = val;
+          bestParams = Float64Array.from(params);
+          bestEpoch = epoch;
+          sinceBest = 0;
+          if (h.checkpoint) this.writeCheckpoint(h.checkpoint, bestParams);
+        } else {
+          sinceBest++;
+          if (sinceBest > 0 && sinceBest % Math.max(1, Math.floor(h.patience / 2)) === 0) lr /= 2;
+        }
+        log(
+          `gnn epoch ${epoch + 1}/${h.epochs}: train loss ${trainLoss.toPrecision(4)}, val loss ${val.toPrecision(4)}, lr ${lr.toPrecision(3)}, ${secs.toFixed(2)} s`,
+        );
+        if (sinceBest >= h.patience) {
+          stopReason = `early stop (no validation improvement in ${h.patience} epochs)`;
+          epoch++;
+          break;
+        }
+        if (h.maxSeconds > 0 && (performance.now() - tTrain) / 1000 > h.maxSeconds) {
+          stopReason = `time limit ${h.maxSeconds} s`;
+          epoch++;
+          break;
         }
       }
-      trainLoss /= nb;
-      const val = valIdx.length > 0 ? this.lossAndGrad(net, params, data, valIdx, null) : trainLoss;
-      const secs = (performance.now() - te) / 1000;
-      history.push({ epoch, train: trainLoss, val, seconds: secs });
-      if (val < best) {
-        best = val;
-        bestParams = Float64Array.from(params);
-        bestEpoch = epoch;
-        sinceBest = 0;
-        if (h.checkpoint) this.writeCheckpoint(h.checkpoint, bestParams);
-      } else {
-        sinceBest++;
-        if (sinceBest > 0 && sinceBest % Math.max(1, Math.floor(h.patience / 2)) === 0) lr /= 2;
-      }
-      log(
-        `gnn epoch ${epoch + 1}/${h.epochs}: train loss ${trainLoss.toPrecision(4)}, val loss ${val.toPrecision(4)}, lr ${lr.toPrecision(3)}, ${secs.toFixed(2)} s`,
-      );
-      if (sinceBest >= h.patience) {
-        stopReason = `early stop (no validation improvement in ${h.patience} epochs)`;
-        epoch++;
-        break;
-      }
-      if (h.maxSeconds > 0 && (performance.now() - tTrain) / 1000 > h.maxSeconds) {
-        stopReason = `time limit ${h.maxSeconds} s`;
-        epoch++;
-        break;
-      }
+    } finally {
+      await pool?.close();
     }
     this.params = bestParams;
     const timeTrain = (performance.now() - tTrain) / 1000;
@@ -399,6 +413,7 @@ export class GnnModel implements Model {
       notes: [
         `${net.nParams} parameters; ${epoch} epochs (${stopReason}); best validation loss ${best.toPrecision(4)} at epoch ${bestEpoch + 1}`,
         `centre species ${this.centre.join(",")}; ${trainIdx.length} training / ${valIdx.length} validation structures; mean neighbours ${this.avgNeighbors.toFixed(2)}`,
+        parallelNote,
       ],
       epochs: epoch,
       bestEpoch: bestEpoch + 1,
@@ -424,46 +439,6 @@ export class GnnModel implements Model {
       });
     }
     return out;
-  }
-
-  /**
-   * Per-species loss over the structures `batch`: Σ_species mean over its labelled atoms of the squared error per
-   * component, divided by the number of species present. Accumulates the gradient when grad is given.
-   */
-  private lossAndGrad(
-    net: Network,
-    params: Float64Array,
-    data: LabelledSet,
-    batch: readonly number[],
-    grad: Float64Array | null,
-  ): number {
-    const nS = this.speciesZ.length;
-    const counts = new Float64Array(nS);
-    for (const si of batch) {
-      const g = data.graphs[si]!;
-      for (let i = 0; i < g.n; i++) if (data.w[si]![i]) counts[g.types[i]!]!++;
-    }
-    const present = counts.reduce((a, c) => a + (c > 0 ? 1 : 0), 0);
-    if (present === 0) return 0;
-    const ncomp = net.ncomp;
-    let loss = 0;
-    for (const si of batch) {
-      const g = data.graphs[si]!;
-      const cache = net.forward(params, g);
-      const gout = new Float64Array(cache.out.length);
-      const y = data.y[si]!;
-      for (let i = 0; i < g.n; i++) {
-        if (!data.w[si]![i]) continue;
-        const wi = 1 / (present * counts[g.types[i]!]! * ncomp);
-        for (let m = 0; m < ncomp; m++) {
-          const r = cache.out[i * ncomp + m]! - y[i * ncomp + m]!;
-          loss += wi * r * r;
-          gout[i * ncomp + m] = 2 * wi * r;
-        }
-      }
-      if (grad) net.backward(params, cache, gout, grad);
-    }
-    return loss;
   }
 
   async predict(structures: readonly Structure[]): Promise<Prediction> {

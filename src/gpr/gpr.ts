@@ -15,7 +15,7 @@ import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
-import { sharedGemmPool } from "../math/_workerPool.js";
+import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import type { Descriptor, FeatureBlocks } from "../soap/types.js";
 import { blockKey } from "../soap/types.js";
@@ -191,7 +191,7 @@ export function packLower(l: Float64Array, n: number): Float64Array {
 }
 
 export function unpackLower(p: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
+  const out = sharedFloat64(n * n); // shared so worker threads can use it without a copy
   let k = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * n + j] = p[k++]!;
   return out;
@@ -400,8 +400,8 @@ export class GprModel implements Model {
     if (wantVar) {
       const kss = kernelDiagBlocks(feats, p.zeta);
       covariance = f.full
-        ? fullGprCovariance(f.full, kStar, t, c, kss)
-        : sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
+        ? await fullGprCovariance(f.full, kStar, t, c, kss)
+        : await sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
       variance = new Float64Array(t * c);
       for (let i = 0; i < t; i++)
         for (let mu = 0; mu < c; mu++)

@@ -65,7 +65,9 @@ export async function primalWeights(
   options: { threads?: number } = {},
 ): Promise<PrimalWeights> {
   if (zeta !== 1 && zeta !== 2) {
-    throw new EngineError("InvalidParameter", `primal prediction needs ζ = 1 or 2, got ${zeta}`, { field: "zeta" });
+    throw new EngineError("InvalidParameter", `primal prediction needs ζ = 1 or 2, got ${zeta}`, {
+      field: "zeta",
+    });
   }
   const { n, c, f, f0, lambda } = train;
   if (alpha.length !== n * c) {
@@ -161,7 +163,13 @@ interface PayloadHeader {
     zeta: number;
     descriptor: { name: string; hypers: Readonly<Record<string, unknown>> };
   };
-  fitted: { nEnvironments: number; components: number; nFeatures: number; nFeatures0: number; trainingMean: number };
+  fitted: {
+    nEnvironments: number;
+    components: number;
+    nFeatures: number;
+    nFeatures0: number;
+    trainingMean: number;
+  };
 }
 
 /** The training features, α and settings of a serialised GPR model (GprModel.serialize()). */
@@ -223,9 +231,13 @@ export async function predictPrimal(
   const payload = model.serialize();
   const { train, alpha, zeta, offset, header } = primalInputsFromPayload(payload);
   if (!supportsPrimal(zeta)) {
-    throw new EngineError("InvalidParameter", `primal prediction needs ζ = 1 or 2, this model has ζ = ${zeta}`, {
-      field: "zeta",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `primal prediction needs ζ = 1 or 2, this model has ζ = ${zeta}`,
+      {
+        field: "zeta",
+      },
+    );
   }
   const p = header.params;
   const now = () => performance.now() / 1000;

@@ -18,7 +18,8 @@
 import { EngineError } from "../core/errors.js";
 import type { GemmPool } from "../math/_workerPool.js";
 import { gemmKernel } from "../math/gemm.js";
-import { choleskySolve, choleskyWithJitter, logDetFromCholesky, solveLower } from "../math/linalg.js";
+import { choleskySolve, choleskyWithJitter, logDetFromCholesky, solveLowerParallel } from "../math/linalg.js";
+import { sharedGemmPool } from "../math/_workerPool.js";
 
 export interface SolveOptions {
   /** Worker pool for the Cholesky trailing updates (optional). */
@@ -134,16 +135,17 @@ function addBlockGram(
  * Cov_e = s² (K_ee − V_eᵀV_e), V = L \ K_{N*}. `kStar` is (nEnv·c)×n, `kss` holds the prior blocks K_ee
  * (nEnv × c × c). Returns nEnv × c × c.
  */
-export function fullGprCovariance(
+export async function fullGprCovariance(
   state: FullGprState,
   kStar: Float64Array,
   nEnv: number,
   c: number,
   kss: Float64Array,
-): Float64Array {
+  pool: GemmPool = sharedGemmPool(),
+): Promise<Float64Array> {
   const t = nEnv * c;
   const v = transpose(kStar, t, state.n); // n × t
-  solveLower(state.l, state.n, v, t);
+  await solveLowerParallel(state.l, state.n, v, t, pool);
   const cov = kss.slice(0, nEnv * c * c);
   addBlockGram(v, state.n, nEnv, c, -1, cov);
   for (let i = 0; i < cov.length; i++) cov[i] *= state.scale;
@@ -223,22 +225,23 @@ export async function fitSparseGpr(
  *   DTC: s² (K_** − Q_** + σ² K_{*M} Σ K_{M*})          (R&W eq. 8.27, projected process)
  * with Σ = (σ²K_MM + K_MN K_NM)⁻¹ and Q_** = K_{*M} K_MM⁻¹ K_{M*}.
  */
-export function sparseGprCovariance(
+export async function sparseGprCovariance(
   state: SparseGprState,
   kStar: Float64Array,
   nEnv: number,
   c: number,
   kss: Float64Array,
   approximation: SparseApproximation,
-): Float64Array {
+  pool: GemmPool = sharedGemmPool(),
+): Promise<Float64Array> {
   const t = nEnv * c;
   const u = transpose(kStar, t, state.m);
   const w = approximation === "dtc" ? u.slice() : null;
-  solveLower(state.lSigma, state.m, u, t);
+  await solveLowerParallel(state.lSigma, state.m, u, t, pool);
   const cov = new Float64Array(nEnv * c * c);
   addBlockGram(u, state.m, nEnv, c, state.reg, cov);
   if (w) {
-    solveLower(state.lMM, state.m, w, t);
+    await solveLowerParallel(state.lMM, state.m, w, t, pool);
     for (let i = 0; i < cov.length; i++) cov[i] += kss[i];
     addBlockGram(w, state.m, nEnv, c, -1, cov);
   }

@@ -5,14 +5,20 @@
  * works under tsx, vitest and compiled JS alike) and unref'd while idle so they never keep a process alive.
  */
 import { Worker } from "node:worker_threads";
-import { gemmKernel, gemmKernelSource, trailingUpdateSource } from "./gemm.js";
+import { gemmKernel, gemmKernelSource, solveLowerColumnsSource, trailingUpdateSource } from "./gemm.js";
 
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const gemmKernel = ${gemmKernelSource};
 const trailingUpdateRows = ${trailingUpdateSource};
+const solveLowerColumns = ${solveLowerColumnsSource};
 parentPort.on("message", (j) => {
   try {
+    if (j.op === "trsm") {
+      solveLowerColumns(new Float64Array(j.l), j.n, new Float64Array(j.b), j.ldb, j.c0, j.c1, j.nb);
+      parentPort.postMessage({ id: j.id, ok: true });
+      return;
+    }
     if (j.op === "trailing") {
       trailingUpdateRows(new Float64Array(j.a), j.lda, j.k0, j.b, j.t0, j.r0, j.r1, j.nb);
       parentPort.postMessage({ id: j.id, ok: true });
@@ -174,6 +180,35 @@ export class GemmPool {
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ op: "trailing", id, a: a.buffer, lda, k0, b, t0, r0, r1, nb });
+    }).finally(() => {
+      if (--this.active === 0) for (const w of this.workers) w.unref();
+    });
+  }
+
+  /**
+   * Run `solveLowerColumns(l, n, b, ldb, c0, c1, nb)` (src/math/gemm.ts) on one worker; `l` and `b` must be
+   * SharedArrayBuffer-backed arrays starting at byte 0.
+   */
+  solveLowerColumns(
+    l: Float64Array,
+    n: number,
+    b: Float64Array,
+    ldb: number,
+    c0: number,
+    c1: number,
+    nb: number,
+  ): Promise<void> {
+    if (this.disposed) throw new Error("GemmPool used after dispose()");
+    if (!isShared(l) || !isShared(b) || l.byteOffset !== 0 || b.byteOffset !== 0) {
+      throw new Error("solveLowerColumns needs shared arrays at offset 0");
+    }
+    this.ensureWorkers();
+    const id = this.nextId++;
+    const worker = this.workers[this.rr++ % this.workers.length]!;
+    if (this.active++ === 0) for (const w of this.workers) w.ref();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ op: "trsm", id, l: l.buffer, n, b: b.buffer, ldb, c0, c1, nb });
     }).finally(() => {
       if (--this.active === 0) for (const w of this.workers) w.unref();
     });

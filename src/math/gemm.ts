@@ -267,6 +267,43 @@ export function trailingUpdateRows(
   }
 }
 
+/**
+ * Forward substitution L·X = B in place on the columns c0..c1 of B (n × ldb, row-major), L n×n lower
+ * (row-major). Blocked by `nb` rows: the off-diagonal part of each block row is one GEMM, the diagonal
+ * block a small substitution. Self-contained apart from `gemmKernel` (worker threads evaluate its source):
+ * column ranges are independent, so they can be solved on different threads.
+ */
+export function solveLowerColumns(
+  l: Float64Array,
+  n: number,
+  b: Float64Array,
+  ldb: number,
+  c0: number,
+  c1: number,
+  nb: number,
+): void {
+  const w = c1 - c0;
+  for (let i0 = 0; i0 < n; i0 += nb) {
+    const h = Math.min(nb, n - i0);
+    if (i0 > 0) gemmKernel(false, false, h, w, i0, -1, l, i0 * n, n, b, c0, ldb, 1, b, i0 * ldb + c0, ldb);
+    for (let i = i0; i < i0 + h; i++) {
+      const ri = i * n;
+      const bi = i * ldb;
+      for (let p = i0; p < i; p++) {
+        const lip = l[ri + p];
+        if (lip === 0) continue;
+        const bp = p * ldb;
+        for (let c = c0; c < c1; c++) b[bi + c] -= lip * b[bp + c];
+      }
+      const inv = 1 / l[ri + i];
+      for (let c = c0; c < c1; c++) b[bi + c] *= inv;
+    }
+  }
+}
+
+/** Source of the column-range forward substitution, for worker threads. */
+export const solveLowerColumnsSource: string = solveLowerColumns.toString();
+
 /** Source of the trailing update, for worker threads (they define `gemmKernel` first). */
 export const trailingUpdateSource: string = trailingUpdateRows.toString();
 

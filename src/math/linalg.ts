@@ -6,7 +6,7 @@
 import { EngineError } from "../core/errors.js";
 import type { GemmPool } from "./_workerPool.js";
 import { sharedFloat64 } from "./_workerPool.js";
-import { gemmKernel, trailingUpdateRows } from "./gemm.js";
+import { gemmKernel, solveLowerColumns, trailingUpdateRows } from "./gemm.js";
 
 /** Default panel width of the blocked Cholesky (tuned with bench/linalg.ts). */
 export const CHOLESKY_BLOCK = 96;
@@ -164,23 +164,34 @@ const TRSM_BLOCK = 64;
  */
 export function solveLower(l: Float64Array, n: number, b: Float64Array, r: number): Float64Array {
   if (r === 1) return solveLowerVec(l, n, b);
-  const nb = TRSM_BLOCK;
-  for (let i0 = 0; i0 < n; i0 += nb) {
-    const h = Math.min(nb, n - i0);
-    if (i0 > 0) gemmKernel(false, false, h, r, i0, -1, l, i0 * n, n, b, 0, r, 1, b, i0 * r, r);
-    for (let i = i0; i < i0 + h; i++) {
-      const ri = i * n;
-      const bi = i * r;
-      for (let p = i0; p < i; p++) {
-        const lip = l[ri + p];
-        if (lip === 0) continue;
-        const bp = p * r;
-        for (let c = 0; c < r; c++) b[bi + c] -= lip * b[bp + c];
-      }
-      const inv = 1 / l[ri + i];
-      for (let c = 0; c < r; c++) b[bi + c] *= inv;
-    }
-  }
+  solveLowerColumns(l, n, b, r, 0, r, TRSM_BLOCK);
+  return b;
+}
+
+/**
+ * Solve L·X = B in place (B n×r) with the right-hand-side columns split over the worker threads of `pool`
+ * (bitwise equal to `solveLower`: every column range runs the same code). Arrays not in shared memory are
+ * copied there (and B copied back); keep L shared (see choleskyWithJitter with a pool) to avoid the copy.
+ */
+export async function solveLowerParallel(
+  l: Float64Array,
+  n: number,
+  b: Float64Array,
+  r: number,
+  pool: GemmPool,
+): Promise<Float64Array> {
+  if (pool.threads < 2 || r < 32 || n * n * r < 2e7) return solveLower(l, n, b, r);
+  const shared = (x: Float64Array, len: number) =>
+    x.buffer instanceof SharedArrayBuffer && x.byteOffset === 0 ? x : sharedFloat64(len, x);
+  const sl = shared(l, n * n);
+  const sb = shared(b, n * r);
+  const parts = pool.threads;
+  const step = Math.ceil(r / parts / 4) * 4;
+  const jobs: Promise<void>[] = [];
+  for (let c0 = 0; c0 < r; c0 += step)
+    jobs.push(pool.solveLowerColumns(sl, n, sb, r, c0, Math.min(r, c0 + step), TRSM_BLOCK));
+  await Promise.all(jobs);
+  if (sb !== b) b.set(sb.subarray(0, n * r));
   return b;
 }
 
@@ -263,7 +274,8 @@ export async function choleskyWithJitter(
   let rel = 0;
   let lastError: unknown = null;
   for (let attempt = 0; attempt <= maxTries; attempt++) {
-    const work = a.slice(0, n * n);
+    // With a pool, factorise in shared memory so L can be used by the workers later without a copy.
+    const work = options.pool ? sharedFloat64(n * n, a) : a.slice(0, n * n);
     const jitter = rel * meanDiag;
     if (jitter > 0) for (let i = 0; i < n; i++) work[i * n + i] += jitter;
     try {

@@ -143,11 +143,17 @@ export class SphericalExpansion {
         const chan = base + a * nmax;
         for (let l = 0; l < L; l++) {
           const ro = l * nmax;
-          for (let m = -l; m <= l; m++) {
-            const lm = l * l + l + m;
+          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
             const yv = fc * y[lm]!;
             const o = chan + lm * K;
-            for (let n = 0; n < nmax; n++) out[o + n]! += yv * rad[ro + n]!;
+            let n = 0;
+            for (; n + 3 < nmax; n += 4) {
+              out[o + n]! += yv * rad[ro + n]!;
+              out[o + n + 1]! += yv * rad[ro + n + 1]!;
+              out[o + n + 2]! += yv * rad[ro + n + 2]!;
+              out[o + n + 3]! += yv * rad[ro + n + 3]!;
+            }
+            for (; n < nmax; n++) out[o + n]! += yv * rad[ro + n]!;
           }
         }
       }

@@ -96,85 +96,174 @@ export class LambdaCoupling {
     }
     this.blocks = blocks;
     this.nProperties = off;
-    const maxG = 2 * lmax + 1;
-    this.xt = new Float64Array(nChannels * maxG);
-    this.yt = new Float64Array(nChannels * maxG);
+    this.y = new Float64Array(nChannels);
+    const D = 2 * lmax + 1;
+    this.gl = new Float64Array((lmax + 1) * D * D);
+    this.gram = new Float64Array((2 * lambda + 1) ** 2);
+    this.mBuf = new Float64Array((2 * lambda + 1) * D * D);
+    this.qBuf = new Float64Array((2 * lambda + 1) * D * D);
   }
 
-  private readonly xt: Float64Array;
-  private readonly yt: Float64Array;
+  private readonly y: Float64Array;
+  private readonly gl: Float64Array;
+  private readonly gram: Float64Array;
+  private readonly mBuf: Float64Array;
+  private readonly qBuf: Float64Array;
+
+  /**
+   * 1/√‖P Pᵀ‖_F of the coupled features of one centre, from the expansion alone (no feature pass):
+   * (P Pᵀ)_μν = Σ_blocks w · tr(C_μ G_l2 C_νᵀ G_l1), G_l = X_l X_lᵀ ((2l+1)² per l), w = 2 for l1 < l2 (the
+   * (l2, l1) block of the full feature set contributes equally), 1 for l1 = l2. Returns 0 for a zero environment.
+   */
+  normScale(X: Float64Array, xOff: number): number {
+    const K = this.nChannels;
+    const L = this.lmax + 1;
+    const nc = 2 * this.lambda + 1;
+    const G = this.gl;
+    const D = 2 * this.lmax + 1;
+    for (let l = 0; l < L; l++) {
+      const d = 2 * l + 1;
+      const base = xOff + l * l * K;
+      const go = l * D * D;
+      for (let a = 0; a < d; a++) {
+        const ra = base + a * K;
+        for (let b = a; b < d; b++) {
+          const rb = base + b * K;
+          let s = 0;
+          for (let k = 0; k < K; k++) s += X[ra + k]! * X[rb + k]!;
+          G[go + a * D + b] = s;
+          G[go + b * D + a] = s;
+        }
+      }
+    }
+    const gram = this.gram;
+    gram.fill(0);
+    const M = this.mBuf;
+    const Q = this.qBuf;
+    for (const blk of this.blocks) {
+      const { l1, l2, cg } = blk;
+      const d1 = 2 * l1 + 1;
+      const d2 = 2 * l2 + 1;
+      const g1 = l1 * D * D;
+      const g2 = l2 * D * D;
+      const sz = d1 * d2;
+      M.fill(0, 0, nc * sz);
+      Q.fill(0, 0, nc * sz);
+      for (let e = 0; e < cg.nnz; e++) {
+        const v = cg.value[e]!;
+        const mu = cg.mu[e]!;
+        const m1 = cg.m1[e]!;
+        const m2 = cg.m2[e]!;
+        // M_μ[m1, :] += v G2[m2, :];  Q_μ[:, m2] += v G1[:, m1]
+        const mo = mu * sz + m1 * d2;
+        for (let b = 0; b < d2; b++) M[mo + b]! += v * G[g2 + m2 * D + b]!;
+        const qo = mu * sz + m2;
+        for (let a = 0; a < d1; a++) Q[qo + a * d2]! += v * G[g1 + a * D + m1]!;
+      }
+      const w = l1 === l2 ? 1 : 2;
+      for (let mu = 0; mu < nc; mu++) {
+        for (let nu = mu; nu < nc; nu++) {
+          let s = 0;
+          for (let k = 0; k < sz; k++) s += M[mu * sz + k]! * Q[nu * sz + k]!;
+          gram[mu * nc + nu]! += w * s;
+        }
+      }
+    }
+    let fro = 0;
+    for (let mu = 0; mu < nc; mu++) {
+      fro += gram[mu * nc + mu]! ** 2;
+      for (let nu = mu + 1; nu < nc; nu++) fro += 2 * gram[mu * nc + nu]! ** 2;
+    }
+    fro = Math.sqrt(fro);
+    return fro > 0 ? 1 / Math.sqrt(fro) : 0;
+  }
 
   /**
    * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (zeroed here),
-   * symmetric-half storage with √2 weights.
+   * symmetric-half storage with √2 weights, every feature multiplied by `scale`.
    */
-  couple(X: Float64Array, xOff: number, out: Float64Array, outOff: number): void {
+  couple(X: Float64Array, xOff: number, out: Float64Array, outOff: number, scale = 1): void {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
-    const xt = this.xt;
-    const yt = this.yt;
-    const S2 = Math.SQRT2;
+    const y = this.y;
+    const S2 = Math.SQRT2 * scale;
+    out.fill(0, outOff, outOff + nc * F);
     for (const blk of this.blocks) {
       const { gMu, gM1, gStart, eM2, eV, offset } = blk;
       const b1 = xOff + blk.l1 * blk.l1 * K;
       const b2 = xOff + blk.l2 * blk.l2 * K;
       const nG = gMu.length;
-      // P_μ(A, B) = Σ_q X[l1 m1_q, A] · y_q[B] over the groups q of μ, y_q = √2 Σ_{m2} C[μ, m1_q, m2] X[l2 m2, :]:
-      // a small product xtᵀ·yt with the group index innermost, so each output is written once.
-      let g0 = 0;
-      while (g0 < nG) {
-        const mu = gMu[g0]!;
-        let g1 = g0;
-        while (g1 < nG && gMu[g1] === mu) g1++;
-        const G = g1 - g0;
-        for (let q = 0; q < G; q++) {
-          const g = g0 + q;
-          const r1 = b1 + gM1[g]! * K;
-          for (let A = 0; A < K; A++) {
-            xt[A * G + q] = X[r1 + A]!;
-            yt[A * G + q] = 0;
-          }
-          for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
-            const v = S2 * eV[e]!;
-            const r2 = b2 + eM2[e]! * K;
-            for (let B = 0; B < K; B++) yt[B * G + q]! += v * X[r2 + B]!;
-          }
+      // P_μ(A, B) = Σ_{m1} X[l1 m1, A] · y_{μ m1}[B],  y_{μ m1} = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
+      // (rank-1 updates; measured faster in V8 than the transposed dot-product form used for the power spectrum)
+      for (let g = 0; g < nG; g++) {
+        y.fill(0);
+        for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
+          const v = S2 * eV[e]!;
+          const r2 = b2 + eM2[e]! * K;
+          for (let B = 0; B < K; B++) y[B]! += v * X[r2 + B]!;
         }
-        const o0 = outOff + mu * F + offset;
+        const r1 = b1 + gM1[g]! * K;
+        const o0 = outOff + gMu[g]! * F + offset;
         if (!blk.triangular) {
-          for (let A = 0; A < K; A++) {
-            const xa = A * G;
+          // four rows per pass: each y[B] load feeds four multiply-adds
+          let A = 0;
+          for (; A + 3 < K; A += 4) {
+            const t0 = X[r1 + A]!;
+            const t1 = X[r1 + A + 1]!;
+            const t2 = X[r1 + A + 2]!;
+            const t3 = X[r1 + A + 3]!;
             const oa = o0 + A * K;
             for (let B = 0; B < K; B++) {
-              const yb = B * G;
-              let acc = 0;
-              for (let q = 0; q < G; q++) acc += xt[xa + q]! * yt[yb + q]!;
-              out[oa + B] = acc;
+              const yb = y[B]!;
+              out[oa + B]! += t0 * yb;
+              out[oa + K + B]! += t1 * yb;
+              out[oa + 2 * K + B]! += t2 * yb;
+              out[oa + 3 * K + B]! += t3 * yb;
             }
           }
-        } else {
-          const first = this.sigma === 1 ? 0 : 1; // σ=−1: strict upper triangle
-          let o = o0;
-          for (let A = 0; A < K; A++) {
-            const xa = A * G;
-            for (let B = A + first; B < K; B++) {
-              const yb = B * G;
-              let acc = 0;
-              for (let q = 0; q < G; q++) acc += xt[xa + q]! * yt[yb + q]!;
-              out[o++] = B === A ? acc * Math.SQRT1_2 : acc; // the diagonal carries weight 1, not √2
+          for (; A < K; A++) {
+            const t = X[r1 + A]!;
+            const oa = o0 + A * K;
+            for (let B = 0; B < K; B++) out[oa + B]! += t * y[B]!;
+          }
+        } else if (this.sigma === 1) {
+          // rows A and A+1 together (row A starts at B = A, row A+1 at B = A+1)
+          let oa = o0;
+          let A = 0;
+          for (; A + 1 < K; A += 2) {
+            const t0 = X[r1 + A]!;
+            const t1 = X[r1 + A + 1]!;
+            const base0 = oa - A;
+            const base1 = oa + (K - A) - (A + 1);
+            out[base0 + A]! += t0 * y[A]!;
+            for (let B = A + 1; B < K; B++) {
+              const yb = y[B]!;
+              out[base0 + B]! += t0 * yb;
+              out[base1 + B]! += t1 * yb;
             }
+            oa += 2 * (K - A) - 1;
+          }
+          if (A < K) out[oa]! += X[r1 + A]! * y[A]!;
+        } else {
+          // σ=−1, l1 = l2: strict upper triangle A < B
+          let oa = o0;
+          for (let A = 0; A < K - 1; A++) {
+            const t = X[r1 + A]!;
+            const base = oa - A - 1;
+            if (t !== 0) for (let B = A + 1; B < K; B++) out[base + B]! += t * y[B]!;
+            oa += K - A - 1;
           }
         }
-        g0 = g1;
       }
-      // μ rows without any CG entry in this block stay zero
-      for (let mu = 0; mu < nc; mu++) {
-        let has = false;
-        for (let g = 0; g < nG; g++) if (gMu[g] === mu) has = true;
-        if (!has) {
-          const size = blk.triangular ? (this.sigma === 1 ? (K * (K + 1)) / 2 : (K * (K - 1)) / 2) : K * K;
-          out.fill(0, outOff + mu * F + offset, outOff + mu * F + offset + size);
+      if (blk.triangular && this.sigma === 1) {
+        // the diagonal A = B carries weight 1, not √2
+        for (let mu = 0; mu < nc; mu++) {
+          let o = outOff + mu * F + offset;
+          for (let A = 0; A < K; A++) {
+            out[o]! *= Math.SQRT1_2;
+            o += K - A;
+          }
         }
       }
     }
@@ -185,32 +274,47 @@ export class LambdaCoupling {
  * Power spectrum (λ=0) directly from the expansion: p_l(A ≤ B) = w_AB Σ_m X[lm,A] X[lm,B] / √(2l+1),
  * w = √2 for A < B — the same layout and values as LambdaCoupling(0).
  */
-export function powerSpectrum(X: Float64Array, xOff: number, lmax: number, K: number, out: Float64Array, outOff: number): void {
+export function powerSpectrum(
+  X: Float64Array,
+  xOff: number,
+  lmax: number,
+  K: number,
+  out: Float64Array,
+  outOff: number,
+): void {
   const T = (K * (K + 1)) / 2;
-  const d = 2 * lmax + 1;
-  const xt = PS_SCRATCH.length >= K * d ? PS_SCRATCH : (PS_SCRATCH = new Float64Array(K * d));
   for (let l = 0; l <= lmax; l++) {
-    const G = 2 * l + 1;
-    // xt[A][m] = X[l m, A]: the m-sum becomes the innermost, contiguous loop and each output is written once
-    for (let m = 0; m < G; m++) {
+    const o0 = outOff + l * T;
+    out.fill(0, o0, o0 + T);
+    const w = Math.SQRT2 / Math.sqrt(2 * l + 1);
+    for (let m = 0; m < 2 * l + 1; m++) {
       const r = xOff + (l * l + m) * K;
-      for (let A = 0; A < K; A++) xt[A * G + m] = X[r + A]!;
-    }
-    const w = Math.SQRT2 / Math.sqrt(G);
-    const wd = 1 / Math.sqrt(G);
-    let o = outOff + l * T;
-    for (let A = 0; A < K; A++) {
-      const xa = A * G;
-      for (let B = A; B < K; B++) {
-        const xb = B * G;
-        let acc = 0;
-        for (let m = 0; m < G; m++) acc += xt[xa + m]! * xt[xb + m]!;
-        out[o++] = (B === A ? wd : w) * acc;
+      // rank-1 update of the upper triangle, rows A and A+1 together (row A starts at B = A)
+      let oa = o0;
+      let A = 0;
+      for (; A + 1 < K; A += 2) {
+        const t0 = w * X[r + A]!;
+        const t1 = w * X[r + A + 1]!;
+        const base0 = oa - A;
+        const base1 = oa + (K - A) - (A + 1);
+        out[base0 + A]! += t0 * X[r + A]!;
+        for (let B = A + 1; B < K; B++) {
+          const xb = X[r + B]!;
+          out[base0 + B]! += t0 * xb;
+          out[base1 + B]! += t1 * xb;
+        }
+        oa += 2 * (K - A) - 1;
       }
+      if (A < K) out[oa]! += w * X[r + A]! * X[r + A]!;
+    }
+    // the diagonal A = B carries weight 1, not √2
+    let o = o0;
+    for (let A = 0; A < K; A++) {
+      out[o]! *= Math.SQRT1_2;
+      o += K - A;
     }
   }
 }
-let PS_SCRATCH = new Float64Array(0);
 
 /** Normalise one environment: λ=0 unit norm; λ>0 ‖P Pᵀ‖_F = 1 (P is nc × F). */
 export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F: number): void {
@@ -223,10 +327,22 @@ export function normalizeEnvironment(P: Float64Array, off: number, nc: number, F
     let fro = 0;
     for (let a = 0; a < nc; a++) {
       for (let b = a; b < nc; b++) {
-        let s = 0;
         const oa = off + a * F;
         const ob = off + b * F;
-        for (let p = 0; p < F; p++) s += P[oa + p]! * P[ob + p]!;
+        // four independent partial sums (shorter dependency chains)
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let p = 0;
+        for (; p + 3 < F; p += 4) {
+          s0 += P[oa + p]! * P[ob + p]!;
+          s1 += P[oa + p + 1]! * P[ob + p + 1]!;
+          s2 += P[oa + p + 2]! * P[ob + p + 2]!;
+          s3 += P[oa + p + 3]! * P[ob + p + 3]!;
+        }
+        for (; p < F; p++) s0 += P[oa + p]! * P[ob + p]!;
+        const s = s0 + s1 + s2 + s3;
         fro += a === b ? s * s : 2 * s * s;
       }
     }
@@ -383,9 +499,14 @@ export class LambdaSoap implements Descriptor {
         const ws = wByZ.get(s.numbers[atoms[c]!]!)!;
         for (const w of ws) {
           const off = w.next * w.nc * w.F;
-          if (w.coupling) w.coupling.couple(X, c * exp.size, w.values, off);
-          else powerSpectrum(X, c * exp.size, exp.lmax, K, w.values, off);
-          if (this.params.normalize) normalizeEnvironment(w.values, off, w.nc, w.F);
+          if (w.coupling) {
+            // λ>0: the normalisation ‖P Pᵀ‖_F = 1 is computed from the expansion and folded into the coupling
+            const scale = this.params.normalize ? w.coupling.normScale(X, c * exp.size) : 1;
+            w.coupling.couple(X, c * exp.size, w.values, off, scale);
+          } else {
+            powerSpectrum(X, c * exp.size, exp.lmax, K, w.values, off);
+            if (this.params.normalize) normalizeEnvironment(w.values, off, w.nc, w.F);
+          }
           w.next++;
         }
       }

@@ -168,10 +168,10 @@ function structure(seed: number, rot: Float64Array | null, invert = false): Stru
   });
 }
 
-const arch = (head: "isd" | "tp", tpRank = 2): ArchSpec => ({
+const arch = (head: "isd" | "tp", tpRank = 2, lmax = 2): ArchSpec => ({
   nSpecies: 3,
   channels: 4,
-  lmax: 2,
+  lmax,
   layers: 2,
   rc: 3.5,
   nBasis: 5,
@@ -196,9 +196,10 @@ describe("network outputs are O(3)-equivariant with the right parity", () => {
     ["isd", 2],
     ["tp", 1],
     ["tp", 2],
+    ["tp", 3],
   ] as const) {
     it(`${head}${head === "tp" ? ` (rank ${l})` : ""}: rotated cell gives R σ Rᵀ; inverted cell gives the same σ (1e, 2e)`, () => {
-      const net = new Network(arch(head, l));
+      const net = new Network(arch(head, l, l === 3 ? 3 : 2));
       const pr = new Rng(99);
       const params = Float64Array.from({ length: net.nParams }, () => pr.normal());
       const r = new Rng(31).rotation();

@@ -44,7 +44,7 @@ describe("full GPR (R&W Alg. 2.1)", () => {
     const { y, k, kStar, kss } = setup(1, n, t, 12);
     const st = await fitFullGpr(k, n, y, reg);
     const mean = predictMean(kStar, t, n, st.alpha);
-    const cov = fullGprCovariance(st, kStar, t, 1, kss);
+    const cov = await fullGprCovariance(st, kStar, t, 1, kss);
     const K = new Matrix(n, n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) K.set(i, j, k[i * n + j]! + (i === j ? reg : 0));
     const Kinv = inverse(K);
@@ -74,10 +74,10 @@ describe("full GPR (R&W Alg. 2.1)", () => {
     for (let i = 0; i < n; i++) expect(Math.abs(fitted[i]! - y[i]!)).toBeLessThan(1e-6);
     const kdiag = new Float64Array(n);
     for (let i = 0; i < n; i++) kdiag[i] = k[i * n + i]!;
-    const covTrain = fullGprCovariance(st, k, n, 1, kdiag);
+    const covTrain = await fullGprCovariance(st, k, n, 1, kdiag);
     // at training points the latent variance is O(σ²) times the scale: round-off level here
     for (let i = 0; i < n; i++) expect(Math.abs(covTrain[i]!)).toBeLessThan(1e-6 * st.scale);
-    const cov = fullGprCovariance(st, kStar, 7, 1, kss);
+    const cov = await fullGprCovariance(st, kStar, 7, 1, kss);
     for (let i = 0; i < 7; i++) {
       expect(cov[i]).toBeGreaterThan(0);
       expect(cov[i]).toBeLessThanOrEqual(st.scale * kss[i]!);
@@ -98,8 +98,8 @@ describe("sparse GPR", () => {
     // The sparse system σ²K + K² squares the condition number (~1e6 here): agreement to ~1e-9.
     for (let i = 0; i < t; i++) expect(m2[i]).toBeCloseTo(m1[i]!, 8);
     expect(sp.scale).toBeCloseTo(full.scale, 8);
-    const c1 = fullGprCovariance(full, kStar, t, 1, kss);
-    const c2 = sparseGprCovariance(sp, kStar, t, 1, kss, "dtc");
+    const c1 = await fullGprCovariance(full, kStar, t, 1, kss);
+    const c2 = await sparseGprCovariance(sp, kStar, t, 1, kss, "dtc");
     for (let i = 0; i < t; i++) expect(c2[i]).toBeCloseTo(c1[i]!, 7);
   });
 
@@ -116,8 +116,8 @@ describe("sparse GPR", () => {
     const kss = new Float64Array(t);
     for (let i = 0; i < t; i++) kss[i] = kernelFrom(xs.subarray(i * f), 1, xs.subarray(i * f), 1, f)[0]!;
     const sp = await fitSparseGpr(kMM, m, kNM, n, y, 0.01);
-    const sor = sparseGprCovariance(sp, kStar, t, 1, kss, "sor");
-    const dtc = sparseGprCovariance(sp, kStar, t, 1, kss, "dtc");
+    const sor = await sparseGprCovariance(sp, kStar, t, 1, kss, "sor");
+    const dtc = await sparseGprCovariance(sp, kStar, t, 1, kss, "dtc");
     for (let i = 0; i < t; i++) {
       expect(sor[i]).toBeGreaterThanOrEqual(0);
       expect(dtc[i]! - sor[i]!).toBeGreaterThanOrEqual(-1e-12 * sp.scale); // PSD term, up to round-off

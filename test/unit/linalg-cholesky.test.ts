@@ -10,6 +10,7 @@ import {
   choleskyWithJitter,
   logDetFromCholesky,
   solveLower,
+  solveLowerParallel,
   solveLowerT,
 } from "../../src/math/linalg.js";
 
@@ -65,6 +66,12 @@ describe("blocked Cholesky", () => {
       const par = await choleskyParallel(a.slice(), n, pool, { blockSize: 32 });
       // Every block is computed by the same kernel with the same inputs, only on another thread.
       expect(par).toEqual(serial);
+      // multi-RHS forward substitution with the columns split over the workers: same code per column range
+      const r = 130; // n²r ≈ 2.2e7 is above the parallel threshold
+      const b = new Float64Array(n * r).map(() => rng.normal());
+      const x1 = solveLower(serial, n, b.slice(), r);
+      const x2 = await solveLowerParallel(serial, n, b.slice(), r, pool);
+      expect(x2).toEqual(x1);
     } finally {
       pool.dispose();
     }

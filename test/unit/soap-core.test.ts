@@ -22,7 +22,7 @@ describe("λ-SOAP identities", () => {
   const soap = new LambdaSoap({
     cutoff: { radius: 4 },
     density: { width: 0.5 },
-    basis: { maxRadial: 4, maxAngular: 4 },
+    basis: { maxRadial: 5, maxAngular: 4 }, // K = 15 channels (odd): exercises the loop tails
     normalize: false,
   });
   const rng = new Rng(99);
@@ -99,6 +99,38 @@ describe("λ-SOAP identities", () => {
             }
     });
   }
+
+  it("λ>0 normalisation (computed from the expansion) gives ‖P Pᵀ‖_F = 1 and the direction of the raw features", () => {
+    const normed = new LambdaSoap({ ...soap.params, normalize: true });
+    for (const [lambda, parity] of [
+      [2, 1],
+      [2, -1],
+      [3, 1],
+      [1, -1],
+    ] as const) {
+      const raw = soap.compute([s], { lambdas: [lambda], parity }).get(`8:${lambda}`)!;
+      const nrm = normed.compute([s], { lambdas: [lambda], parity }).get(`8:${lambda}`)!;
+      const nc = 2 * lambda + 1;
+      const F = raw.nProperties;
+      for (let smp = 0; smp < raw.nSamples; smp++) {
+        const gram = (v: Float64Array) => {
+          let fro = 0;
+          for (let a = 0; a < nc; a++)
+            for (let b = 0; b < nc; b++) {
+              let d = 0;
+              for (let p = 0; p < F; p++) d += v[(smp * nc + a) * F + p]! * v[(smp * nc + b) * F + p]!;
+              fro += d * d;
+            }
+          return Math.sqrt(fro);
+        };
+        expect(gram(nrm.values)).toBeCloseTo(1, 12);
+        const scale = 1 / Math.sqrt(gram(raw.values));
+        for (let k = smp * nc * F; k < (smp + 1) * nc * F; k++) {
+          expect(Math.abs(nrm.values[k]! - scale * raw.values[k]!)).toBeLessThan(1e-13);
+        }
+      }
+    }
+  });
 
   it("does not mutate the structures and is deterministic", () => {
     const pos = Float64Array.from(s.positions);

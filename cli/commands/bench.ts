@@ -1,0 +1,140 @@
+/**
+ * `soapgpr bench lto|gehlenite|wq-large`: the scalar-vs-tensorial benchmarks of Harper et al. 2025 and the ω_Q
+ * histogram of large LTO cells. Thin layer: parses options, calls src/benchmark, prints the table (stdout) or
+ * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
+ */
+import type { Command } from "commander";
+import { type GehleniteConfig, GEHLENITE_CONFIG, GEHLENITE_QUICK, runGehleniteBenchmark, TENSOAP_GEHLENITE_AL } from "../../src/benchmark/gehlenite.js";
+import { FULL_CONFIG, type LtoBenchConfig, QUICK_CONFIG, runLtoBenchmark } from "../../src/benchmark/lto.js";
+import { formatTable, summaryJson } from "../../src/benchmark/present.js";
+import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
+import { runWqLarge } from "../../src/benchmark/wqLarge.js";
+import { EngineError } from "../../src/core/errors.js";
+import type { Structure } from "../../src/core/structure.js";
+import { generateLto } from "../../src/datasets/lto.js";
+import { readStructures } from "../../src/io/read.js";
+import { renderReport } from "../../src/report/html.js";
+
+interface BenchCliOptions {
+  quick?: boolean;
+  report?: string;
+  data?: string[];
+  seed: string;
+  species?: string;
+  json?: boolean;
+  model?: string;
+  cells?: string;
+  out?: string;
+}
+
+function int(v: string, flag: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x)) throw new EngineError("InvalidParameter", `${flag} must be an integer, got '${v}'`, { field: flag });
+  return x;
+}
+
+function speciesList(v: string | undefined): string[] | undefined {
+  return v === undefined
+    ? undefined
+    : v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+}
+
+export function register(program: Command): void {
+  program
+    .command("bench")
+    .description(
+      "Benchmarks of Harper et al. 2025. 'lto': scalar λ=0 vs tensorial λ=2 GPR on the point-charge LTO-EFG " +
+        "database (7Li, 47Ti, 17O; 4:1 split by structure; table with the paper's DFT numbers beside ours, learning " +
+        "curves). 'gehlenite': the same on real DFT EFGs (--data DIR of .magres). 'wq-large': ω_Q histogram with " +
+        "its 5 most prominent peak regions for large LTO cells (--model LI_MODEL --data CELLS.extxyz).",
+    )
+    .argument("<which>", "lto | gehlenite | wq-large")
+    .option("--quick", "reduced run (the README's default job; < 5 min on 2 cores)")
+    .option("--report <dir>", "write report.html and report.json into DIR")
+    .option("--data <files...>", "lto: structures with per-atom 'efg' (default: generated); gehlenite: magres directory; wq-large: cells")
+    .option("--species <list>", "comma list of elements to run (default: all of the preset)")
+    .option("--model <file>", "wq-large: Li λ=2 efg model (ζ 1 or 2)")
+    .option("--out <file>", "wq-large: extxyz with per-atom wq and wq_region")
+    .option("--seed <n>", "seed of the data generation and of the split", "0")
+    .option("--json", "print JSON on stdout instead of the table")
+    .action(async (which: string, o: BenchCliOptions) => {
+      const t0 = performance.now();
+      const log = (l: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const seed = int(o.seed, "--seed");
+      const only = speciesList(o.species);
+      if (which === "lto") {
+        const config: LtoBenchConfig = o.quick ? QUICK_CONFIG : FULL_CONFIG;
+        let structures: readonly Structure[];
+        let source: string;
+        if (o.data && o.data.length > 0) {
+          structures = readStructures(o.data).structures;
+          source = o.data.join(", ");
+        } else {
+          log(`generating ${config.generate} point-charge LTO structures (seed ${seed})`);
+          structures = generateLto({ structures: config.generate, seed }).structures;
+          source = `generateLto({ structures: ${config.generate}, seed: ${seed} })`;
+        }
+        const res = await runLtoBenchmark({ structures, config, seed, ...(only ? { only } : {}), log });
+        log(`done in ${res.seconds.toFixed(1)} s`);
+        if (o.report) {
+          const files = await renderReport(ltoReport(res, { source, command: `soapgpr bench lto${o.quick ? " --quick" : ""} --seed ${seed}` }), o.report);
+          log(`report: ${files.html}`);
+        }
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, species: res.species.map(summaryJson) }, null, 1)}\n`);
+        } else {
+          process.stdout.write(
+            `${formatTable(res.species, `soapgpr bench lto (${config.name}, seed ${seed}): scalar λ=0 vs tensorial λ=2 GPR, test-set metrics; data: ${source}`)}\n` +
+              `\ntotal ${res.seconds.toFixed(1)} s. Paper numbers: Harper et al. 2025 (⁷Li, DFT); ours: Ewald point-charge EFGs, not DFT.\n`,
+          );
+        }
+        return;
+      }
+      if (which === "gehlenite") {
+        if (!o.data || o.data.length === 0) {
+          throw new EngineError("InvalidParameter", "bench gehlenite needs --data DIR (e.g. ../shared/data/magres/gehlenite)", { field: "--data" });
+        }
+        const config: GehleniteConfig = o.quick ? GEHLENITE_QUICK : GEHLENITE_CONFIG;
+        const res = await runGehleniteBenchmark({ data: o.data, config, seed, ...(only ? { only } : {}), log });
+        log(`done in ${res.seconds.toFixed(1)} s`);
+        if (o.report) {
+          const files = await renderReport(gehleniteReport(res, { source: o.data.join(", "), command: `soapgpr bench gehlenite${o.quick ? " --quick" : ""} --seed ${seed}` }), o.report);
+          log(`report: ${files.html}`);
+        }
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify({ benchmark: "gehlenite", preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`);
+        } else {
+          const a = TENSOAP_GEHLENITE_AL;
+          process.stdout.write(
+            `${formatTable(res.species, `soapgpr bench gehlenite (${config.name}, seed ${seed}): ${res.files} CASTEP cells, split by cell`, false, "ours: DFT gehlenite")}\n` +
+              `\nReference (${a.label}, 1920 train / 432 test Al, nmax 8 lmax 6): 27Al C̃Q MAE ${a.cqTildeMae} (r ${a.cqTildeR}), η̃ MAE ${a.etaTildeMae}, ` +
+              `θ/φ MAE ${a.thetaMae}°/${a.phiMae}°, q̃ ${a.q}; scalar λ=0 C̃Q MAE ${a.scalarCqTildeMae} (r ${a.scalarCqTildeR}).\n` +
+              `total ${res.seconds.toFixed(1)} s.\n`,
+          );
+        }
+        return;
+      }
+      if (which === "wq-large") {
+        if (!o.model || !o.data || o.data.length === 0) {
+          throw new EngineError("InvalidParameter", "bench wq-large needs --model LI_MODEL and --data CELLS.extxyz", { field: "--model" });
+        }
+        const { structures } = readStructures(o.data);
+        const res = await runWqLarge({ model: o.model, structures, ...(o.out ? { out: o.out } : {}), log });
+        if (o.report) {
+          const files = await renderReport(
+            { title: "ω_Q of large LTO cells (cf. Harper Fig. 6)", meta: { model: o.model, data: o.data.join(", ") }, sections: [wqLargeReportSection(res)] },
+            o.report,
+          );
+          log(`report: ${files.html}`);
+        }
+        const { labels: _labels, values: _values, ...summary } = res;
+        if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
+        else process.stdout.write(`${res.text}\n`);
+        return;
+      }
+      throw new EngineError("InvalidParameter", `unknown benchmark '${which}' (use lto, gehlenite or wq-large)`, { field: "which" });
+    });
+}
