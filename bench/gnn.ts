@@ -4,6 +4,7 @@
  * 2. Point-charge LTO database (src/datasets/lto.ts, 42-atom cells, Ewald EFG): ISD and TP heads, and λ=2 GPR for
  *    Li on the same split when src/gpr is usable.
  * 3. a-SiO2-like random 144-atom cells (density 2.2 g/cm³): time per epoch only.
+ * 2b. worker_threads: time per epoch with 0 and 2 workers on 48 LTO cells.
  * Accuracy: per element %RMSE of the T2 components (100·RMSE/std(ref)) and Harper's C̃Q / η̃ MAE (src/metrics).
  */
 import { performance } from "node:perf_hooks";
@@ -174,6 +175,24 @@ async function main(): Promise<void> {
     } catch (e) {
       console.log(`  LTO λ=2 GPR: not run (${(e as Error).message})`);
     }
+  }
+
+  // 2b. worker_threads over the structures of a batch (same model and data; only the split of the work differs)
+  {
+    const ds = Dataset.fromArrays(generateLto({ structures: quick ? 16 : 48, seed: 3 }).structures, ["efg"]);
+    const line: string[] = [];
+    for (const workers of [0, 2]) {
+      const m = createGnnModel(
+        "gnn-isd",
+        { layers: 2, epochs: 3, workers, batchSize: 8, rc: 5, seed: 1, valFraction: 0 },
+        { name: "efg", lambda: 2 },
+      );
+      const rep = await m.fit(ds);
+      const hist = rep.history as { seconds: number }[];
+      const perEpoch = hist.slice(1).reduce((a, h) => a + h.seconds, 0) / Math.max(1, hist.length - 1);
+      line.push(`workers ${workers}: ${perEpoch.toFixed(2)} s/epoch (${rep.notes[2]})`);
+    }
+    console.log(`\n[worker_threads, ${ds.length} LTO cells, batch 8] ${line.join("; ")}`);
   }
 
   // 3. a-SiO2-like 144-atom cells: timing

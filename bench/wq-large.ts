@@ -40,7 +40,9 @@ if (modelFile) {
   model = loadModel(modelFile);
   log(`loaded ${modelFile}`);
 } else {
-  log(`training a Li λ=2 model on ${nTrain} point-charge 42-atom cells (rc 6 Å, σ 0.7 Å, nmax 4, lmax 3, ζ 2, reg 1e-5)`);
+  log(
+    `training a Li λ=2 model on ${nTrain} point-charge 42-atom cells (rc 6 Å, σ 0.7 Å, nmax 4, lmax 3, ζ 2, reg 1e-5)`,
+  );
   const train = generateLto({ structures: nTrain, seed: 1 }).structures;
   const gm = new GprModel({
     species: 3,
@@ -48,10 +50,17 @@ if (modelFile) {
     target: "efg",
     zeta: 2,
     reg: 1e-5,
-    descriptor: { name: "lambda-soap", hypers: soapHypersOf({ rcut: 6, sigma: 0.7, nmax: 4, lmax: 3, species: [3, 8, 22] }) },
+    descriptor: {
+      name: "lambda-soap",
+      hypers: soapHypersOf({ rcut: 6, sigma: 0.7, nmax: 4, lmax: 3, species: [3, 8, 22] }),
+    },
   });
   const rep = await gm.fit(Dataset.fromArrays(train, ["efg"]));
-  log(`fit: ${Object.entries(rep.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ")}`);
+  log(
+    `fit: ${Object.entries(rep.timings)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(", ")}`,
+  );
   model = gm;
 }
 

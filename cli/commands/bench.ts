@@ -4,7 +4,13 @@
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
 import type { Command } from "commander";
-import { type GehleniteConfig, GEHLENITE_CONFIG, GEHLENITE_QUICK, runGehleniteBenchmark, TENSOAP_GEHLENITE_AL } from "../../src/benchmark/gehlenite.js";
+import {
+  type GehleniteConfig,
+  GEHLENITE_CONFIG,
+  GEHLENITE_QUICK,
+  runGehleniteBenchmark,
+  TENSOAP_GEHLENITE_AL,
+} from "../../src/benchmark/gehlenite.js";
 import { FULL_CONFIG, type LtoBenchConfig, QUICK_CONFIG, runLtoBenchmark } from "../../src/benchmark/lto.js";
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
@@ -29,7 +35,8 @@ interface BenchCliOptions {
 
 function int(v: string, flag: string): number {
   const x = Number(v);
-  if (!Number.isInteger(x)) throw new EngineError("InvalidParameter", `${flag} must be an integer, got '${v}'`, { field: flag });
+  if (!Number.isInteger(x))
+    throw new EngineError("InvalidParameter", `${flag} must be an integer, got '${v}'`, { field: flag });
   return x;
 }
 
@@ -54,7 +61,10 @@ export function register(program: Command): void {
     .argument("<which>", "lto | gehlenite | wq-large")
     .option("--quick", "reduced run (the README's default job; < 5 min on 2 cores)")
     .option("--report <dir>", "write report.html and report.json into DIR")
-    .option("--data <files...>", "lto: structures with per-atom 'efg' (default: generated); gehlenite: magres directory; wq-large: cells")
+    .option(
+      "--data <files...>",
+      "lto: structures with per-atom 'efg' (default: generated); gehlenite: magres directory; wq-large: cells",
+    )
     .option("--species <list>", "comma list of elements to run (default: all of the preset)")
     .option("--model <file>", "wq-large: Li λ=2 efg model (ζ 1 or 2)")
     .option("--out <file>", "wq-large: extxyz with per-atom wq and wq_region")
@@ -62,7 +72,8 @@ export function register(program: Command): void {
     .option("--json", "print JSON on stdout instead of the table")
     .action(async (which: string, o: BenchCliOptions) => {
       const t0 = performance.now();
-      const log = (l: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const log = (l: string) =>
+        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
       const seed = int(o.seed, "--seed");
       const only = speciesList(o.species);
       if (which === "lto") {
@@ -80,11 +91,19 @@ export function register(program: Command): void {
         const res = await runLtoBenchmark({ structures, config, seed, ...(only ? { only } : {}), log });
         log(`done in ${res.seconds.toFixed(1)} s`);
         if (o.report) {
-          const files = await renderReport(ltoReport(res, { source, command: `soapgpr bench lto${o.quick ? " --quick" : ""} --seed ${seed}` }), o.report);
+          const files = await renderReport(
+            ltoReport(res, {
+              source,
+              command: `soapgpr bench lto${o.quick ? " --quick" : ""} --seed ${seed}`,
+            }),
+            o.report,
+          );
           log(`report: ${files.html}`);
         }
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, species: res.species.map(summaryJson) }, null, 1)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, species: res.species.map(summaryJson) }, null, 1)}\n`,
+          );
         } else {
           process.stdout.write(
             `${formatTable(res.species, `soapgpr bench lto (${config.name}, seed ${seed}): scalar λ=0 vs tensorial λ=2 GPR, test-set metrics; data: ${source}`)}\n` +
@@ -95,17 +114,35 @@ export function register(program: Command): void {
       }
       if (which === "gehlenite") {
         if (!o.data || o.data.length === 0) {
-          throw new EngineError("InvalidParameter", "bench gehlenite needs --data DIR (e.g. ../shared/data/magres/gehlenite)", { field: "--data" });
+          throw new EngineError(
+            "InvalidParameter",
+            "bench gehlenite needs --data DIR (e.g. ../shared/data/magres/gehlenite)",
+            { field: "--data" },
+          );
         }
         const config: GehleniteConfig = o.quick ? GEHLENITE_QUICK : GEHLENITE_CONFIG;
-        const res = await runGehleniteBenchmark({ data: o.data, config, seed, ...(only ? { only } : {}), log });
+        const res = await runGehleniteBenchmark({
+          data: o.data,
+          config,
+          seed,
+          ...(only ? { only } : {}),
+          log,
+        });
         log(`done in ${res.seconds.toFixed(1)} s`);
         if (o.report) {
-          const files = await renderReport(gehleniteReport(res, { source: o.data.join(", "), command: `soapgpr bench gehlenite${o.quick ? " --quick" : ""} --seed ${seed}` }), o.report);
+          const files = await renderReport(
+            gehleniteReport(res, {
+              source: o.data.join(", "),
+              command: `soapgpr bench gehlenite${o.quick ? " --quick" : ""} --seed ${seed}`,
+            }),
+            o.report,
+          );
           log(`report: ${files.html}`);
         }
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ benchmark: "gehlenite", preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ benchmark: "gehlenite", preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`,
+          );
         } else {
           const a = TENSOAP_GEHLENITE_AL;
           process.stdout.write(
@@ -119,13 +156,21 @@ export function register(program: Command): void {
       }
       if (which === "wq-large") {
         if (!o.model || !o.data || o.data.length === 0) {
-          throw new EngineError("InvalidParameter", "bench wq-large needs --model LI_MODEL and --data CELLS.extxyz", { field: "--model" });
+          throw new EngineError(
+            "InvalidParameter",
+            "bench wq-large needs --model LI_MODEL and --data CELLS.extxyz",
+            { field: "--model" },
+          );
         }
         const { structures } = readStructures(o.data);
         const res = await runWqLarge({ model: o.model, structures, ...(o.out ? { out: o.out } : {}), log });
         if (o.report) {
           const files = await renderReport(
-            { title: "ω_Q of large LTO cells (cf. Harper Fig. 6)", meta: { model: o.model, data: o.data.join(", ") }, sections: [wqLargeReportSection(res)] },
+            {
+              title: "ω_Q of large LTO cells (cf. Harper Fig. 6)",
+              meta: { model: o.model, data: o.data.join(", ") },
+              sections: [wqLargeReportSection(res)],
+            },
             o.report,
           );
           log(`report: ${files.html}`);
@@ -135,6 +180,10 @@ export function register(program: Command): void {
         else process.stdout.write(`${res.text}\n`);
         return;
       }
-      throw new EngineError("InvalidParameter", `unknown benchmark '${which}' (use lto, gehlenite or wq-large)`, { field: "which" });
+      throw new EngineError(
+        "InvalidParameter",
+        `unknown benchmark '${which}' (use lto, gehlenite or wq-large)`,
+        { field: "which" },
+      );
     });
 }

@@ -3,9 +3,10 @@
  * %RMSE of the learned components, ±2σ coverage), as a table or --json.
  */
 import type { Command } from "commander";
+import { EngineError } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
-import { loadModel } from "../../src/gpr/index.js";
+import { loadModel, modelTargetName } from "../../src/gpr/index.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 
@@ -33,8 +34,12 @@ export function register(program: Command): void {
     .option("--json", "machine-readable JSON on stdout")
     .action(async (o: EvaluateCliOptions) => {
       const model = loadModel(o.model);
-      const header = model.serialize().header as { params?: { target?: string } };
-      const target = header.params?.target ?? "";
+      const target = modelTargetName(model.serialize().header);
+      if (target === undefined) {
+        throw new EngineError("CorruptModel", "the model file does not say which target it learned", {
+          file: o.model,
+        });
+      }
       const { structures, sources } = readStructures(o.data);
       const data = Dataset.fromArrays(structures, [target.split(":")[0]!], sources);
       process.stderr.write(`evaluating ${model.kind} (${o.model}) on ${structures.length} structure(s)\n`);

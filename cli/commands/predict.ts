@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
-import { loadModel } from "../../src/gpr/index.js";
+import { loadModel, modelTargetName } from "../../src/gpr/index.js";
 import { parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { readStructures } from "../../src/io/read.js";
@@ -47,8 +47,7 @@ export function register(program: Command): void {
       const pred = await model.predict(structures, { variance: o.variance });
       const tPredict = (performance.now() - tp) / 1000;
       const header = model.serialize().header as Record<string, unknown>;
-      const params = (header.params ?? {}) as { target?: string };
-      const target = params.target ?? "prediction";
+      const target = modelTargetName(header) ?? "prediction";
       const files = writePredictions(o.out, structures, pred, {
         target,
         observables: obs,

@@ -39,15 +39,25 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 function range(v: string, flag: string, positive = true): [number, number] {
   const parts = v.split(",").map((s) => Number(s.trim()));
-  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! < parts[1]!) || (positive && !(parts[0]! > 0))) {
-    throw new EngineError("InvalidParameter", `${flag} must be 'MIN,MAX' with 0 < MIN < MAX, got '${v}'`, { field: flag });
+  if (
+    parts.length !== 2 ||
+    !parts.every(Number.isFinite) ||
+    !(parts[0]! < parts[1]!) ||
+    (positive && !(parts[0]! > 0))
+  ) {
+    throw new EngineError("InvalidParameter", `${flag} must be 'MIN,MAX' with 0 < MIN < MAX, got '${v}'`, {
+      field: flag,
+    });
   }
   return [parts[0]!, parts[1]!];
 }
 
 function int(v: string, flag: string, min: number): number {
   const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw new EngineError("InvalidParameter", `${flag} must be an integer ≥ ${min}, got '${v}'`, { field: flag });
+  if (!Number.isInteger(x) || x < min)
+    throw new EngineError("InvalidParameter", `${flag} must be an integer ≥ ${min}, got '${v}'`, {
+      field: flag,
+    });
   return x;
 }
 
@@ -61,8 +71,14 @@ export function register(program: Command): void {
         "efg: mean of MAE(C̃Q), MAE(η̃), 1 − mean q̃ (Harper et al. 2025); λ=0: MAE of the learned quantity.",
     )
     .requiredOption("--lambda <0|2>", "λ of the learned quantity")
-    .requiredOption("--data <files...>", "training structures with targets (.extxyz/.xyz, .magres, directories)")
-    .requiredOption("--target <name>", "efg | ms (λ=2) | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq | <array> (λ=0)")
+    .requiredOption(
+      "--data <files...>",
+      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+    )
+    .requiredOption(
+      "--target <name>",
+      "efg | ms (λ=2) | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq | <array> (λ=0)",
+    )
     .requiredOption("--species <EL>", "centre species, e.g. Li")
     .option("--design <name>", "experimental design (box-behnken)", "box-behnken")
     .option("--folds <k>", "cross-validation folds (by structure)", "5")
@@ -82,14 +98,19 @@ export function register(program: Command): void {
     .option("--json", "print the result summary as JSON on stdout")
     .action(async (o: SearchCliOptions) => {
       const t0 = performance.now();
-      const log = (l: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const log = (l: string) =>
+        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
       if (o.design !== "box-behnken") {
-        throw new EngineError("InvalidParameter", `--design ${o.design}: only box-behnken is available`, { field: "--design" });
+        throw new EngineError("InvalidParameter", `--design ${o.design}: only box-behnken is available`, {
+          field: "--design",
+        });
       }
       const lambda = Number(o.lambda);
-      if (lambda !== 0 && lambda !== 2) throw new EngineError("InvalidParameter", "--lambda must be 0 or 2", { field: "--lambda" });
+      if (lambda !== 0 && lambda !== 2)
+        throw new EngineError("InvalidParameter", "--lambda must be 0 or 2", { field: "--lambda" });
       const rounds = Number(o.rounds);
-      if (rounds !== 1 && rounds !== 2) throw new EngineError("InvalidParameter", "--rounds must be 1 or 2", { field: "--rounds" });
+      if (rounds !== 1 && rounds !== 2)
+        throw new EngineError("InvalidParameter", "--rounds must be 1 or 2", { field: "--rounds" });
       const zetas = o.zeta.split(",").map((s) => int(s.trim(), "--zeta", 1));
       const { structures } = readStructures(o.data);
       const isotopes = parseIsotopeOverrides(o.isotope);
@@ -116,7 +137,9 @@ export function register(program: Command): void {
         cacheSize: int(o.cache, "--cache", 1),
       });
       const b = res.best;
-      log(`optimum: rc ${b.rcut.toFixed(3)} Å, σ ${b.sigma.toFixed(3)} Å, reg ${b.reg.toExponential(2)}, ζ ${b.zeta} (CV ${b.score.toFixed(4)}, ${b.source}); refitting on all ${structures.length} structures`);
+      log(
+        `optimum: rc ${b.rcut.toFixed(3)} Å, σ ${b.sigma.toFixed(3)} Å, reg ${b.reg.toExponential(2)}, ζ ${b.zeta} (CV ${b.score.toFixed(4)}, ${b.source}); refitting on all ${structures.length} structures`,
+      );
       const model = await refitAtOptimum(common, b);
       saveModel(model, o.out);
       const logFile = o.log ?? `${o.out}.search.json`;
@@ -135,10 +158,15 @@ export function register(program: Command): void {
         rounds: res.search.rounds,
         evaluations: res.search.evaluations,
       };
-      writeFileAtomic(logFile, `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
+      writeFileAtomic(
+        logFile,
+        `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
+      );
       log(`model written to ${o.out}; log to ${logFile}`);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ best: res.best, objective: res.objective, evaluations: res.search.evaluations.length, kernelSets: res.kernelSets, seconds: res.seconds, model: o.out, log: logFile })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ best: res.best, objective: res.objective, evaluations: res.search.evaluations.length, kernelSets: res.kernelSets, seconds: res.seconds, model: o.out, log: logFile })}\n`,
+        );
       } else {
         process.stdout.write(
           `search ${o.species} λ=${lambda} target ${o.target}: ${res.search.evaluations.length} evaluations ` +

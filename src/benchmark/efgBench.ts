@@ -38,6 +38,8 @@ export interface EfgBenchOptions {
   /** Centre species (atomic number). */
   readonly species: number;
   readonly soap: SoapSettings;
+  /** λ-SOAP settings of the scalar models when they differ from `soap` (e.g. after separate searches). */
+  readonly scalarSoap?: SoapSettings;
   readonly tensorial: ModelSettings;
   readonly scalar: ModelSettings;
   /** Per-atom EFG array name (default "efg"). */
@@ -56,7 +58,10 @@ export interface EfgBenchOptions {
 /** A seeded random subset of `k` items of `list`, in the original order (all of it when k ≥ length). */
 function capped(list: number[], k: number | undefined, rng: Rng): number[] {
   if (k === undefined || list.length <= k) return list;
-  const pick = rng.shuffle([...list.keys()]).slice(0, k).sort((a, b) => a - b);
+  const pick = rng
+    .shuffle([...list.keys()])
+    .slice(0, k)
+    .sort((a, b) => a - b);
   return pick.map((i) => list[i]!);
 }
 
@@ -111,6 +116,7 @@ export interface EfgBenchResult {
   nTrainEnv: number;
   nTestEnv: number;
   soap: SoapSettings;
+  scalarSoap: SoapSettings;
   tensorialSettings: ModelSettings;
   scalarSettings: ModelSettings;
   featureCount: { f0: number; f2: number };
@@ -177,7 +183,9 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   let t0 = now();
   const used = [...o.train, ...o.test];
   const subset = used.map((i) => o.structures[i]!);
-  log(`${el}: λ-SOAP features of ${subset.length} structures (rc ${o.soap.rcut} Å, σ ${o.soap.sigma} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`);
+  log(
+    `${el}: λ-SOAP features of ${subset.length} structures (rc ${o.soap.rcut} Å, σ ${o.soap.sigma} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`,
+  );
   const sf = speciesFeatures(subset, o.species, o.soap, 2);
   timings.features = now() - t0;
   const nTrainStruct = o.train.length;
@@ -193,17 +201,38 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   trainEnv = capped(trainEnv, o.maxTrainEnv, rng);
   testEnv = capped(testEnv, o.maxTestEnv, rng);
   if (trainEnv.length === 0 || testEnv.length === 0) {
-    throw new EngineError("InvalidParameter", `${el}: no ${trainEnv.length === 0 ? "training" : "test"} environments`, {
-      field: "species",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      `${el}: no ${trainEnv.length === 0 ? "training" : "test"} environments`,
+      {
+        field: "species",
+      },
+    );
   }
   const targets = environmentTargets(subset, sf.samples, o.target ?? "efg", o.isotopes);
   const nTr = trainEnv.length;
   const nTe = testEnv.length;
   t0 = now();
-  log(`${el}: raw kernels K0, K2 of ${nTr} training × (${nTr} + ${nTe}) environments (F0 ${sf.feats.f0}, F2 ${sf.feats.f})`);
+  log(
+    `${el}: raw kernels K0, K2 of ${nTr} training × (${nTr} + ${nTe}) environments (F0 ${sf.feats.f0}, F2 ${sf.feats.f})`,
+  );
   const kTrain = await rawKernels(sf.feats, trainEnv, trainEnv, true);
   const kCross = await rawKernels(sf.feats, testEnv, trainEnv, true);
+  const ss = o.scalarSoap;
+  const sameSoap =
+    !ss ||
+    (ss.rcut === o.soap.rcut &&
+      ss.sigma === o.soap.sigma &&
+      ss.nmax === o.soap.nmax &&
+      ss.lmax === o.soap.lmax);
+  let kTrainS = kTrain;
+  let kCrossS = kCross;
+  if (!sameSoap) {
+    log(`${el}: λ=0 features and kernels for the scalar models (rc ${ss.rcut} Å, σ ${ss.sigma} Å)`);
+    const sf0 = speciesFeatures(subset, o.species, ss, 0);
+    kTrainS = await rawKernels(sf0.feats, trainEnv, trainEnv, false);
+    kCrossS = await rawKernels(sf0.feats, testEnv, trainEnv, false);
+  }
   timings.kernels = now() - t0;
   const trainIdx = indexBy(nTr, (i) => i);
   const testIdx = indexBy(nTe, (i) => i);
@@ -250,9 +279,9 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       lambda: 0,
       zeta: o.scalar.zeta,
       reg: o.scalar.reg,
-      kTrain,
+      kTrain: kTrainS,
       trainRows: rows,
-      kCross,
+      kCross: kCrossS,
       testRows: testIdx,
       y: yS,
       r: S,
@@ -291,7 +320,9 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     return { t2, cart, sc, tm, sp, sm, derived, tTensor, tScalar };
   };
 
-  log(`${el}: tensorial λ=2 (ζ ${o.tensorial.zeta}, reg ${o.tensorial.reg}) and scalar λ=0 (ζ ${o.scalar.zeta}, reg ${o.scalar.reg}) models on ${nTr} environments`);
+  log(
+    `${el}: tensorial λ=2 (ζ ${o.tensorial.zeta}, reg ${o.tensorial.reg}) and scalar λ=0 (ζ ${o.scalar.zeta}, reg ${o.scalar.reg}) models on ${nTr} environments`,
+  );
   const full = await fitBoth(trainIdx);
   timings.tensorialFit = full.tTensor;
   timings.scalarFit = full.tScalar;
@@ -335,7 +366,9 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
         wq: res.sm.omegaQ?.mae ?? Number.NaN,
       },
     });
-    log(`${el}: learning curve n=${rows.length}: C̃Q MAE tensorial ${res.tm.cqTilde.mae.toFixed(3)} vs scalar ${res.sm.cqTilde.mae.toFixed(3)}`);
+    log(
+      `${el}: learning curve n=${rows.length}: C̃Q MAE tensorial ${res.tm.cqTilde.mae.toFixed(3)} vs scalar ${res.sm.cqTilde.mae.toFixed(3)}`,
+    );
   }
   timings.learningCurve = now() - t0;
 
@@ -347,6 +380,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     nTrainEnv: nTr,
     nTestEnv: nTe,
     soap: o.soap,
+    scalarSoap: ss ?? o.soap,
     tensorialSettings: o.tensorial,
     scalarSettings: o.scalar,
     featureCount: { f0: sf.feats.f0, f2: sf.feats.f },

@@ -71,8 +71,24 @@ export function speciesFeatures(
   }
   const feats: EnvFeatures =
     lambda === 0
-      ? { n: b0.nSamples, lambda: 0, c: 1, f: b0.nProperties, values: b0.values, f0: b0.nProperties, values0: b0.values }
-      : { n: b2.nSamples, lambda: 2, c: 5, f: b2.nProperties, values: b2.values, f0: b0.nProperties, values0: b0.values };
+      ? {
+          n: b0.nSamples,
+          lambda: 0,
+          c: 1,
+          f: b0.nProperties,
+          values: b0.values,
+          f0: b0.nProperties,
+          values0: b0.values,
+        }
+      : {
+          n: b2.nSamples,
+          lambda: 2,
+          c: 5,
+          f: b2.nProperties,
+          values: b2.values,
+          f0: b0.nProperties,
+          values0: b0.values,
+        };
   return { species, samples: b0.samples, feats };
 }
 
@@ -177,7 +193,8 @@ export async function gprSolvePredict(
   t: number,
   context = "",
 ): Promise<{ alpha: Float64Array; pred: Float64Array; jitter: number }> {
-  if (y.length !== n * r) throw new EngineError("ShapeMismatch", `${context}y has ${y.length} values, expected ${n * r}`);
+  if (y.length !== n * r)
+    throw new EngineError("ShapeMismatch", `${context}y has ${y.length} values, expected ${n * r}`);
   for (let i = 0; i < n; i++) k[i * n + i]! += reg;
   const { l, jitter } = await choleskyWithJitter(k, n, { context, pool: sharedGemmPool() });
   for (let i = 0; i < n; i++) k[i * n + i]! -= reg;

@@ -79,7 +79,9 @@ export async function runGehleniteBenchmark(o: {
   const ds = loadMagresDataset(o.data, { target: "efg" });
   const structures: readonly Structure[] = ds.structures;
   if (structures.length < 5) {
-    throw new EngineError("InvalidParameter", `need at least 5 cells, found ${structures.length}`, { field: "data" });
+    throw new EngineError("InvalidParameter", `need at least 5 cells, found ${structures.length}`, {
+      field: "data",
+    });
   }
   const present = new Set<number>();
   for (const s of structures) for (const z of s.numbers) present.add(z);
@@ -88,7 +90,8 @@ export async function runGehleniteBenchmark(o: {
   const results: EfgBenchResult[] = [];
   for (const el of o.config.species.filter((e) => !o.only || o.only.includes(e))) {
     const z = atomicNumber(el);
-    if (!present.has(z)) throw new EngineError("InvalidParameter", `no ${el} atoms in the data`, { field: "species" });
+    if (!present.has(z))
+      throw new EngineError("InvalidParameter", `no ${el} atoms in the data`, { field: "species" });
     results.push(
       await runEfgBenchmark({
         structures,
@@ -106,5 +109,11 @@ export async function runGehleniteBenchmark(o: {
       }),
     );
   }
-  return { config: o.config, seed: o.seed, files: structures.length, species: results, seconds: (performance.now() - t0) / 1000 };
+  return {
+    config: o.config,
+    seed: o.seed,
+    files: structures.length,
+    species: results,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -22,7 +22,14 @@ import type { CategoricalFactor, Factor, Params } from "../search/boxBehnken.js"
 import { LruCache, cacheKey } from "../search/cache.js";
 import { type Objective, combineObjective, parseObjective } from "../search/objective.js";
 import { type Evaluation, type SearchResult, boxBehnkenSearch } from "../search/search.js";
-import { fitPredictRaw, type RawKernels, rawKernels, type SoapSettings, soapHypersOf, speciesFeatures } from "./engine.js";
+import {
+  fitPredictRaw,
+  type RawKernels,
+  rawKernels,
+  type SoapSettings,
+  soapHypersOf,
+  speciesFeatures,
+} from "./engine.js";
 import { absVzzAndEta } from "./targets.js";
 
 export interface HyperSearchOptions {
@@ -74,15 +81,22 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
   const isEfgTensor = o.lambda === 2 && tgt.array === "efg" && tgt.derived === null;
   const objective: Objective = parseObjective(o.objective ?? (isEfgTensor ? "cq,eta,q" : "mae"));
   if (!isEfgTensor && objective.terms.some((t) => t !== "mae")) {
-    throw new EngineError("InvalidParameter", "objective terms cq, eta, q need --lambda 2 --target efg; use 'mae'", {
-      field: "objective",
-    });
+    throw new EngineError(
+      "InvalidParameter",
+      "objective terms cq, eta, q need --lambda 2 --target efg; use 'mae'",
+      {
+        field: "objective",
+      },
+    );
   }
   // targets of every environment with a known value, via src/gpr/targets (same extraction as GprModel.fit)
   const data = Dataset.fromArrays(o.structures, [tgt.array]);
   const rows = collectTargets(data, tgt, o.lambda, o.species, o.isotopes);
   const nEnv = rows.samples.length / 2;
-  if (nEnv === 0) throw new EngineError("InvalidParameter", `no ${el} atoms with a known '${tgt.array}' target`, { field: "species" });
+  if (nEnv === 0)
+    throw new EngineError("InvalidParameter", `no ${el} atoms with a known '${tgt.array}' target`, {
+      field: "species",
+    });
   const comps = tgt.components;
   const channels = [...new Set(o.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
   const cache = new LruCache<Bank>(o.cacheSize ?? 12);
@@ -102,7 +116,9 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
       }
       const raw = await rawKernels(sf.feats, idx, idx, o.lambda === 2);
       kernelSets++;
-      log(`${el}: features + raw kernels for rc ${rcut.toFixed(3)} Å, σ ${sigma.toFixed(3)} Å (${nEnv} environments)`);
+      log(
+        `${el}: features + raw kernels for rc ${rcut.toFixed(3)} Å, σ ${sigma.toFixed(3)} Å (${nEnv} environments)`,
+      );
       const envStruct = new Int32Array(nEnv);
       for (let k = 0; k < nEnv; k++) envStruct[k] = rows.samples[2 * k]!;
       return { raw, envStruct };
@@ -113,10 +129,14 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
     { name: "sigma", min: o.sigma[0], max: o.sigma[1] },
     { name: "reg", min: o.reg[0], max: o.reg[1], scale: "log" },
   ];
-  const categorical: CategoricalFactor | undefined = o.zetas.length > 1 ? { name: "zeta", levels: [...o.zetas] } : undefined;
+  const categorical: CategoricalFactor | undefined =
+    o.zetas.length > 1 ? { name: "zeta", levels: [...o.zetas] } : undefined;
   const fixedZeta = o.zetas.length === 1 ? o.zetas[0]! : undefined;
 
-  const evaluate = async (params: Params, fold: { trainGroups: number[]; testGroups: number[] }): Promise<number> => {
+  const evaluate = async (
+    params: Params,
+    fold: { trainGroups: number[]; testGroups: number[] },
+  ): Promise<number> => {
     const rcut = params.rcut as number;
     const sigma = params.sigma as number;
     const reg = params.reg as number;
@@ -131,7 +151,8 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
       if (trainSet.has(s)) tr.push(k);
       else if (testSet.has(s)) te.push(k);
     }
-    if (tr.length === 0 || te.length === 0) throw new EngineError("InvalidParameter", "a fold has no environments");
+    if (tr.length === 0 || te.length === 0)
+      throw new EngineError("InvalidParameter", "a fold has no environments");
     const y = new Float64Array(tr.length * comps);
     tr.forEach((e, k) => {
       y.set(rows.y.subarray(e * comps, (e + 1) * comps), k * comps);
@@ -174,7 +195,12 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
     }
     const mu = mean(rv);
     const sd = std(rv);
-    const m = efgMetrics(rc, pc, new Int32Array(nt).fill(o.species), o.isotopes ? { isotopes: o.isotopes } : {})[el]!;
+    const m = efgMetrics(
+      rc,
+      pc,
+      new Int32Array(nt).fill(o.species),
+      o.isotopes ? { isotopes: o.isotopes } : {},
+    )[el]!;
     return combineObjective(objective, {
       maeCQ: mae(rv, pv) / sd,
       maeEta: mae(re, pe) / mu,
@@ -194,7 +220,9 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
       log(
         `${e.kind} r${e.round}${e.run >= 0 ? ` #${e.run}` : ""}: ${Object.entries(e.params)
           .map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(4)) : v}`)
-          .join(" ")} → ${Number.isFinite(e.mean) ? e.mean.toFixed(4) : `failed (${e.error})`}${e.reused ? " (reused)" : ""}`,
+          .join(
+            " ",
+          )} → ${Number.isFinite(e.mean) ? e.mean.toFixed(4) : `failed (${e.error})`}${e.reused ? " (reused)" : ""}`,
       ),
   });
   const bp = search.best.params;
@@ -219,7 +247,10 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
 
 /** Fit a GprModel (full GPR) on all structures at the optimum. */
 export async function refitAtOptimum(
-  o: Pick<HyperSearchOptions, "structures" | "species" | "lambda" | "target" | "nmax" | "lmax" | "isotopes" | "log">,
+  o: Pick<
+    HyperSearchOptions,
+    "structures" | "species" | "lambda" | "target" | "nmax" | "lmax" | "isotopes" | "log"
+  >,
   best: HyperSearchResult["best"],
 ): Promise<GprModel> {
   const tgt = parseTarget(o.target, o.lambda);
@@ -232,7 +263,13 @@ export async function refitAtOptimum(
     reg: best.reg,
     descriptor: {
       name: "lambda-soap",
-      hypers: soapHypersOf({ rcut: best.rcut, sigma: best.sigma, nmax: o.nmax, lmax: o.lmax, species: channels }),
+      hypers: soapHypersOf({
+        rcut: best.rcut,
+        sigma: best.sigma,
+        nmax: o.nmax,
+        lmax: o.lmax,
+        species: channels,
+      }),
     },
     ...(o.isotopes ? { isotopes: o.isotopes } : {}),
   });

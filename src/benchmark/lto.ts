@@ -15,6 +15,32 @@ import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import { type EfgBenchResult, type ModelSettings, runEfgBenchmark } from "./efgBench.js";
 import type { SoapSettings } from "./engine.js";
+import { type HyperSearchResult, runHyperSearch } from "./hyperSearch.js";
+
+/** Box–Behnken search before the benchmark (per species, on a subset of its training structures). */
+export interface LtoSearchPlan {
+  /** Training structures searched per species, as a number of environments (≈; whole structures). */
+  readonly environments: number;
+  readonly folds: number;
+  readonly zetas: readonly number[];
+  readonly rcut: readonly [number, number];
+  readonly sigma: readonly [number, number];
+  readonly regTensorial: readonly [number, number];
+  readonly regScalar: readonly [number, number];
+  /** λ=0 target whose MAE picks the shared scalar hypers. */
+  readonly scalarTarget: string;
+}
+
+export const DEFAULT_SEARCH: LtoSearchPlan = {
+  environments: 320,
+  folds: 5,
+  zetas: [1, 2, 3],
+  rcut: [4, 7],
+  sigma: [0.4, 0.9],
+  regTensorial: [1e-8, 1e-3],
+  regScalar: [1e-6, 1e-1],
+  scalarTarget: "efg:cq",
+};
 
 export interface SpeciesPlan {
   /** Element symbol. */
@@ -79,9 +105,21 @@ export interface LtoBenchOptions {
   readonly only?: readonly string[];
   /** Override hyperparameters per element (e.g. from a search). */
   readonly overrides?: Readonly<
-    Record<string, { soap?: Partial<Omit<SoapSettings, "species">>; tensorial?: ModelSettings; scalar?: ModelSettings }>
+    Record<
+      string,
+      { soap?: Partial<Omit<SoapSettings, "species">>; tensorial?: ModelSettings; scalar?: ModelSettings }
+    >
   >;
+  /** Search the hyperparameters first (Harper's protocol) instead of the preset's fixed ones. */
+  readonly search?: LtoSearchPlan;
   readonly log?: (line: string) => void;
+}
+
+export interface LtoSearchSummary {
+  element: string;
+  structures: number;
+  tensorial: HyperSearchResult["best"] & { evaluations: number; seconds: number };
+  scalar: HyperSearchResult["best"] & { evaluations: number; seconds: number; target: string };
 }
 
 export interface LtoBenchResult {
@@ -89,6 +127,7 @@ export interface LtoBenchResult {
   seed: number;
   nStructures: number;
   species: EfgBenchResult[];
+  searches: LtoSearchSummary[];
   seconds: number;
 }
 
@@ -117,9 +156,12 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
   const channels = [...present].sort((a, b) => a - b);
   const plans = cfg.species.filter((p) => !o.only || o.only.includes(p.element));
   if (plans.length === 0) {
-    throw new EngineError("InvalidParameter", `no species left (asked for ${o.only?.join(",")})`, { field: "species" });
+    throw new EngineError("InvalidParameter", `no species left (asked for ${o.only?.join(",")})`, {
+      field: "species",
+    });
   }
   const results: EfgBenchResult[] = [];
+  const searches: LtoSearchSummary[] = [];
   for (const plan of plans) {
     const z = atomicNumber(plan.element);
     if (!present.has(z)) {
@@ -127,14 +169,61 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
     }
     const ov = o.overrides?.[plan.element];
     const { train, test } = splitStructures(o.structures.length, plan.structures, cfg.trainFraction, o.seed);
+    let soap: SoapSettings = { ...cfg.soap, ...(ov?.soap ?? {}), species: channels };
+    let scalarSoap: SoapSettings = soap;
+    let tensorial = ov?.tensorial ?? cfg.tensorial;
+    let scalar = ov?.scalar ?? cfg.scalar;
+    if (o.search) {
+      const sp = o.search;
+      const perStructure = o.structures[train[0]!]!.numbers.filter((x) => x === z).length || 1;
+      const nS = Math.max(sp.folds, Math.min(train.length, Math.round(sp.environments / perStructure)));
+      const subset = train.slice(0, nS).map((i) => o.structures[i]!);
+      const common = {
+        structures: subset,
+        species: z,
+        rcut: sp.rcut,
+        sigma: sp.sigma,
+        zetas: sp.zetas,
+        nmax: soap.nmax,
+        lmax: soap.lmax,
+        folds: sp.folds,
+        seed: o.seed,
+        rounds: 1 as const,
+        ...(o.log ? { log: o.log } : {}),
+      };
+      o.log?.(
+        `${plan.element}: Box–Behnken search (λ=2 efg, objective cq,eta,q) on ${nS} training structures`,
+      );
+      const st = await runHyperSearch({ ...common, lambda: 2, target: "efg", reg: sp.regTensorial });
+      o.log?.(
+        `${plan.element}: Box–Behnken search (λ=0 ${sp.scalarTarget}, MAE) on ${nS} training structures`,
+      );
+      const ss = await runHyperSearch({ ...common, lambda: 0, target: sp.scalarTarget, reg: sp.regScalar });
+      soap = { ...soap, rcut: st.best.rcut, sigma: st.best.sigma };
+      scalarSoap = { ...soap, rcut: ss.best.rcut, sigma: ss.best.sigma };
+      tensorial = { zeta: st.best.zeta, reg: st.best.reg };
+      scalar = { zeta: ss.best.zeta, reg: ss.best.reg };
+      searches.push({
+        element: plan.element,
+        structures: nS,
+        tensorial: { ...st.best, evaluations: st.search.evaluations.length, seconds: st.seconds },
+        scalar: {
+          ...ss.best,
+          evaluations: ss.search.evaluations.length,
+          seconds: ss.seconds,
+          target: sp.scalarTarget,
+        },
+      });
+    }
     const res = await runEfgBenchmark({
       structures: o.structures,
       train,
       test,
       species: z,
-      soap: { ...cfg.soap, ...(ov?.soap ?? {}), species: channels },
-      tensorial: ov?.tensorial ?? cfg.tensorial,
-      scalar: ov?.scalar ?? cfg.scalar,
+      soap,
+      scalarSoap,
+      tensorial,
+      scalar,
       curveFractions: cfg.curveFractions,
       ...(o.log ? { log: o.log } : {}),
     });
@@ -145,6 +234,7 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
     seed: o.seed,
     nStructures: o.structures.length,
     species: results,
+    searches,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -59,6 +59,19 @@ function fmt(v: Num, digits = 3): string {
   return v.toFixed(d);
 }
 
+const g = (x: number) => Number(x.toPrecision(3));
+
+/** One line stating the hyperparameters of both models. */
+export function hyperText(r: EfgBenchResult): string {
+  const a = r.soap;
+  const b = r.scalarSoap;
+  return (
+    `λ=2: rc ${g(a.rcut)} Å σ ${g(a.sigma)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}; ` +
+    `λ=0: rc ${g(b.rcut)} Å σ ${g(b.sigma)} Å ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg.toExponential(1)}; ` +
+    `nmax ${a.nmax} lmax ${a.lmax}`
+  );
+}
+
 /** Plain-text table of all species (stdout). Paper columns for ⁷Li when `withPaper`. */
 export function formatTable(
   results: readonly EfgBenchResult[],
@@ -71,9 +84,7 @@ export function formatTable(
     lines.push("");
     lines.push(
       `${r.isotope ?? r.element}: ${r.nTrainEnv} training / ${r.nTestEnv} test environments ` +
-        `(${r.nTrainStructures}/${r.nTestStructures} structures); λ-SOAP rc ${r.soap.rcut} Å σ ${r.soap.sigma} Å ` +
-        `nmax ${r.soap.nmax} lmax ${r.soap.lmax}; λ=2 ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg}; ` +
-        `λ=0 ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg}`,
+        `(${r.nTrainStructures}/${r.nTestStructures} structures); ${hyperText(r)}`,
     );
     const head = ["quantity", "tensorial", "scalar"];
     const hasPaper = withPaper && r.element === "Li";
@@ -84,7 +95,12 @@ export function formatTable(
       ? `${"".padEnd(w0)}${oursLabel.padStart(2 * w)}${PAPER_LABEL.padStart(2 * w + 2)}`
       : `${"".padEnd(w0)}${oursLabel.padStart(2 * w)}`;
     lines.push(top);
-    lines.push(`${head[0]!.padEnd(w0)}${head.slice(1).map((h, i) => (i === 2 ? "  " : "") + h.padStart(w)).join("")}`);
+    lines.push(
+      `${head[0]!.padEnd(w0)}${head
+        .slice(1)
+        .map((h, i) => (i === 2 ? "  " : "") + h.padStart(w))
+        .join("")}`,
+    );
     for (const row of metricRows(r, withPaper)) {
       const cells = [row.tensorial, row.scalar].map((v) => fmt(v).padStart(w));
       if (hasPaper) cells.push(`  ${fmt(row.paperTensorial).padStart(w)}`, fmt(row.paperScalar).padStart(w));
@@ -147,7 +163,11 @@ const QUANTITIES: { key: "cqTilde" | "etaTilde" | "theta" | "phi"; label: string
 ];
 
 /** Report sections of one species: table, Fig. 3 parity/distributions, Fig. 4 ω_Q, Fig. 5 learning curves. */
-export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel = OURS_LABEL): ReportSection[] {
+export function speciesSections(
+  r: EfgBenchResult,
+  withPaper = true,
+  oursLabel = OURS_LABEL,
+): ReportSection[] {
   const iso = r.isotope ?? r.element;
   const ref = r.parity.reference;
   const fig3: FigureSpec[] = [];
@@ -157,7 +177,13 @@ export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel =
         kind: "parity",
         title: `${iso} ${q.label.split(" ")[0]} — ${model === "scalar" ? "scalar λ=0" : "tensorial λ=2"}`,
         label: q.label,
-        series: [{ name: model === "scalar" ? "scalar λ=0" : "tensorial λ=2", reference: ref[q.key], predicted: r.parity[model][q.key] }],
+        series: [
+          {
+            name: model === "scalar" ? "scalar λ=0" : "tensorial λ=2",
+            reference: ref[q.key],
+            predicted: r.parity[model][q.key],
+          },
+        ],
         distribution: true,
       });
     }
@@ -167,6 +193,7 @@ export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel =
       title: `${iso}: metrics`,
       tables: [reportTable(r, withPaper, oursLabel)],
       text: [
+        `Hyperparameters: ${hyperText(r)}.`,
         `Timings (s): ${Object.entries(r.timings)
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
           .join(", ")}. Features: F0 = ${r.featureCount.f0} (λ=0), F2 = ${r.featureCount.f2} (λ=2).`,
@@ -191,9 +218,30 @@ export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel =
           "The band marks ±10 kHz, roughly the error range of SAE-NMR experiments.",
       ],
       figures: [
-        { kind: "parity", title: `${iso} ω_Q — (a) scalar, learnt directly`, label: "ω_Q / kHz", series: [{ name: "scalar ω_Q", reference: ref.wq, predicted: r.parity.scalar.wq }], band, distribution: true },
-        { kind: "parity", title: `${iso} ω_Q — (b) from scalar models`, label: "ω_Q / kHz", series: [{ name: "scalar-derived", reference: ref.wq, predicted: r.parity.scalarDerivedWq }], band, distribution: true },
-        { kind: "parity", title: `${iso} ω_Q — (c) tensorial`, label: "ω_Q / kHz", series: [{ name: "tensorial λ=2", reference: ref.wq, predicted: r.parity.tensorial.wq }], band, distribution: true },
+        {
+          kind: "parity",
+          title: `${iso} ω_Q — (a) scalar, learnt directly`,
+          label: "ω_Q / kHz",
+          series: [{ name: "scalar ω_Q", reference: ref.wq, predicted: r.parity.scalar.wq }],
+          band,
+          distribution: true,
+        },
+        {
+          kind: "parity",
+          title: `${iso} ω_Q — (b) from scalar models`,
+          label: "ω_Q / kHz",
+          series: [{ name: "scalar-derived", reference: ref.wq, predicted: r.parity.scalarDerivedWq }],
+          band,
+          distribution: true,
+        },
+        {
+          kind: "parity",
+          title: `${iso} ω_Q — (c) tensorial`,
+          label: "ω_Q / kHz",
+          series: [{ name: "tensorial λ=2", reference: ref.wq, predicted: r.parity.tensorial.wq }],
+          band,
+          distribution: true,
+        },
       ],
       columns: 3,
     });
@@ -212,7 +260,12 @@ export function speciesSections(r: EfgBenchResult, withPaper = true, oursLabel =
         { name: "φ / rad", group, n, value: r.curve.map((c) => c[key].phi) },
       );
     }
-    series.push({ name: "V_ij / a.u.", group: "tensorial λ=2", n, value: r.curve.map((c) => c.tensorial.vij) });
+    series.push({
+      name: "V_ij / a.u.",
+      group: "tensorial λ=2",
+      n,
+      value: r.curve.map((c) => c.tensorial.vij),
+    });
     sections.push({
       title: `${iso}: learning curves (cf. Harper Fig. 5)`,
       figures: [

@@ -51,10 +51,14 @@ export function environmentTargets(
     const s = structures[samples[2 * k]!]!;
     const a = samples[2 * k + 1]!;
     const arr = s.numericArray(name);
-    if (!arr || arr.ncols !== 9) {
-      throw new EngineError("InvalidParameter", `structure ${samples[2 * k]} has no 9-column '${name}' array`, {
-        field: name,
-      });
+    if (arr?.ncols !== 9) {
+      throw new EngineError(
+        "InvalidParameter",
+        `structure ${samples[2 * k]} has no 9-column '${name}' array`,
+        {
+          field: name,
+        },
+      );
     }
     for (let c = 0; c < 9; c++) tensor[9 * k + c] = arr.data[9 * a + c] as number;
     if (k === 0) iso = isotopeFor(symbolOf(s.numbers[a]!), isotopes);

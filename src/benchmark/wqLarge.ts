@@ -39,7 +39,15 @@ export interface WqLargeResult {
   species: string;
   isotope: string;
   /** seconds */
-  timings: { load: number; features: number; weights: number; predict: number; analysis: number; write: number; total: number };
+  timings: {
+    load: number;
+    features: number;
+    weights: number;
+    predict: number;
+    analysis: number;
+    write: number;
+    total: number;
+  };
   analysis: Omit<PeakAnalysis, "labels">;
   /** ω_Q per predicted site (kHz), structure then atom order. */
   values: Float64Array;
@@ -59,7 +67,9 @@ export async function runWqLarge(o: WqLargeOptions): Promise<WqLargeResult> {
   const tLoad = now() - t0;
   const header = model.serialize().header as { params?: { lambda?: number; target?: string } };
   if (header.params?.lambda !== 2 || header.params?.target !== "efg") {
-    throw new EngineError("InvalidParameter", "ω_Q of large cells needs a λ=2 model of the 'efg' target", { field: "model" });
+    throw new EngineError("InvalidParameter", "ω_Q of large cells needs a λ=2 model of the 'efg' target", {
+      field: "model",
+    });
   }
   log(`predicting ${o.structures.length} cells in the primal`);
   const { prediction, timings } = await predictPrimal(model, o.structures, {
@@ -71,7 +81,9 @@ export async function runWqLarge(o: WqLargeOptions): Promise<WqLargeResult> {
   const el = symbolOf(prediction.species);
   const iso = isotopeFor(el, o.isotopes);
   if (!iso || iso.spin <= 0.5 || iso.qMb === 0) {
-    throw new EngineError("InvalidParameter", `${el} has no quadrupolar isotope for ω_Q`, { field: "isotope" });
+    throw new EngineError("InvalidParameter", `${el} has no quadrupolar isotope for ω_Q`, {
+      field: "isotope",
+    });
   }
   const n = prediction.atoms.length / 2;
   t0 = now();

@@ -19,6 +19,11 @@ interface Reply {
   ready?: boolean;
 }
 
+/** file: URL of tsx's ESM register API (the require condition resolves to index.cjs; its ESM twin is index.mjs). */
+function tsxEsmApi(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs");
+}
+
 export class GnnPool {
   private readonly workers: Worker[];
   private nextId = 1;
@@ -34,7 +39,7 @@ export class GnnPool {
     try {
       // From TypeScript sources the worker first registers tsx's ESM loader (a dev dependency), then imports the entry.
       const boot = ts
-        ? `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href)})` +
+        ? `import(${JSON.stringify(tsxEsmApi())})` +
           `.then((m) => m.register()).then(() => import(${JSON.stringify(url.href)}))`
         : null;
       for (let k = 0; k < n; k++) {

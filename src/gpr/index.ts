@@ -11,7 +11,22 @@ export type {
   Prediction,
   TargetSpec,
 } from "./model.js";
-export { decodeModel, encodeModel, loadModel, registerModelLoader, saveModel } from "./modelfile.js";
+export {
+  decodeModel,
+  encodeModel,
+  loadModel,
+  modelTargetName,
+  registerModelLoader,
+  saveModel,
+} from "./modelfile.js";
 export * from "./regression.js";
 export { curSelection, farthestPointSampling } from "./selection.js";
 export { collectTargets, DERIVED_OBSERVABLES, parseTarget, targetUnits } from "./targets.js";
+
+// The GNN shares the Model interface and the model-file format: register its loaders here so that
+// `loadModel` (predict / evaluate) opens GPR and GNN files alike.
+import { gnnFromPayload } from "../gnn/index.js";
+import { registerModelLoader as registerLoader } from "./modelfile.js";
+
+registerLoader("gnn-isd", 1, gnnFromPayload);
+registerLoader("gnn-tp", 1, gnnFromPayload);

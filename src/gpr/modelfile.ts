@@ -202,3 +202,13 @@ export function loadModel(file: string): Model {
   }
   return loader(payload, file);
 }
+
+/** The target a model learned ("efg", "efg:cq", ...), from its header (GPR: params.target; GNN: target.name). */
+export function modelTargetName(header: Readonly<Record<string, unknown>>): string | undefined {
+  const params = header["params"] as { target?: unknown } | undefined;
+  if (typeof params?.target === "string") return params.target;
+  const t = header["target"] as { name?: unknown } | string | undefined;
+  if (typeof t === "string") return t;
+  if (t && typeof t.name === "string") return t.name;
+  return undefined;
+}

@@ -114,7 +114,7 @@ export async function atomicKernel(
   const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z, 0, "A") : null;
   const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z, 0, "B") : null;
   const c = A.nComponents;
-  const chunk = o.chunk ?? 128;
+  const chunk = o.chunk ?? 64;
   if (A !== B || A.nSamples <= chunk) {
     const values = await blockKernel(A, A0, 0, A.nSamples, B, B0, o);
     return { n: A.nSamples, m: B.nSamples, nComponents: c, values };

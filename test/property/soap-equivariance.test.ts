@@ -2,11 +2,10 @@
  * Symmetry properties of the λ-SOAP features (float64 round-off tolerances: features are O(1) after normalisation
  * and every operation is a short sum, so 1e-12 absolute leaves a wide margin over the ~1e-15 observed).
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { atomicNumber } from "../../src/core/elements.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
+import { readExtxyz } from "../../src/io/extxyz.js";
 import { wignerD2 } from "../../src/nmr/spherical.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
 import type { FeatureBlocks } from "../../src/soap/types.js";
@@ -15,17 +14,7 @@ const TOL = 1e-12;
 const SHARED = new URL("../../../shared/data/tensoap-ref/structures/", import.meta.url);
 
 function readSimpleXyz(name: string): Structure {
-  const lines = readFileSync(new URL(name, SHARED), "utf8").trim().split("\n");
-  const n = Number(lines[0]);
-  const lat = /Lattice="([^"]+)"/.exec(lines[1]!)![1]!.trim().split(/\s+/).map(Number);
-  const numbers: number[] = [];
-  const positions: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = lines[2 + i]!.trim().split(/\s+/);
-    numbers.push(atomicNumber(t[0]!));
-    positions.push(Number(t[1]), Number(t[2]), Number(t[3]));
-  }
-  return new Structure({ numbers, positions, cell: lat });
+  return readExtxyz(new URL(name, SHARED).pathname)[0]!;
 }
 
 function rotateVecs(R: Float64Array, v: ArrayLike<number>): number[] {

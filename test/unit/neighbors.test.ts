@@ -1,25 +1,13 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { atomicNumber } from "../../src/core/elements.js";
 import { neighborList } from "../../src/core/neighbors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
+import { readExtxyz } from "../../src/io/extxyz.js";
 
 const SHARED = new URL("../../../shared/data/tensoap-ref/structures/", import.meta.url);
 
-/** Minimal reader for the three single-frame skewcheck files (species + pos, Lattice, pbc). */
 function readSimpleXyz(name: string): Structure {
-  const lines = readFileSync(new URL(name, SHARED), "utf8").trim().split("\n");
-  const n = Number(lines[0]);
-  const lat = /Lattice="([^"]+)"/.exec(lines[1]!)![1]!.trim().split(/\s+/).map(Number);
-  const numbers: number[] = [];
-  const positions: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = lines[2 + i]!.trim().split(/\s+/);
-    numbers.push(atomicNumber(t[0]!));
-    positions.push(Number(t[1]), Number(t[2]), Number(t[3]));
-  }
-  return new Structure({ numbers, positions, cell: lat, pbc: [true, true, true] });
+  return readExtxyz(new URL(name, SHARED).pathname)[0]!;
 }
 
 /** Sorted neighbour distances of atom i, each with the neighbour's species. */
