@@ -3,6 +3,7 @@ import { EngineError } from "../src/core/errors.js";
 import { register as registerDataset } from "./commands/dataset.js";
 import { register as registerEvaluate } from "./commands/evaluate.js";
 import { register as registerFit } from "./commands/fit.js";
+import { register as registerKernel } from "./commands/kernel.js";
 import { register as registerNmr } from "./commands/nmr.js";
 import { register as registerPredict } from "./commands/predict.js";
 
@@ -29,8 +30,9 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerEvaluate(program);
   registerNmr(program);
+  registerKernel(program);
   registerDataset(program);
-  for (const name of ["search", "kernel", "bench"]) {
+  for (const name of ["search", "bench"]) {
     program
       .command(name)
       .description(`${name} (see DESIGN.md CLI contract)`)

@@ -11,7 +11,7 @@ import {
   runGehleniteBenchmark,
   TENSOAP_GEHLENITE_AL,
 } from "../../src/benchmark/gehlenite.js";
-import { FULL_CONFIG, type LtoBenchConfig, QUICK_CONFIG, runLtoBenchmark } from "../../src/benchmark/lto.js";
+import { DEFAULT_SEARCH, FULL_CONFIG, type LtoBenchConfig, QUICK_CONFIG, runLtoBenchmark } from "../../src/benchmark/lto.js";
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
@@ -31,6 +31,7 @@ interface BenchCliOptions {
   model?: string;
   cells?: string;
   out?: string;
+  search?: boolean;
 }
 
 function int(v: string, flag: string): number {
@@ -68,6 +69,8 @@ export function register(program: Command): void {
     .option("--species <list>", "comma list of elements to run (default: all of the preset)")
     .option("--model <file>", "wq-large: Li λ=2 efg model (ζ 1 or 2)")
     .option("--out <file>", "wq-large: extxyz with per-atom wq and wq_region")
+    .option("--search", "lto: Box–Behnken search of the hyperparameters per species first (default for the full run)")
+    .option("--no-search", "lto: use the preset's fixed hyperparameters (default with --quick)")
     .option("--seed <n>", "seed of the data generation and of the split", "0")
     .option("--json", "print JSON on stdout instead of the table")
     .action(async (which: string, o: BenchCliOptions) => {
@@ -88,7 +91,15 @@ export function register(program: Command): void {
           structures = generateLto({ structures: config.generate, seed }).structures;
           source = `generateLto({ structures: ${config.generate}, seed: ${seed} })`;
         }
-        const res = await runLtoBenchmark({ structures, config, seed, ...(only ? { only } : {}), log });
+        const search = o.search ?? !o.quick;
+        const res = await runLtoBenchmark({
+          structures,
+          config,
+          seed,
+          ...(only ? { only } : {}),
+          ...(search ? { search: DEFAULT_SEARCH } : {}),
+          log,
+        });
         log(`done in ${res.seconds.toFixed(1)} s`);
         if (o.report) {
           const files = await renderReport(
@@ -102,7 +113,7 @@ export function register(program: Command): void {
         }
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, species: res.species.map(summaryJson) }, null, 1)}\n`,
+            `${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, searches: res.searches, species: res.species.map(summaryJson) }, null, 1)}\n`,
           );
         } else {
           process.stdout.write(
