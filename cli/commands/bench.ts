@@ -11,7 +11,13 @@ import {
   runGehleniteBenchmark,
   TENSOAP_GEHLENITE_AL,
 } from "../../src/benchmark/gehlenite.js";
-import { DEFAULT_SEARCH, FULL_CONFIG, type LtoBenchConfig, QUICK_CONFIG, runLtoBenchmark } from "../../src/benchmark/lto.js";
+import {
+  DEFAULT_SEARCH,
+  FULL_CONFIG,
+  type LtoBenchConfig,
+  QUICK_CONFIG,
+  runLtoBenchmark,
+} from "../../src/benchmark/lto.js";
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
@@ -69,7 +75,10 @@ export function register(program: Command): void {
     .option("--species <list>", "comma list of elements to run (default: all of the preset)")
     .option("--model <file>", "wq-large: Li λ=2 efg model (ζ 1 or 2)")
     .option("--out <file>", "wq-large: extxyz with per-atom wq and wq_region")
-    .option("--search", "lto: Box–Behnken search of the hyperparameters per species first (default for the full run)")
+    .option(
+      "--search",
+      "lto: Box–Behnken search of the hyperparameters per species first (default for the full run)",
+    )
     .option("--no-search", "lto: use the preset's fixed hyperparameters (default with --quick)")
     .option("--seed <n>", "seed of the data generation and of the split", "0")
     .option("--json", "print JSON on stdout instead of the table")

@@ -269,8 +269,16 @@ export class GprModel implements Model {
     }
     const backend = await createBackend(p.backend);
     try {
-      if (backend.precision !== "float64")
+      if (backend.precision !== "float64") {
         notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
+        // Measured (test/backend/gpujs-gpr.test.ts): float32 kernels shift predictions by ~0.1 of their range
+        // at reg 1e-6, ~1e-3 at 1e-4 and ~5e-5 at 1e-2, because the solve amplifies kernel round-off by 1/reg.
+        if (p.reg < 1e-3) {
+          const w = `warning: reg ${p.reg} < 1e-3 with a float32 kernel — float32 round-off (~1e-7 relative) is amplified by 1/reg in the solve; use --backend cpu or --reg ≥ 1e-3`;
+          notes.push(w);
+          log(w);
+        }
+      }
       const pool = sharedGemmPool();
       if (!p.sparse) {
         t0 = now();

@@ -212,8 +212,11 @@ export function writePredictions(
       const t = new Float64Array(st.length * 9).fill(Number.NaN);
       for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
       const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
-      writeMagres(out, st.with({ arrays: { [name]: { ncols: 9, data: t } } }), [name], {
-        comments: ["predicted by soapgpr (GPR)", ...head],
+      // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
+      const idx = st.arrays.get("magres_index");
+      const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+      writeMagres(out, st.with({ arrays }), [name], {
+        comments: [`predicted by soapgpr (${options.header["model"] ?? "model"})`, ...head],
       });
       written.push(out);
     });

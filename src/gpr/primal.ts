@@ -15,6 +15,13 @@
  * a ~10¹² multiply-add kernel by ~10¹⁰. Higher ζ would need F0^(ζ−1)-sized weights: use the dual there.
  *
  * Only the mean is available in the primal; predictive variances still need the dual kernel.
+ *
+ * Wiring into GprModel.predict (src/gpr/gpr.ts, owned by the GPR module): when no variance is asked for and
+ * ζ ∈ {1, 2}, replace the K*·α block by
+ *   this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+ *   const mean = await primalPredict(this.primal, feats);      // instead of kernelMatrix + predictMean (+ f.mean)
+ * (a private `primal: PrimalWeights | null` field, reset in fit). `soapgpr predict --no-variance` then runs in the
+ * primal. Until then `predictPrimal(model, structures)` below does the same from the outside.
  */
 import { CpuBackend } from "../backend/cpu.js";
 import type { Structure } from "../core/structure.js";

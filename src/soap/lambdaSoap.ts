@@ -26,9 +26,11 @@ interface PairBlock {
   readonly gStart: Int32Array;
   readonly eM2: Int32Array;
   readonly eV: Float64Array;
+  /** groups of component μ: muStart[μ]..muStart[μ+1]−1 (length 2λ+2) */
+  readonly muStart: Int32Array;
 }
 
-function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "eM2" | "eV"> {
+function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "eM2" | "eV" | "muStart"> {
   const order = Array.from({ length: cg.nnz }, (_, e) => e).sort(
     (a, b) => cg.mu[a]! - cg.mu[b]! || cg.m1[a]! - cg.m1[b]! || cg.m2[a]! - cg.m2[b]!,
   );
@@ -43,7 +45,14 @@ function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "e
     }
   });
   gStart.push(order.length);
+  const nc = 2 * cg.lambda + 1;
+  const muStart = new Int32Array(nc + 1);
+  for (let mu = 0, g = 0; mu <= nc; mu++) {
+    while (g < gMu.length && gMu[g]! < mu) g++;
+    muStart[mu] = g;
+  }
   return {
+    muStart,
     gMu: Int32Array.from(gMu),
     gM1: Int32Array.from(gM1),
     gStart: Int32Array.from(gStart),
@@ -96,7 +105,9 @@ export class LambdaCoupling {
     }
     this.blocks = blocks;
     this.nProperties = off;
-    this.y = new Float64Array(nChannels);
+    // scratch for couple(): at most 2 l1 + 1 groups (μ, m1) per component μ
+    this.xs = new Float64Array((2 * lmax + 1) * nChannels);
+    this.ys = new Float64Array((2 * lmax + 1) * nChannels);
     const D = 2 * lmax + 1;
     this.gl = new Float64Array((lmax + 1) * D * D);
     this.gram = new Float64Array((2 * lambda + 1) ** 2);
@@ -104,7 +115,8 @@ export class LambdaCoupling {
     this.qBuf = new Float64Array((2 * lambda + 1) * D * D);
   }
 
-  private readonly y: Float64Array;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
   private readonly gl: Float64Array;
   private readonly gram: Float64Array;
   private readonly mBuf: Float64Array;
@@ -179,94 +191,208 @@ export class LambdaCoupling {
   }
 
   /**
-   * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (zeroed here),
-   * symmetric-half storage with √2 weights, every feature multiplied by `scale`.
+   * Couple one centre's expansion X ((lmax+1)² × K, row (l,m)) into out[μ * nProperties + p] (every entry is
+   * written, none read), symmetric-half storage with √2 weights, every feature multiplied by `scale`.
    */
   couple(X: Float64Array, xOff: number, out: Float64Array, outOff: number, scale = 1): void {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
-    const y = this.y;
+    const xs = this.xs;
+    const ys = this.ys;
     const S2 = Math.SQRT2 * scale;
-    out.fill(0, outOff, outOff + nc * F);
-    for (const blk of this.blocks) {
-      const { gMu, gM1, gStart, eM2, eV, offset } = blk;
+    const strict = this.sigma === 1 ? 0 : 1;
+    const blocks = this.blocks;
+    for (let ib = 0; ib < blocks.length; ib++) {
+      const blk = blocks[ib]!;
+      const { gM1, gStart, eM2, eV, muStart, offset } = blk;
       const b1 = xOff + blk.l1 * blk.l1 * K;
       const b2 = xOff + blk.l2 * blk.l2 * K;
-      const nG = gMu.length;
-      // P_μ(A, B) = Σ_{m1} X[l1 m1, A] · y_{μ m1}[B],  y_{μ m1} = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
-      // (rank-1 updates; measured faster in V8 than the transposed dot-product form used for the power spectrum)
-      for (let g = 0; g < nG; g++) {
-        y.fill(0);
-        for (let e = gStart[g]!; e < gStart[g + 1]!; e++) {
-          const v = S2 * eV[e]!;
-          const r2 = b2 + eM2[e]! * K;
-          for (let B = 0; B < K; B++) y[B]! += v * X[r2 + B]!;
-        }
-        const r1 = b1 + gM1[g]! * K;
-        const o0 = outOff + gMu[g]! * F + offset;
-        if (!blk.triangular) {
-          // four rows per pass: each y[B] load feeds four multiply-adds
-          let A = 0;
-          for (; A + 3 < K; A += 4) {
-            const t0 = X[r1 + A]!;
-            const t1 = X[r1 + A + 1]!;
-            const t2 = X[r1 + A + 2]!;
-            const t3 = X[r1 + A + 3]!;
-            const oa = o0 + A * K;
-            for (let B = 0; B < K; B++) {
-              const yb = y[B]!;
-              out[oa + B]! += t0 * yb;
-              out[oa + K + B]! += t1 * yb;
-              out[oa + 2 * K + B]! += t2 * yb;
-              out[oa + 3 * K + B]! += t3 * yb;
-            }
-          }
-          for (; A < K; A++) {
-            const t = X[r1 + A]!;
-            const oa = o0 + A * K;
-            for (let B = 0; B < K; B++) out[oa + B]! += t * y[B]!;
-          }
-        } else if (this.sigma === 1) {
-          // rows A and A+1 together (row A starts at B = A, row A+1 at B = A+1)
-          let oa = o0;
-          let A = 0;
-          for (; A + 1 < K; A += 2) {
-            const t0 = X[r1 + A]!;
-            const t1 = X[r1 + A + 1]!;
-            const base0 = oa - A;
-            const base1 = oa + (K - A) - (A + 1);
-            out[base0 + A]! += t0 * y[A]!;
-            for (let B = A + 1; B < K; B++) {
-              const yb = y[B]!;
-              out[base0 + B]! += t0 * yb;
-              out[base1 + B]! += t1 * yb;
-            }
-            oa += 2 * (K - A) - 1;
-          }
-          if (A < K) out[oa]! += X[r1 + A]! * y[A]!;
-        } else {
-          // σ=−1, l1 = l2: strict upper triangle A < B
-          let oa = o0;
-          for (let A = 0; A < K - 1; A++) {
-            const t = X[r1 + A]!;
-            const base = oa - A - 1;
-            if (t !== 0) for (let B = A + 1; B < K; B++) out[base + B]! += t * y[B]!;
-            oa += K - A - 1;
+      for (let mu = 0; mu < nc; mu++) {
+        // P_μ(A, B) = Σ_t xs_t[A] · ys_t[B] over the groups t = (μ, m1) of this block:
+        //   xs_t = X[l1 m1, :],  ys_t = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
+        // (a K × K product with inner dimension ≤ 2 l1 + 1, register-blocked: each output written once)
+        const g0 = muStart[mu]!;
+        const ng = muStart[mu + 1]! - g0;
+        for (let t = 0; t < ng; t++) {
+          const g = g0 + t;
+          const q = t * K;
+          const r1 = b1 + gM1[g]! * K;
+          for (let B = 0; B < K; B++) xs[q + B] = X[r1 + B]!;
+          let e = gStart[g]!;
+          const eEnd = gStart[g + 1]!;
+          let v = S2 * eV[e]!;
+          let r2 = b2 + eM2[e]! * K;
+          for (let B = 0; B < K; B++) ys[q + B] = v * X[r2 + B]!;
+          for (e++; e < eEnd; e++) {
+            v = S2 * eV[e]!;
+            r2 = b2 + eM2[e]! * K;
+            for (let B = 0; B < K; B++) ys[q + B]! += v * X[r2 + B]!;
           }
         }
-      }
-      if (blk.triangular && this.sigma === 1) {
-        // the diagonal A = B carries weight 1, not √2
-        for (let mu = 0; mu < nc; mu++) {
-          let o = outOff + mu * F + offset;
-          for (let A = 0; A < K; A++) {
-            out[o]! *= Math.SQRT1_2;
-            o += K - A;
-          }
-        }
+        const o0 = outOff + mu * F + offset;
+        if (!blk.triangular) outerFull(xs, ys, ng, K, out, o0);
+        else outerTriangle(xs, ys, ng, K, out, o0, strict);
       }
     }
+  }
+}
+
+/** out[o0 + A K + B] = Σ_{t<ng} xs[t K + A] ys[t K + B] (2 × 4 register tiles). */
+function outerFull(xs: Float64Array, ys: Float64Array, ng: number, K: number, out: Float64Array, o0: number): void {
+  const nq = ng * K;
+  let A = 0;
+  for (; A + 1 < K; A += 2) {
+    const oa = o0 + A * K;
+    let B = 0;
+    for (; B + 3 < K; B += 4) {
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      for (let q = 0; q < nq; q += K) {
+        const x0 = xs[q + A]!;
+        const x1 = xs[q + A + 1]!;
+        const y0 = ys[q + B]!;
+        const y1 = ys[q + B + 1]!;
+        const y2 = ys[q + B + 2]!;
+        const y3 = ys[q + B + 3]!;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+      }
+      out[oa + B] = c00;
+      out[oa + B + 1] = c01;
+      out[oa + B + 2] = c02;
+      out[oa + B + 3] = c03;
+      out[oa + K + B] = c10;
+      out[oa + K + B + 1] = c11;
+      out[oa + K + B + 2] = c12;
+      out[oa + K + B + 3] = c13;
+    }
+    for (; B < K; B++) {
+      let c0 = 0;
+      let c1 = 0;
+      for (let q = 0; q < nq; q += K) {
+        const y = ys[q + B]!;
+        c0 += xs[q + A]! * y;
+        c1 += xs[q + A + 1]! * y;
+      }
+      out[oa + B] = c0;
+      out[oa + K + B] = c1;
+    }
+  }
+  if (A < K) {
+    const oa = o0 + A * K;
+    for (let B = 0; B < K; B++) {
+      let c = 0;
+      for (let q = 0; q < nq; q += K) c += xs[q + A]! * ys[q + B]!;
+      out[oa + B] = c;
+    }
+  }
+}
+
+/**
+ * Upper triangle of Σ_t xs_t ys_tᵀ in packed row order: strict = 0 stores B ≥ A (the diagonal, whose weight is 1
+ * not √2, multiplied by 1/√2), strict = 1 stores B > A. Entry (A, B) at o0 + A (K − strict) − A (A − 1)/2 + B − A − strict.
+ */
+function outerTriangle(
+  xs: Float64Array,
+  ys: Float64Array,
+  ng: number,
+  K: number,
+  out: Float64Array,
+  o0: number,
+  strict: number,
+): void {
+  const nq = ng * K;
+  const h = Math.SQRT1_2;
+  let A = 0;
+  for (; A + 1 < K; A += 2) {
+    // row A starts at B = A + strict, row A + 1 at B = A + 1 + strict
+    const ra = o0 + A * (K - strict) - (A * (A - 1)) / 2 - A - strict; // + B gives (A, B)
+    const rb = ra + (K - strict - A) - 1; // + B gives (A + 1, B)
+    if (strict === 0) {
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      for (let q = 0; q < nq; q += K) {
+        const x0 = xs[q + A]!;
+        const y1 = ys[q + A + 1]!;
+        d0 += x0 * ys[q + A]!;
+        d1 += x0 * y1;
+        d2 += xs[q + A + 1]! * y1;
+      }
+      out[ra + A] = h * d0;
+      out[ra + A + 1] = d1;
+      out[rb + A + 1] = h * d2;
+    } else {
+      let d1 = 0;
+      for (let q = 0; q < nq; q += K) d1 += xs[q + A]! * ys[q + A + 1]!;
+      out[ra + A + 1] = d1;
+    }
+    let B = A + 2;
+    for (; B + 3 < K; B += 4) {
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      for (let q = 0; q < nq; q += K) {
+        const x0 = xs[q + A]!;
+        const x1 = xs[q + A + 1]!;
+        const y0 = ys[q + B]!;
+        const y1 = ys[q + B + 1]!;
+        const y2 = ys[q + B + 2]!;
+        const y3 = ys[q + B + 3]!;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+      }
+      out[ra + B] = c00;
+      out[ra + B + 1] = c01;
+      out[ra + B + 2] = c02;
+      out[ra + B + 3] = c03;
+      out[rb + B] = c10;
+      out[rb + B + 1] = c11;
+      out[rb + B + 2] = c12;
+      out[rb + B + 3] = c13;
+    }
+    for (; B < K; B++) {
+      let c0 = 0;
+      let c1 = 0;
+      for (let q = 0; q < nq; q += K) {
+        const y = ys[q + B]!;
+        c0 += xs[q + A]! * y;
+        c1 += xs[q + A + 1]! * y;
+      }
+      out[ra + B] = c0;
+      out[rb + B] = c1;
+    }
+  }
+  if (A < K && strict === 0) {
+    // last row (K odd): the diagonal only
+    const ra = o0 + A * K - (A * (A - 1)) / 2 - A;
+    let d0 = 0;
+    for (let q = 0; q < nq; q += K) d0 += xs[q + A]! * ys[q + A]!;
+    out[ra + A] = h * d0;
   }
 }
 

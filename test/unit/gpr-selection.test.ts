@@ -33,6 +33,8 @@ describe("representative-environment selection", () => {
 
   it("rejects M outside 1..N with a clear error", () => {
     const x = new Float64Array(10);
-    expect(() => farthestPointSampling(x, 5, 2, 6, 0)).toThrow(/number of sparse points must be in 1\.\.5, got 6/);
+    expect(() => farthestPointSampling(x, 5, 2, 6, 0)).toThrow(
+      /number of sparse points must be in 1\.\.5, got 6/,
+    );
   });
 });
