@@ -1,22 +1,19 @@
 import { Command, CommanderError } from "commander";
 import { EngineError } from "../src/core/errors.js";
+import { register as registerBench } from "./commands/bench.js";
 import { register as registerDataset } from "./commands/dataset.js";
 import { register as registerEvaluate } from "./commands/evaluate.js";
 import { register as registerFit } from "./commands/fit.js";
 import { register as registerKernel } from "./commands/kernel.js";
 import { register as registerNmr } from "./commands/nmr.js";
 import { register as registerPredict } from "./commands/predict.js";
+import { register as registerSearch } from "./commands/search.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
   }
-}
-
-function notImplemented(name: string): never {
-  process.stderr.write(`soapgpr ${name}: not implemented yet in this version\n`);
-  throw new ExitCode(2);
 }
 
 export function buildProgram(): Command {
@@ -31,15 +28,9 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerNmr(program);
   registerKernel(program);
+  registerSearch(program);
+  registerBench(program);
   registerDataset(program);
-  for (const name of ["search", "bench"]) {
-    program
-      .command(name)
-      .description(`${name} (see DESIGN.md CLI contract)`)
-      .allowUnknownOption(true)
-      .argument("[args...]")
-      .action(() => notImplemented(name));
-  }
   return program;
 }
 

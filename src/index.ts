@@ -1,9 +1,27 @@
-export * from "./core/errors.js";
-export * from "./core/rng.js";
-export * from "./core/elements.js";
-export * from "./core/structure.js";
+/**
+ * soapgpr public API. Layers (dependencies point one way): math ← core ← soap | gnn ← gpr ← cli.
+ * Core types are exported flat; each subsystem is also available as a namespace.
+ */
 export * from "./core/dataset.js";
+export * from "./core/elements.js";
+export * from "./core/errors.js";
 export * from "./core/neighbors.js";
-export type * from "./soap/types.js";
+export * from "./core/rng.js";
+export * from "./core/structure.js";
 export type * from "./backend/types.js";
 export type * from "./gpr/model.js";
+export type * from "./soap/types.js";
+
+export { findPeakRegions } from "./analysis/peaks.js";
+export * as backend from "./backend/index.js";
+export * as benchmark from "./benchmark/index.js";
+export * as datasets from "./datasets/index.js";
+export * as gnn from "./gnn/index.js";
+export * as gpr from "./gpr/index.js";
+export * as io from "./io/index.js";
+export * as metrics from "./metrics/index.js";
+export * as nmr from "./nmr/index.js";
+export { comparisonTable, renderReport } from "./report/html.js";
+export type * from "./report/types.js";
+export * as search from "./search/search.js";
+export * as soap from "./soap/index.js";

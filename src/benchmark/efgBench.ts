@@ -135,6 +135,7 @@ export interface EfgBenchResult {
 }
 
 const RAD = Math.PI / 180;
+const g3 = (x: number): number => Number(x.toPrecision(3));
 
 function angleErrors(
   refT: ArrayLike<number>,
@@ -184,7 +185,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const used = [...o.train, ...o.test];
   const subset = used.map((i) => o.structures[i]!);
   log(
-    `${el}: λ-SOAP features of ${subset.length} structures (rc ${o.soap.rcut} Å, σ ${o.soap.sigma} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`,
+    `${el}: λ-SOAP features of ${subset.length} structures (rc ${g3(o.soap.rcut)} Å, σ ${g3(o.soap.sigma)} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`,
   );
   const sf = speciesFeatures(subset, o.species, o.soap, 2);
   timings.features = now() - t0;
@@ -228,7 +229,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   let kTrainS = kTrain;
   let kCrossS = kCross;
   if (!sameSoap) {
-    log(`${el}: λ=0 features and kernels for the scalar models (rc ${ss.rcut} Å, σ ${ss.sigma} Å)`);
+    log(`${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.rcut)} Å, σ ${g3(ss.sigma)} Å)`);
     const sf0 = speciesFeatures(subset, o.species, ss, 0);
     kTrainS = await rawKernels(sf0.feats, trainEnv, trainEnv, false);
     kCrossS = await rawKernels(sf0.feats, testEnv, trainEnv, false);
@@ -321,7 +322,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   };
 
   log(
-    `${el}: tensorial λ=2 (ζ ${o.tensorial.zeta}, reg ${o.tensorial.reg}) and scalar λ=0 (ζ ${o.scalar.zeta}, reg ${o.scalar.reg}) models on ${nTr} environments`,
+    `${el}: tensorial λ=2 (ζ ${o.tensorial.zeta}, reg ${g3(o.tensorial.reg)}) and scalar λ=0 (ζ ${o.scalar.zeta}, reg ${g3(o.scalar.reg)}) models on ${nTr} environments`,
   );
   const full = await fitBoth(trainIdx);
   timings.tensorialFit = full.tTensor;

@@ -23,6 +23,7 @@ import { createDescriptor } from "./descriptors.js";
 import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
 import { registerModelLoader } from "./modelfile.js";
+import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   type FullGprState,
   fitFullGpr,
@@ -200,6 +201,8 @@ export function unpackLower(p: Float64Array, n: number): Float64Array {
 export class GprModel implements Model {
   readonly params: Resolved;
   private fitted: Fitted | null = null;
+  /** Primal weights for mean-only prediction, built on first use (ζ ∈ {1,2}). */
+  private primal: PrimalWeights | null = null;
   private descriptorOverride: Descriptor | null;
 
   /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
@@ -230,6 +233,7 @@ export class GprModel implements Model {
 
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
     const p = this.params;
+    this.primal = null;
     const log = options.log ?? (() => {});
     const ctx = this.context();
     const timings: Record<string, number> = {};
@@ -393,19 +397,27 @@ export class GprModel implements Model {
         notes,
       };
     }
-    const backend = await createBackend(p.backend);
-    let kStar: Float64Array;
-    try {
-      kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
-    } finally {
-      backend.dispose();
+    let mean: Float64Array;
+    let kStar: Float64Array | null = null;
+    if (!wantVar && supportsPrimal(p.zeta)) {
+      // Mean only, polynomial kernel: predict in the primal (DESIGN.md performance notes), O(F·F0) per atom
+      // instead of O(N_train·F); equal to the dual K*·α to round-off (test/unit/primal.test.ts).
+      this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+      mean = await primalPredict(this.primal, feats);
+      notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
+    } else {
+      const backend = await createBackend(p.backend);
+      try {
+        kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
+      } finally {
+        backend.dispose();
+      }
+      mean = predictMean(kStar, t * c, f.train.n * c, f.alpha);
+      if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
     }
-    const nTrainRows = f.train.n * c;
-    const mean = predictMean(kStar, t * c, nTrainRows, f.alpha);
-    if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
     let variance: Float64Array | undefined;
     let covariance: Float64Array | undefined;
-    if (wantVar) {
+    if (wantVar && kStar) {
       const kss = kernelDiagBlocks(feats, p.zeta);
       covariance = f.full
         ? await fullGprCovariance(f.full, kStar, t, c, kss)

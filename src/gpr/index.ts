@@ -20,6 +20,13 @@ export {
   saveModel,
 } from "./modelfile.js";
 export * from "./regression.js";
+export {
+  type PrimalWeights,
+  predictPrimal,
+  primalPredict,
+  primalWeights,
+  supportsPrimal,
+} from "./primal.js";
 export { curSelection, farthestPointSampling } from "./selection.js";
 export { collectTargets, DERIVED_OBSERVABLES, parseTarget, targetUnits } from "./targets.js";
 

@@ -1,8 +1,8 @@
 /**
  * EFG metrics of Harper et al. 2025, per element (all plain JSON-serialisable numbers; NaN → null in JSON).
  *
- * For every element the reference set's μ = mean(Vzz) and σ = std(Vzz) (1/N) are used for BOTH reference and
- * prediction: C̃Q = (Vzz − μ)/σ (eq. 7), η̃ = (Vxx − Vyy)/μ (eq. 8). Reported: MAE, RMSE, %RMSE and Pearson r
+ * For every element the reference set's μ = mean(|Vzz|) and σ = std(|Vzz|) (1/N) are used for BOTH reference and
+ * prediction: C̃Q = (|Vzz| − μ)/σ (eq. 7), η̃ = η|Vzz|/μ (eq. 8 with Vzz fixed positive, as Harper et al. do). Reported: MAE, RMSE, %RMSE and Pearson r
  * of C̃Q and η̃; q̃ (mean, 10th percentile, min, and 1 − mean as an error to minimise); θ and φ errors of the
  * Vzz axis in degrees (see ./angles.ts) without and with the eigenvalue-ambiguity correction; ω_Q errors in
  * kHz (Harper eq. 5 and the exact lab-frame value); MAE(V_ij) as Harper's eq. in the text
@@ -132,12 +132,17 @@ export function efgMetrics(
     const pp = idx.map((i) => efgParams(pred, 9 * i, iso));
     const vzzR = pr.map((p) => p.vzz);
     const vzzP = pp.map((p) => p.vzz);
-    const mu = mean(vzzR);
-    const sigma = std(vzzR);
-    const cqtR = vzzR.map((v) => (v - mu) / sigma);
-    const cqtP = vzzP.map((v) => (v - mu) / sigma);
-    const etR = pr.map((p) => (p.vxx - p.vyy) / mu);
-    const etP = pp.map((p) => (p.vxx - p.vyy) / mu);
+    // Harper et al. "fix V_ZZ to be positive" (methods): each tensor's eigenvalues are multiplied by sign(Vzz)
+    // before eqs. 7–8, so μ is the mean of |Vzz| and Vxx − Vyy becomes η·|Vzz| ≥ 0. With signed Vzz, μ ≈ 0 for
+    // sites whose Vzz takes both signs (point-charge Li, O) and η̃ would be dominated by 1/μ.
+    const absR = vzzR.map(Math.abs);
+    const absP = vzzP.map(Math.abs);
+    const mu = mean(absR);
+    const sigma = std(absR);
+    const cqtR = absR.map((v) => (v - mu) / sigma);
+    const cqtP = absP.map((v) => (v - mu) / sigma);
+    const etR = pr.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
+    const etP = pp.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
     // orientation
     const qs = new Float64Array(m);
     const qa = new Float64Array(4);

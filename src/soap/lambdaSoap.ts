@@ -106,7 +106,7 @@ export class LambdaCoupling {
     this.blocks = blocks;
     this.nProperties = off;
     // scratch for couple(): at most 2 l1 + 1 groups (μ, m1) per component μ
-    this.xs = new Float64Array((2 * lmax + 1) * nChannels);
+    this.xr = new Int32Array(2 * lmax + 1);
     this.ys = new Float64Array((2 * lmax + 1) * nChannels);
     const D = 2 * lmax + 1;
     this.gl = new Float64Array((lmax + 1) * D * D);
@@ -115,7 +115,7 @@ export class LambdaCoupling {
     this.qBuf = new Float64Array((2 * lambda + 1) * D * D);
   }
 
-  private readonly xs: Float64Array;
+  private readonly xr: Int32Array;
   private readonly ys: Float64Array;
   private readonly gl: Float64Array;
   private readonly gram: Float64Array;
@@ -198,7 +198,7 @@ export class LambdaCoupling {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
-    const xs = this.xs;
+    const xr = this.xr;
     const ys = this.ys;
     const S2 = Math.SQRT2 * scale;
     const strict = this.sigma === 1 ? 0 : 1;
@@ -210,39 +210,52 @@ export class LambdaCoupling {
       const b2 = xOff + blk.l2 * blk.l2 * K;
       for (let mu = 0; mu < nc; mu++) {
         // P_μ(A, B) = Σ_t xs_t[A] · ys_t[B] over the groups t = (μ, m1) of this block:
-        //   xs_t = X[l1 m1, :],  ys_t = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
+        //   xs_t = X[l1 m1, :] (row offset xr[t]),  ys_t = √2 Σ_{m2} C[μ, m1, m2] X[l2 m2, :]
         // (a K × K product with inner dimension ≤ 2 l1 + 1, register-blocked: each output written once)
         const g0 = muStart[mu]!;
         const ng = muStart[mu + 1]! - g0;
         for (let t = 0; t < ng; t++) {
           const g = g0 + t;
           const q = t * K;
-          const r1 = b1 + gM1[g]! * K;
-          for (let B = 0; B < K; B++) xs[q + B] = X[r1 + B]!;
-          let e = gStart[g]!;
+          xr[t] = b1 + gM1[g]! * K;
+          const e0 = gStart[g]!;
           const eEnd = gStart[g + 1]!;
-          let v = S2 * eV[e]!;
-          let r2 = b2 + eM2[e]! * K;
-          for (let B = 0; B < K; B++) ys[q + B] = v * X[r2 + B]!;
-          for (e++; e < eEnd; e++) {
-            v = S2 * eV[e]!;
-            r2 = b2 + eM2[e]! * K;
-            for (let B = 0; B < K; B++) ys[q + B]! += v * X[r2 + B]!;
+          const v = S2 * eV[e0]!;
+          const r2 = b2 + eM2[e0]! * K;
+          if (eEnd === e0 + 2) {
+            // two entries (the common case besides one): one pass
+            const w = S2 * eV[e0 + 1]!;
+            const r3 = b2 + eM2[e0 + 1]! * K;
+            for (let B = 0; B < K; B++) ys[q + B] = v * X[r2 + B]! + w * X[r3 + B]!;
+          } else {
+            for (let B = 0; B < K; B++) ys[q + B] = v * X[r2 + B]!;
+            for (let e = e0 + 1; e < eEnd; e++) {
+              const w = S2 * eV[e]!;
+              const r3 = b2 + eM2[e]! * K;
+              for (let B = 0; B < K; B++) ys[q + B]! += w * X[r3 + B]!;
+            }
           }
         }
         const o0 = outOff + mu * F + offset;
-        if (!blk.triangular) outerFull(xs, ys, ng, K, out, o0);
-        else outerTriangle(xs, ys, ng, K, out, o0, strict);
+        if (!blk.triangular) outerFull(X, xr, ys, ng, K, out, o0);
+        else outerTriangle(X, xr, ys, ng, K, out, o0, strict);
       }
     }
   }
 }
 
-/** out[o0 + A K + B] = Σ_{t<ng} xs[t K + A] ys[t K + B] (2 × 4 register tiles). */
-function outerFull(xs: Float64Array, ys: Float64Array, ng: number, K: number, out: Float64Array, o0: number): void {
-  const nq = ng * K;
+/** out[o0 + A K + B] = Σ_{t<ng} X[xr[t] + A] ys[t K + B] (4 × 4 register tiles, as the GEMM micro-kernel). */
+function outerFull(
+  X: Float64Array,
+  xr: Int32Array,
+  ys: Float64Array,
+  ng: number,
+  K: number,
+  out: Float64Array,
+  o0: number,
+): void {
   let A = 0;
-  for (; A + 1 < K; A += 2) {
+  for (; A + 3 < K; A += 4) {
     const oa = o0 + A * K;
     let B = 0;
     for (; B + 3 < K; B += 4) {
@@ -254,9 +267,20 @@ function outerFull(xs: Float64Array, ys: Float64Array, ng: number, K: number, ou
       let c11 = 0;
       let c12 = 0;
       let c13 = 0;
-      for (let q = 0; q < nq; q += K) {
-        const x0 = xs[q + A]!;
-        const x1 = xs[q + A + 1]!;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) {
+        const xa = xr[t]! + A;
+        const x0 = X[xa]!;
+        const x1 = X[xa + 1]!;
+        const x2 = X[xa + 2]!;
+        const x3 = X[xa + 3]!;
         const y0 = ys[q + B]!;
         const y1 = ys[q + B + 1]!;
         const y2 = ys[q + B + 2]!;
@@ -269,44 +293,63 @@ function outerFull(xs: Float64Array, ys: Float64Array, ng: number, K: number, ou
         c11 += x1 * y1;
         c12 += x1 * y2;
         c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
       }
-      out[oa + B] = c00;
-      out[oa + B + 1] = c01;
-      out[oa + B + 2] = c02;
-      out[oa + B + 3] = c03;
-      out[oa + K + B] = c10;
-      out[oa + K + B + 1] = c11;
-      out[oa + K + B + 2] = c12;
-      out[oa + K + B + 3] = c13;
+      let o = oa + B;
+      out[o] = c00;
+      out[o + 1] = c01;
+      out[o + 2] = c02;
+      out[o + 3] = c03;
+      o += K;
+      out[o] = c10;
+      out[o + 1] = c11;
+      out[o + 2] = c12;
+      out[o + 3] = c13;
+      o += K;
+      out[o] = c20;
+      out[o + 1] = c21;
+      out[o + 2] = c22;
+      out[o + 3] = c23;
+      o += K;
+      out[o] = c30;
+      out[o + 1] = c31;
+      out[o + 2] = c32;
+      out[o + 3] = c33;
     }
     for (; B < K; B++) {
-      let c0 = 0;
-      let c1 = 0;
-      for (let q = 0; q < nq; q += K) {
-        const y = ys[q + B]!;
-        c0 += xs[q + A]! * y;
-        c1 += xs[q + A + 1]! * y;
+      for (let r = 0; r < 4; r++) {
+        let c = 0;
+        for (let t = 0, q = 0; t < ng; t++, q += K) c += X[xr[t]! + A + r]! * ys[q + B]!;
+        out[oa + r * K + B] = c;
       }
-      out[oa + B] = c0;
-      out[oa + K + B] = c1;
     }
   }
-  if (A < K) {
+  for (; A < K; A++) {
     const oa = o0 + A * K;
     for (let B = 0; B < K; B++) {
       let c = 0;
-      for (let q = 0; q < nq; q += K) c += xs[q + A]! * ys[q + B]!;
+      for (let t = 0, q = 0; t < ng; t++, q += K) c += X[xr[t]! + A]! * ys[q + B]!;
       out[oa + B] = c;
     }
   }
 }
 
 /**
- * Upper triangle of Σ_t xs_t ys_tᵀ in packed row order: strict = 0 stores B ≥ A (the diagonal, whose weight is 1
- * not √2, multiplied by 1/√2), strict = 1 stores B > A. Entry (A, B) at o0 + A (K − strict) − A (A − 1)/2 + B − A − strict.
+ * Upper triangle of Σ_t xs_t ys_tᵀ (xs_t = X[xr[t] ..]) in packed row order: strict = 0 stores B ≥ A (the
+ * diagonal, whose weight is 1 not √2, multiplied by 1/√2), strict = 1 stores B > A. Entry (A, B) at
+ * rowBase(A) + B, rowBase(A) = o0 + A (K − strict) − A (A − 1)/2 − A − strict. 4 × 4 register tiles on and
+ * above the diagonal (the diagonal tiles store their upper part only).
  */
 function outerTriangle(
-  xs: Float64Array,
+  X: Float64Array,
+  xr: Int32Array,
   ys: Float64Array,
   ng: number,
   K: number,
@@ -314,33 +357,15 @@ function outerTriangle(
   o0: number,
   strict: number,
 ): void {
-  const nq = ng * K;
   const h = Math.SQRT1_2;
+  const ks = K - strict;
   let A = 0;
-  for (; A + 1 < K; A += 2) {
-    // row A starts at B = A + strict, row A + 1 at B = A + 1 + strict
-    const ra = o0 + A * (K - strict) - (A * (A - 1)) / 2 - A - strict; // + B gives (A, B)
-    const rb = ra + (K - strict - A) - 1; // + B gives (A + 1, B)
-    if (strict === 0) {
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      for (let q = 0; q < nq; q += K) {
-        const x0 = xs[q + A]!;
-        const y1 = ys[q + A + 1]!;
-        d0 += x0 * ys[q + A]!;
-        d1 += x0 * y1;
-        d2 += xs[q + A + 1]! * y1;
-      }
-      out[ra + A] = h * d0;
-      out[ra + A + 1] = d1;
-      out[rb + A + 1] = h * d2;
-    } else {
-      let d1 = 0;
-      for (let q = 0; q < nq; q += K) d1 += xs[q + A]! * ys[q + A + 1]!;
-      out[ra + A + 1] = d1;
-    }
-    let B = A + 2;
+  for (; A + 3 < K; A += 4) {
+    const r0 = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
+    const r1 = r0 + ks - A - 1;
+    const r2 = r1 + ks - A - 2;
+    const r3 = r2 + ks - A - 3;
+    let B = A;
     for (; B + 3 < K; B += 4) {
       let c00 = 0;
       let c01 = 0;
@@ -350,9 +375,20 @@ function outerTriangle(
       let c11 = 0;
       let c12 = 0;
       let c13 = 0;
-      for (let q = 0; q < nq; q += K) {
-        const x0 = xs[q + A]!;
-        const x1 = xs[q + A + 1]!;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) {
+        const xa = xr[t]! + A;
+        const x0 = X[xa]!;
+        const x1 = X[xa + 1]!;
+        const x2 = X[xa + 2]!;
+        const x3 = X[xa + 3]!;
         const y0 = ys[q + B]!;
         const y1 = ys[q + B + 1]!;
         const y2 = ys[q + B + 2]!;
@@ -365,34 +401,75 @@ function outerTriangle(
         c11 += x1 * y1;
         c12 += x1 * y2;
         c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
       }
-      out[ra + B] = c00;
-      out[ra + B + 1] = c01;
-      out[ra + B + 2] = c02;
-      out[ra + B + 3] = c03;
-      out[rb + B] = c10;
-      out[rb + B + 1] = c11;
-      out[rb + B + 2] = c12;
-      out[rb + B + 3] = c13;
+      if (B === A) {
+        if (strict === 0) {
+          out[r0 + A] = h * c00;
+          out[r1 + A + 1] = h * c11;
+          out[r2 + A + 2] = h * c22;
+          out[r3 + A + 3] = h * c33;
+        }
+        out[r0 + A + 1] = c01;
+        out[r0 + A + 2] = c02;
+        out[r0 + A + 3] = c03;
+        out[r1 + A + 2] = c12;
+        out[r1 + A + 3] = c13;
+        out[r2 + A + 3] = c23;
+      } else {
+        out[r0 + B] = c00;
+        out[r0 + B + 1] = c01;
+        out[r0 + B + 2] = c02;
+        out[r0 + B + 3] = c03;
+        out[r1 + B] = c10;
+        out[r1 + B + 1] = c11;
+        out[r1 + B + 2] = c12;
+        out[r1 + B + 3] = c13;
+        out[r2 + B] = c20;
+        out[r2 + B + 1] = c21;
+        out[r2 + B + 2] = c22;
+        out[r2 + B + 3] = c23;
+        out[r3 + B] = c30;
+        out[r3 + B + 1] = c31;
+        out[r3 + B + 2] = c32;
+        out[r3 + B + 3] = c33;
+      }
     }
+    // remaining columns (B > A + 3: full rows)
     for (; B < K; B++) {
       let c0 = 0;
       let c1 = 0;
-      for (let q = 0; q < nq; q += K) {
+      let c2 = 0;
+      let c3 = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) {
+        const xa = xr[t]! + A;
         const y = ys[q + B]!;
-        c0 += xs[q + A]! * y;
-        c1 += xs[q + A + 1]! * y;
+        c0 += X[xa]! * y;
+        c1 += X[xa + 1]! * y;
+        c2 += X[xa + 2]! * y;
+        c3 += X[xa + 3]! * y;
       }
-      out[ra + B] = c0;
-      out[rb + B] = c1;
+      out[r0 + B] = c0;
+      out[r1 + B] = c1;
+      out[r2 + B] = c2;
+      out[r3 + B] = c3;
     }
   }
-  if (A < K && strict === 0) {
-    // last row (K odd): the diagonal only
-    const ra = o0 + A * K - (A * (A - 1)) / 2 - A;
-    let d0 = 0;
-    for (let q = 0; q < nq; q += K) d0 += xs[q + A]! * ys[q + A]!;
-    out[ra + A] = h * d0;
+  // remaining rows (fewer than 4)
+  for (; A < K; A++) {
+    const ra = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
+    for (let B = A + strict; B < K; B++) {
+      let c = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) c += X[xr[t]! + A]! * ys[q + B]!;
+      out[ra + B] = B === A ? h * c : c;
+    }
   }
 }
 

@@ -95,7 +95,11 @@ describe("predictPrimal equals GprModel.predict on λ-SOAP features of point-cha
         sparse: cs.sparse ? { m: cs.sparse, seed: 0 } : null,
       });
       await model.fit(train);
-      const dual = await model.predict(test, { variance: false });
+      // predict() with variance runs the dual K*·α; without variance it takes the primal path.
+      const dual = await model.predict(test, { variance: true });
+      const fast = await model.predict(test, { variance: false });
+      expect(fast.notes.some((n) => n.includes("primal"))).toBe(true);
+      expect(relMaxDiff(fast.mean, dual.mean)).toBeLessThan(1e-10); // same sums in another order
       const { prediction } = await predictPrimal(model, test, { threads: 1 });
       expect(Array.from(prediction.atoms)).toEqual(Array.from(dual.atoms));
       expect(relMaxDiff(prediction.mean, dual.mean)).toBeLessThan(1e-10);
