@@ -61,6 +61,114 @@ function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "e
   };
 }
 
+/** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+function leb128(n: number): number[] {
+  const o: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    o.push(b);
+  } while (n);
+  return o;
+}
+
+/**
+ * Hand-assembled WebAssembly SIMD (f64x2) kernel for the coupling's outer products (no toolchain needed):
+ *   outer(xr, ng, ys, ldy, rows, K, tri, ob): for A = 0, 4, …, K−4 and B = (tri ? A + 4 : 0), …, K−4 (K a
+ *   multiple of 4), the 4 × 4 tile  f64[ob + rows[A + r] + 8 (B + s)] = Σ_{t<ng} f64[xr[t] + 8 (A + r)] ·
+ *   f64[ys + t·ldy + 8 (B + s)]  (byte addresses; xr, rows: i32 tables). Two f64x2 accumulators per tile row.
+ */
+function outerModuleBytes(): Uint8Array {
+  const [G, S, T] = [0x20, 0x21, 0x22]; // local.get / set / tee
+  const [xr, ng, ys, ldy, rows, K, tri, ob, a, b, t, xa, yp, addr] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+  ];
+  const acc = (r: number, s: number) => 14 + 2 * r + s; // v128 14..21
+  const xv = (r: number) => 22 + r; // v128 22..25
+  const yv = (s: number) => 26 + s; // v128 26, 27
+  const ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const c: number[] = [];
+  c.push(0x02, 0x40, 0x03, 0x40); // block, loop A
+  c.push(G, tri, G, a, 0x41, 4, 0x6a, 0x6c, S, b); // b = tri·(a + 4)
+  c.push(0x02, 0x40, G, b, G, K, 0x4f, 0x0d, 0); // block; br_if b ≥ K
+  c.push(0x03, 0x40); // loop B
+  for (let r = 0; r < 4; r++) for (let s = 0; s < 2; s++) c.push(...ZERO, S, acc(r, s));
+  c.push(G, ys, G, b, 0x41, 3, 0x74, 0x6a, S, yp, 0x41, 0, S, t); // yp = ys + 8b; t = 0
+  c.push(0x03, 0x40); // loop t
+  c.push(G, xr, G, t, 0x41, 2, 0x74, 0x6a, 0x28, 2, 0, G, a, 0x41, 3, 0x74, 0x6a, S, xa); // xa = xr[t] + 8a
+  for (let r = 0; r < 4; r++) c.push(G, xa, 0xfd, 0x0a, 3, 8 * r, S, xv(r)); // v128.load64_splat
+  for (let s = 0; s < 2; s++) c.push(G, yp, 0xfd, 0x00, 3, 16 * s, S, yv(s)); // v128.load
+  for (let r = 0; r < 4; r++)
+    for (let s = 0; s < 2; s++)
+      c.push(G, acc(r, s), G, xv(r), G, yv(s), 0xfd, 0xf2, 0x01, 0xfd, 0xf0, 0x01, S, acc(r, s));
+  c.push(G, yp, G, ldy, 0x6a, S, yp); // yp += ldy
+  c.push(G, t, 0x41, 1, 0x6a, T, t, G, ng, 0x49, 0x0d, 0, 0x0b); // while ++t < ng
+  for (let r = 0; r < 4; r++) {
+    // addr = ob + rows[a + r] + 8b
+    c.push(G, rows, G, a, 0x41, r, 0x6a, 0x41, 2, 0x74, 0x6a, 0x28, 2, 0, G, ob, 0x6a);
+    c.push(G, b, 0x41, 3, 0x74, 0x6a, T, addr);
+    c.push(G, acc(r, 0), 0xfd, 0x0b, 3, 0, G, addr, G, acc(r, 1), 0xfd, 0x0b, 3, 16);
+  }
+  c.push(G, b, 0x41, 4, 0x6a, T, b, G, K, 0x49, 0x0d, 0, 0x0b, 0x0b); // while (b += 4) < K; end block
+  c.push(G, a, 0x41, 4, 0x6a, T, a, G, K, 0x49, 0x0d, 0, 0x0b, 0x0b, 0x0b); // while (a += 4) < K
+  const func = [2, 6, 0x7f, 14, 0x7b, ...c]; // locals: 6 i32, 14 v128
+  const section = (id: number, body: number[]) => [id, ...leb128(body.length), ...body];
+  const name = (x: string) => [x.length, ...Array.from(x, (ch) => ch.charCodeAt(0))];
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...section(1, [1, 0x60, 8, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0, 1]),
+    ...section(7, [2, ...name("mem"), 2, 0, ...name("outer"), 0, 0]),
+    ...section(10, [1, ...leb128(func.length), ...func]),
+  ]);
+}
+
+/** SOAPGPR_NO_SIMD=1 selects the JavaScript loops (for comparisons). */
+const disableSimd = typeof process !== "undefined" && process.env?.SOAPGPR_NO_SIMD === "1";
+
+let outerModule: object | null | undefined;
+function simdOuterModule(): object | null {
+  if (outerModule === undefined) {
+    try {
+      const bytes = outerModuleBytes();
+      outerModule = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    } catch {
+      outerModule = null; // no WebAssembly SIMD: the JavaScript loops are used
+    }
+  }
+  return outerModule;
+}
+
+/** One SIMD instance per coupling: memory regions (byte addresses) and views. */
+interface SimdState {
+  outer: (...args: number[]) => void;
+  f64: Float64Array;
+  i32: Int32Array;
+  /** X of one centre, ys rows, xr table, row tables (full, triangle), output staging */
+  xB: number;
+  ysB: number;
+  xrB: number;
+  rowsFullB: number;
+  rowsTriB: number;
+  outB: number;
+}
+
 /**
  * Layout of the λ-coupled features in symmetric-half storage.
  *
@@ -117,6 +225,7 @@ export class LambdaCoupling {
 
   private readonly xr: Int32Array;
   private readonly ys: Float64Array;
+  private simd: SimdState | null | undefined;
   private readonly gl: Float64Array;
   private readonly gram: Float64Array;
   private readonly mBuf: Float64Array;
@@ -195,6 +304,121 @@ export class LambdaCoupling {
    * written, none read), symmetric-half storage with √2 weights, every feature multiplied by `scale`.
    */
   couple(X: Float64Array, xOff: number, out: Float64Array, outOff: number, scale = 1): void {
+    if (this.simd === undefined) this.simd = this.initSimd();
+    if (this.simd) this.coupleSimd(this.simd, X, xOff, out, outOff, scale);
+    else this.coupleJs(X, xOff, out, outOff, scale);
+  }
+
+  /** The SIMD state when WebAssembly SIMD is available and K is a multiple of 4 (else null: JavaScript loops). */
+  private initSimd(): SimdState | null {
+    const K = this.nChannels;
+    const mod = K % 4 === 0 && !disableSimd ? simdOuterModule() : null;
+    if (!mod) return null;
+    const lmax = this.lmax;
+    const nc = 2 * this.lambda + 1;
+    const D = 2 * lmax + 1;
+    // regions in doubles, each 16-byte aligned
+    const al = (n: number) => n + (n & 1);
+    const xD = al((lmax + 1) ** 2 * K);
+    const ysD = al(D * K);
+    const tabD = al(D + 2 * K); // i32 tables: xr (D), rows full (K), rows triangle (K), in 8-byte units
+    const xB = 64; // (a row base may be 8 bytes below the staging start: keep everything above 0)
+    const ysB = xB + 8 * xD;
+    const xrB = ysB + 8 * ysD;
+    const rowsFullB = xrB + 4 * D;
+    const rowsTriB = rowsFullB + 4 * K;
+    const outB = xrB + 8 * tabD + 64;
+    const bytes = outB + 8 * nc * this.nProperties;
+    const inst = new wasmApi!.Instance(mod);
+    const mem = inst.exports.mem as { buffer: ArrayBuffer; grow(pages: number): number };
+    mem.grow(Math.ceil(bytes / 65536));
+    const f64 = new Float64Array(mem.buffer);
+    const i32 = new Int32Array(mem.buffer);
+    const strict = this.sigma === 1 ? 0 : 1;
+    for (let A = 0; A < K; A++) {
+      i32[rowsFullB / 4 + A] = 8 * A * K;
+      i32[rowsTriB / 4 + A] = 8 * (A * (K - strict) - (A * (A - 1)) / 2 - A - strict);
+    }
+    return {
+      outer: inst.exports.outer as (...args: number[]) => void,
+      f64,
+      i32,
+      xB,
+      ysB,
+      xrB,
+      rowsFullB,
+      rowsTriB,
+      outB,
+    };
+  }
+
+  /** couple() through the SIMD outer-product kernel: features staged in module memory, then copied out. */
+  private coupleSimd(
+    st: SimdState,
+    X: Float64Array,
+    xOff: number,
+    out: Float64Array,
+    outOff: number,
+    scale: number,
+  ): void {
+    const K = this.nChannels;
+    const F = this.nProperties;
+    const nc = 2 * this.lambda + 1;
+    const { f64, i32, xB, ysB, xrB, outB } = st;
+    const xr = this.xr;
+    const S2 = Math.SQRT2 * scale;
+    const strict = this.sigma === 1 ? 0 : 1;
+    const x0 = xB / 8;
+    const y0 = ysB / 8;
+    const xr0 = xrB / 4;
+    const o8 = outB / 8;
+    f64.set(X.subarray(xOff, xOff + (this.lmax + 1) ** 2 * K), x0);
+    const blocks = this.blocks;
+    for (let ib = 0; ib < blocks.length; ib++) {
+      const blk = blocks[ib]!;
+      const { gM1, gStart, eM2, eV, muStart, offset, triangular } = blk;
+      const b1 = x0 + blk.l1 * blk.l1 * K;
+      const b2 = x0 + blk.l2 * blk.l2 * K;
+      const size = triangular ? (strict === 0 ? (K * (K + 1)) / 2 : (K * (K - 1)) / 2) : K * K;
+      for (let mu = 0; mu < nc; mu++) {
+        const g0 = muStart[mu]!;
+        const ng = muStart[mu + 1]! - g0;
+        const ob = o8 + mu * F + offset; // staging offset (doubles) of this component's block
+        if (ng === 0) {
+          f64.fill(0, ob, ob + size);
+          continue;
+        }
+        // ys_t = √2·scale Σ_{m2} C[μ, m1, m2] X[l2 m2, :] into module memory; xr[t] = byte address of X[l1 m1, :]
+        for (let t = 0; t < ng; t++) {
+          const g = g0 + t;
+          const q = y0 + t * K;
+          xr[t] = b1 + gM1[g]! * K;
+          i32[xr0 + t] = 8 * xr[t]!;
+          const e0 = gStart[g]!;
+          const eEnd = gStart[g + 1]!;
+          const v = S2 * eV[e0]!;
+          const r2 = b2 + eM2[e0]! * K;
+          if (eEnd === e0 + 2) {
+            const w = S2 * eV[e0 + 1]!;
+            const r3 = b2 + eM2[e0 + 1]! * K;
+            for (let B = 0; B < K; B++) f64[q + B] = v * f64[r2 + B]! + w * f64[r3 + B]!;
+          } else {
+            for (let B = 0; B < K; B++) f64[q + B] = v * f64[r2 + B]!;
+            for (let e = e0 + 1; e < eEnd; e++) {
+              const w = S2 * eV[e]!;
+              const r3 = b2 + eM2[e]! * K;
+              for (let B = 0; B < K; B++) f64[q + B]! += w * f64[r3 + B]!;
+            }
+          }
+        }
+        st.outer(xrB, ng, ysB, 8 * K, triangular ? st.rowsTriB : st.rowsFullB, K, triangular ? 1 : 0, 8 * ob);
+        if (triangular) diagonalTiles(f64, this.xr, y0, ng, K, ob, strict);
+      }
+    }
+    out.set(f64.subarray(o8, o8 + nc * F), outOff);
+  }
+
+  private coupleJs(X: Float64Array, xOff: number, out: Float64Array, outOff: number, scale: number): void {
     const K = this.nChannels;
     const F = this.nProperties;
     const nc = 2 * this.lambda + 1;
@@ -241,6 +465,72 @@ export class LambdaCoupling {
         else outerTriangle(X, xr, ys, ng, K, out, o0, strict);
       }
     }
+  }
+}
+
+/**
+ * The 4 × 4 diagonal tiles of a packed triangle (see outerTriangle; K a multiple of 4), upper part only, from
+ * xs_t = m[xr[t] ..] and ys_t = m[y0 + t K ..]; the diagonal (weight 1, not √2) multiplied by 1/√2.
+ */
+function diagonalTiles(
+  m: Float64Array,
+  xr: Int32Array,
+  y0: number,
+  ng: number,
+  K: number,
+  o0: number,
+  strict: number,
+): void {
+  const h = Math.SQRT1_2;
+  const ks = K - strict;
+  for (let A = 0; A < K; A += 4) {
+    const r0 = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
+    const r1 = r0 + ks - A - 1;
+    const r2 = r1 + ks - A - 2;
+    const r3 = r2 + ks - A - 3;
+    let c00 = 0;
+    let c01 = 0;
+    let c02 = 0;
+    let c03 = 0;
+    let c11 = 0;
+    let c12 = 0;
+    let c13 = 0;
+    let c22 = 0;
+    let c23 = 0;
+    let c33 = 0;
+    for (let t = 0, q = y0 + A; t < ng; t++, q += K) {
+      const xa = xr[t]! + A;
+      const x0 = m[xa]!;
+      const x1 = m[xa + 1]!;
+      const x2 = m[xa + 2]!;
+      const x3 = m[xa + 3]!;
+      const y0v = m[q]!;
+      const y1 = m[q + 1]!;
+      const y2 = m[q + 2]!;
+      const y3 = m[q + 3]!;
+      c00 += x0 * y0v;
+      c01 += x0 * y1;
+      c02 += x0 * y2;
+      c03 += x0 * y3;
+      c11 += x1 * y1;
+      c12 += x1 * y2;
+      c13 += x1 * y3;
+      c22 += x2 * y2;
+      c23 += x2 * y3;
+      c33 += x3 * y3;
+    }
+    if (strict === 0) {
+      m[r0 + A] = h * c00;
+      m[r1 + A + 1] = h * c11;
+      m[r2 + A + 2] = h * c22;
+      m[r3 + A + 3] = h * c33;
+    }
+    m[r0 + A + 1] = c01;
+    m[r0 + A + 2] = c02;
+    m[r0 + A + 3] = c03;
+    m[r1 + A + 2] = c12;
+    m[r1 + A + 3] = c13;
+    m[r2 + A + 3] = c23;
   }
 }
 
