@@ -10,9 +10,9 @@
  * "sys" is the kernel's share of the CPU time: mostly first-touch page faults of the freshly allocated feature
  * arrays (187 kB per λ=2 environment at these settings), which the 1-cell-batch line avoids (glibc then reuses
  * freed heap memory instead of mapping new pages).
- * The kernel is timed three ways: a single-thread CpuBackend (served by the WebAssembly SIMD Gram product of
- * src/soap/kernels.ts), the default backend (same SIMD path), and a 2-thread CpuBackend (scalar JavaScript GEMM
- * split over two worker_threads; its CPU time includes both workers).
+ * The kernel is timed four ways: the WebAssembly SIMD Gram product of src/soap/kernels.ts on one and on two
+ * threads (the default: calling thread + one worker), and the CpuBackend's scalar JavaScript GEMM (simd: false)
+ * in the calling thread and split over two worker_threads. CPU times include the workers.
  */
 import { CpuBackend } from "../src/backend/cpu.js";
 import type { Structure } from "../src/core/structure.js";
@@ -156,18 +156,22 @@ const kernelLine = (what: string, t: Timing) =>
     `Ti atomic K2 ζ=2 ${n}x${n}x5x5 (F=${F} half-stored), ${what.padEnd(44)} wall ${t.wall.toFixed(3)} s, cpu ${t.cpu.toFixed(3)} s   TENSOAP 27 s (4.7 s with numpy GEMM); 10x target ≤ 2.7 s`,
   );
 const one = new CpuBackend({ threads: 1 });
+const two = new CpuBackend({ threads: 2 });
 kernelLine(
-  "1 thread (WebAssembly SIMD)",
+  "WebAssembly SIMD, 1 thread",
   await bestAsync(() => atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2, backend: one })),
 );
 kernelLine(
-  "default backend (WebAssembly SIMD)",
-  await bestAsync(() => atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2 })),
-);
-const two = new CpuBackend({ threads: 2 });
-kernelLine(
-  "2 threads (scalar JS GEMM, 2 workers)",
+  "WebAssembly SIMD, 2 threads (default)",
   await bestAsync(() => atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2, backend: two })),
+);
+kernelLine(
+  "scalar JS GEMM, 1 thread (simd: false)",
+  await bestAsync(() => atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2, backend: one, simd: false })),
+);
+kernelLine(
+  "scalar JS GEMM, 2 worker threads (simd: false)",
+  await bestAsync(() => atomicKernel(feats, feats, 22, { lambda: 2, zeta: 2, backend: two, simd: false })),
 );
 console.log(
   `load average at the end: ${(await import("node:os"))

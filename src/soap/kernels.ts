@@ -1,3 +1,4 @@
+import { Worker } from "node:worker_threads";
 import { CpuBackend } from "../backend/cpu.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
@@ -10,7 +11,8 @@ import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
  * kernels are the plain products):
  *   atomic     K^λ_μν(i,j) = (p⁰_i · p⁰_j)^(ζ−1) (P^λ_i P^λ_jᵀ)_μν
  *   structure  K^λ_μν(A,B) = 1/(N_A N_B) Σ_{i∈A, j∈B} K^λ_μν(i,j)   (TENSOAP's definition)
- * All products are blocked GEMMs through a ComputeBackend (default: the float64 CPU backend).
+ * All products are blocked GEMMs: for the default / CPU backend a WebAssembly SIMD Gram product (below; 1 or 2
+ * threads as the CpuBackend's `threads`), otherwise (or with `simd: false`) the ComputeBackend's own.
  */
 export interface KernelMatrix {
   /** rows (environments or structures) */
@@ -26,6 +28,12 @@ export interface KernelOptions {
   lambda: number;
   zeta: number;
   backend?: ComputeBackend;
+  /**
+   * Products of the default backend or of a CpuBackend run through the WebAssembly SIMD Gram kernel in the
+   * calling thread (default true; ~4× the scalar GEMM on one core, faster than the scalar GEMM on two threads).
+   * false: always call the backend (e.g. the CpuBackend's worker threads). Other backends are always called.
+   */
+  simd?: boolean;
 }
 
 /*
@@ -50,7 +58,7 @@ function leb128(n: number): number[] {
  * tile(a, b, c, n, lda, ldb, ldc) (byte addresses and strides): for r < 4, s < 2,
  *   C[c + r·ldc + 8s] += Σ_{p < n/8} A[a + r·lda + 8p] · B[b + s·ldb + 8p],  n a positive multiple of 16.
  */
-function gramTileModule(): Uint8Array {
+function gramTileModule(shared: boolean): Uint8Array {
   const [G, S, T] = [0x20, 0x21, 0x22]; // local.get / set / tee
   const [a, b, c, n, lda, ldb, ldc, a1, a2, a3, b1, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const acc = (r: number, s: number) => 12 + 2 * r + s; // v128 accumulators 12..19
@@ -91,9 +99,16 @@ function gramTileModule(): Uint8Array {
     0,
     0,
     ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
+    ...section(2, [
+      1,
+      ...name("m"),
+      ...name("mem"),
+      2,
+      ...(shared ? [0x03, 1, ...leb128(65536)] : [0x00, 1]),
+    ]),
     ...section(3, [1, 0]),
-    ...section(5, [1, 0, 1]),
-    ...section(7, [2, ...name("mem"), 2, 0, ...name("tile"), 0, 0]),
+    ...section(7, [1, ...name("tile"), 0, 0]),
     ...section(10, [1, ...leb128(func.length), ...func]),
   ]);
 }
@@ -102,22 +117,111 @@ function gramTileModule(): Uint8Array {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }) => { buffer: ArrayBuffer };
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-let tileModule: object | null | undefined;
-function simdModule(): object | null {
-  if (tileModule === undefined) {
+const tileModules: (object | null | undefined)[] = [undefined, undefined];
+/** The compiled tile module (private or shared memory), null without WebAssembly SIMD. */
+function simdModule(shared = false): object | null {
+  const k = shared ? 1 : 0;
+  if (tileModules[k] === undefined) {
     try {
-      const bytes = gramTileModule();
-      tileModule = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
+      const bytes = gramTileModule(shared);
+      tileModules[k] = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
     } catch {
-      tileModule = null; // no WebAssembly SIMD: the backend's GEMM is used
+      tileModules[k] = null; // no WebAssembly SIMD (or no shared memory): the backend's GEMM is used
     }
   }
-  return tileModule;
+  return tileModules[k]!;
 }
+
+/**
+ * Tile calls for the row tiles [i0, i1) of C = A·Bᵀ in module memory (self-contained: worker threads evaluate
+ * its source). k slices of KC doubles; B rows in blocks of JB (4 A rows + JB B rows stay in L1 / L2);
+ * symmetric: tiles on or above the diagonal only.
+ */
+function runTiles(
+  tile: (...args: number[]) => void,
+  i0: number,
+  i1: number,
+  C: number,
+  fp: number,
+  aBase: number,
+  bBase: number,
+  cBase: number,
+  symmetric: boolean,
+): void {
+  const KC = 512;
+  const JB = 128;
+  const ld = fp * 8;
+  const ldc = C * 8;
+  for (let k0 = 0; k0 < fp; k0 += KC) {
+    const nb = Math.min(KC, fp - k0) * 8;
+    for (let j0 = 0; j0 < C; j0 += JB) {
+      const j1 = Math.min(C, j0 + JB);
+      for (let i = i0; i < i1; i += 4) {
+        const ai = (aBase + i * fp + k0) * 8;
+        const ci = (cBase + i * C) * 8;
+        for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j += 2)
+          tile(ai, (bBase + j * fp + k0) * 8, ci + j * 8, nb, ld, ld, ldc);
+      }
+    }
+  }
+}
+
+const TILE_WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const runTiles = ${runTiles.toString()};
+parentPort.on("message", (j) => {
+  try {
+    const tile = new WebAssembly.Instance(j.module, { m: { mem: j.mem } }).exports.tile;
+    runTiles(tile, j.i0, j.i1, j.C, j.fp, j.aBase, j.bBase, j.cBase, j.symmetric);
+    parentPort.postMessage({ id: j.id, ok: true });
+  } catch (e) {
+    parentPort.postMessage({ id: j.id, ok: false, error: String((e && e.stack) || e) });
+  }
+});
+`;
+
+/** One helper thread for the SIMD product (the calling thread does the other half); unref'd while idle. */
+let tileWorker: Worker | null = null;
+const tileJobs = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+let tileJobId = 0;
+function runTilesInWorker(job: Record<string, unknown>): Promise<void> {
+  if (!tileWorker) {
+    const w = new Worker(TILE_WORKER_SOURCE, { eval: true });
+    w.on("message", (m: { id: number; ok: boolean; error?: string }) => {
+      const p = tileJobs.get(m.id);
+      tileJobs.delete(m.id);
+      if (tileJobs.size === 0) w.unref();
+      if (m.ok) p?.resolve();
+      else p?.reject(new Error(`SIMD Gram worker failed: ${m.error}`));
+    });
+    w.on("error", (e) => {
+      for (const p of tileJobs.values()) p.reject(e);
+      tileJobs.clear();
+      tileWorker = null;
+    });
+    w.unref();
+    tileWorker = w;
+  }
+  const id = ++tileJobId;
+  const w = tileWorker;
+  return new Promise<void>((resolve, reject) => {
+    tileJobs.set(id, { resolve, reject });
+    w.ref();
+    w.postMessage({ ...job, id });
+  });
+}
+
+/** Multiply-adds from which the SIMD product is split over two threads (a hand-off costs ~1 ms). */
+const SIMD_PARALLEL_FMA = 5e7;
 
 /** Largest module memory a SIMD product may use (bytes); larger products go to the backend. */
 const SIMD_MAX_BYTES = 1.5 * 2 ** 30;
@@ -127,7 +231,7 @@ const SIMD_MAX_BYTES = 1.5 * 2 ** 30;
  * tile; `symmetric` (A and B the same rows) computes the upper triangle only and mirrors it.
  * Returns null when WebAssembly SIMD is unavailable or the operands are too large.
  */
-function simdGram(
+async function simdGram(
   a: Float64Array,
   aOff: number,
   rows: number,
@@ -136,9 +240,11 @@ function simdGram(
   cols: number,
   f: number,
   symmetric: boolean,
-): Float64Array | null {
-  const mod = simdModule();
-  if (!mod || f === 0) return null;
+  threads = 1,
+): Promise<Float64Array | null> {
+  const parallel = threads >= 2 && rows * cols * f >= SIMD_PARALLEL_FMA && rows >= 16;
+  const mod = simdModule(parallel);
+  if (!mod || f === 0) return parallel ? simdGram(a, aOff, rows, b, bOff, cols, f, symmetric, 1) : null;
   const fp = f + (f & 1); // row stride (doubles), even: 16-byte aligned rows
   const R = Math.ceil(rows / 4) * 4;
   const C = symmetric ? R : Math.ceil(cols / 2) * 2;
@@ -147,10 +253,19 @@ function simdGram(
   const cBase = symmetric ? R * fp : bBase + C * fp;
   const bytes = (cBase + R * C) * 8;
   if (bytes > SIMD_MAX_BYTES) return null;
-  const inst = new wasmApi!.Instance(mod);
-  const mem = inst.exports.mem as { buffer: ArrayBuffer; grow(pages: number): number };
+  // memory made at its final size and imported: growing it would detach an ArrayBuffer, which in V8 switches
+  // every typed-array access of the process to a slower, detach-checking form (measured: −25 % elsewhere)
+  const pages = Math.ceil(bytes / 65536);
+  let mem: { buffer: ArrayBuffer };
+  try {
+    mem = parallel
+      ? new wasmApi!.Memory({ initial: pages, maximum: pages, shared: true })
+      : new wasmApi!.Memory({ initial: pages });
+  } catch {
+    return null; // memory not available: the backend's GEMM is used
+  }
+  const inst = new wasmApi!.Instance(mod, { m: { mem } });
   const tile = inst.exports.tile as (...args: number[]) => void;
-  mem.grow(Math.ceil(bytes / 65536));
   const M = new Float64Array(mem.buffer);
   const copyRows = (src: Float64Array, off: number, n: number, base: number) => {
     if (fp === f) M.set(src.subarray(off, off + n * f), base);
@@ -158,23 +273,29 @@ function simdGram(
   };
   copyRows(a, aOff, rows, aBase);
   if (!symmetric) copyRows(b, bOff, cols, bBase);
-  // k slices of KC doubles (4 A rows + JB B rows stay in L1 / L2), B rows in blocks of JB
-  const KC = 512;
-  const JB = 128;
-  const ld = fp * 8;
-  const ldc = C * 8;
-  for (let k0 = 0; k0 < fp; k0 += KC) {
-    const nb = Math.min(KC, fp - k0) * 8;
-    for (let j0 = 0; j0 < C; j0 += JB) {
-      const j1 = Math.min(C, j0 + JB);
-      for (let i = 0; i < R; i += 4) {
-        const ai = (aBase + i * fp + k0) * 8;
-        const ci = (cBase + i * C) * 8;
-        for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j += 2)
-          tile(ai, (bBase + j * fp + k0) * 8, ci + j * 8, nb, ld, ld, ldc);
-      }
+  if (parallel) {
+    // two equal shares of the work: row tiles [0, split) here, [split, R) in the helper thread
+    let split = Math.ceil(R / 8) * 4;
+    if (symmetric) {
+      const total = (R / 4) * C - 2 * (R / 4) * (R / 4 - 1); // Σ over row tiles of (C − i)
+      let acc = 0;
+      for (split = 0; split < R && acc < total / 2; split += 4) acc += C - split;
     }
-  }
+    const other = runTilesInWorker({
+      module: mod,
+      mem,
+      i0: split,
+      i1: R,
+      C,
+      fp,
+      aBase,
+      bBase,
+      cBase,
+      symmetric,
+    });
+    runTiles(tile, 0, split, C, fp, aBase, bBase, cBase, symmetric);
+    await other;
+  } else runTiles(tile, 0, R, C, fp, aBase, bBase, cBase, symmetric);
   const out = new Float64Array(rows * cols);
   const Mc = new Float64Array(mem.buffer, cBase * 8, R * C);
   for (let r = 0; r < rows; r++) {
@@ -202,12 +323,10 @@ function foldK0(g: Float64Array, k0: Float64Array, n: number, m: number, c: numb
   }
 }
 
-/**
- * Whether the WebAssembly SIMD path serves these options: the products of the default backend and of a
- * single-thread CpuBackend (other backends — multi-thread, GPU — are always called).
- */
-function useSimd(o: { backend?: ComputeBackend }): boolean {
-  if (o.backend && !(o.backend instanceof CpuBackend && o.backend.threads === 1)) return false;
+/** Whether the WebAssembly SIMD path serves these options (see KernelOptions.simd). */
+function useSimd(o: { backend?: ComputeBackend; simd?: boolean }): boolean {
+  if (o.simd === false) return false;
+  if (o.backend && !(o.backend instanceof CpuBackend)) return false;
   return simdModule() !== null;
 }
 
@@ -263,20 +382,22 @@ async function blockKernel(
   if (useSimd(o)) {
     // same block, same rows: only the upper triangle is multiplied
     const sym = A === B && a0 === b0 && a1 === b1;
+    // threads of the CpuBackend (default backend: SOAPGPR_THREADS or 2)
+    const th = be instanceof CpuBackend ? be.threads : 1;
     if (o.lambda === 0) {
-      const g = simdGram(A.values, a0 * f, n, B.values, b0 * f, m, f, sym);
+      const g = await simdGram(A.values, a0 * f, n, B.values, b0 * f, m, f, sym, th);
       if (g) {
         if (o.zeta !== 1)
           for (let k = 0; k < g.length; k++) g[k] = o.zeta === 2 ? g[k]! * g[k]! : g[k]! ** o.zeta;
         return g;
       }
     } else if (o.zeta === 1 || (A0 && B0 && A0.nProperties === B0.nProperties)) {
-      const g = simdGram(A.values, a0 * c * f, n * c, B.values, b0 * c * f, m * c, f, sym);
+      const g = await simdGram(A.values, a0 * c * f, n * c, B.values, b0 * c * f, m * c, f, sym, th);
       if (g && o.zeta === 1) return g;
       if (g && A0 && B0) {
         const f0 = A0.nProperties;
         const sym0 = sym && A0 === B0;
-        const k0 = simdGram(A0.values, a0 * f0, n, B0.values, b0 * f0, m, f0, sym0);
+        const k0 = await simdGram(A0.values, a0 * f0, n, B0.values, b0 * f0, m, f0, sym0, th);
         if (k0) {
           foldK0(g, k0, n, m, c, o.zeta);
           return g;

@@ -65,7 +65,8 @@ function groupCg(cg: RealCgTable): Pick<PairBlock, "gMu" | "gM1" | "gStart" | "e
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -82,23 +83,24 @@ function leb128(n: number): number[] {
 
 /**
  * Hand-assembled WebAssembly SIMD (f64x2) kernel for the coupling's outer products (no toolchain needed):
- *   outer(xr, ng, ys, ldy, rows, K, tri, ob): for A = 0, 4, …, K−4 and B = (tri ? A + 4 : 0), …, K−4 (K a
- *   multiple of 4), the 4 × 4 tile  f64[ob + rows[A + r] + 8 (B + s)] = Σ_{t<ng} f64[xr[t] + 8 (A + r)] ·
- *   f64[ys + t·ldy + 8 (B + s)]  (byte addresses; xr, rows: i32 tables). Two f64x2 accumulators per tile row.
+ *   outer(xr, ng, ys, ldy, rows, K, bsm, bsa, bem, bea, ob): for A = 0, 4, …, K−4 (K a multiple of 4) and
+ *   B = bsm·A + bsa, +4, … < bem·A + bea, the 4 × 4 tile  f64[ob + rows[A + r] + 8 (B + s)] =
+ *   Σ_{t<ng} f64[xr[t] + 8 (A + r)] · f64[ys + t·ldy + 8 (B + s)]  (byte addresses; xr, rows: i32 tables).
+ *   Full block: B in [0, K); triangle: B in [A + 4, K); diagonal tiles: B = A. Two f64x2 accumulators per row.
  */
 function outerModuleBytes(): Uint8Array {
   const [G, S, T] = [0x20, 0x21, 0x22]; // local.get / set / tee
-  const [xr, ng, ys, ldy, rows, K, tri, ob, a, b, t, xa, yp, addr] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-  ];
-  const acc = (r: number, s: number) => 14 + 2 * r + s; // v128 14..21
-  const xv = (r: number) => 22 + r; // v128 22..25
-  const yv = (s: number) => 26 + s; // v128 26, 27
+  const [xr, ng, ys, ldy, rows, K, bsm, bsa, bem, bea, ob] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [a, b, t, xa, yp, addr, bend] = [11, 12, 13, 14, 15, 16, 17];
+  const acc = (r: number, s: number) => 18 + 2 * r + s; // v128 18..25
+  const xv = (r: number) => 26 + r; // v128 26..29
+  const yv = (s: number) => 30 + s; // v128 30, 31
   const ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
   const c: number[] = [];
   c.push(0x02, 0x40, 0x03, 0x40); // block, loop A
-  c.push(G, tri, G, a, 0x41, 4, 0x6a, 0x6c, S, b); // b = tri·(a + 4)
-  c.push(0x02, 0x40, G, b, G, K, 0x4f, 0x0d, 0); // block; br_if b ≥ K
+  c.push(G, bsm, G, a, 0x6c, G, bsa, 0x6a, S, b); // b = bsm·a + bsa
+  c.push(G, bem, G, a, 0x6c, G, bea, 0x6a, S, bend); // bend = bem·a + bea
+  c.push(0x02, 0x40, G, b, G, bend, 0x4f, 0x0d, 0); // block; br_if b ≥ bend
   c.push(0x03, 0x40); // loop B
   for (let r = 0; r < 4; r++) for (let s = 0; s < 2; s++) c.push(...ZERO, S, acc(r, s));
   c.push(G, ys, G, b, 0x41, 3, 0x74, 0x6a, S, yp, 0x41, 0, S, t); // yp = ys + 8b; t = 0
@@ -117,9 +119,9 @@ function outerModuleBytes(): Uint8Array {
     c.push(G, b, 0x41, 3, 0x74, 0x6a, T, addr);
     c.push(G, acc(r, 0), 0xfd, 0x0b, 3, 0, G, addr, G, acc(r, 1), 0xfd, 0x0b, 3, 16);
   }
-  c.push(G, b, 0x41, 4, 0x6a, T, b, G, K, 0x49, 0x0d, 0, 0x0b, 0x0b); // while (b += 4) < K; end block
+  c.push(G, b, 0x41, 4, 0x6a, T, b, G, bend, 0x49, 0x0d, 0, 0x0b, 0x0b); // while (b += 4) < bend; end block
   c.push(G, a, 0x41, 4, 0x6a, T, a, G, K, 0x49, 0x0d, 0, 0x0b, 0x0b, 0x0b); // while (a += 4) < K
-  const func = [2, 6, 0x7f, 14, 0x7b, ...c]; // locals: 6 i32, 14 v128
+  const func = [2, 7, 0x7f, 14, 0x7b, ...c]; // locals: 7 i32, 14 v128
   const section = (id: number, body: number[]) => [id, ...leb128(body.length), ...body];
   const name = (x: string) => [x.length, ...Array.from(x, (ch) => ch.charCodeAt(0))];
   return Uint8Array.from([
@@ -131,10 +133,10 @@ function outerModuleBytes(): Uint8Array {
     0,
     0,
     0,
-    ...section(1, [1, 0x60, 8, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [1, 0x60, 11, ...new Array<number>(11).fill(0x7f), 0]),
+    ...section(2, [1, ...name("m"), ...name("mem"), 2, 0, 1]), // imports memory m.mem (≥ 1 page)
     ...section(3, [1, 0]),
-    ...section(5, [1, 0, 1]),
-    ...section(7, [2, ...name("mem"), 2, 0, ...name("outer"), 0, 0]),
+    ...section(7, [1, ...name("outer"), 0, 0]),
     ...section(10, [1, ...leb128(func.length), ...func]),
   ]);
 }
@@ -160,12 +162,14 @@ interface SimdState {
   outer: (...args: number[]) => void;
   f64: Float64Array;
   i32: Int32Array;
-  /** X of one centre, ys rows, xr table, row tables (full, triangle), output staging */
+  /** X of one centre, ys rows, xr table, row tables (full, triangle, diagonal tiles), diagonal tiles, staging */
   xB: number;
   ysB: number;
   xrB: number;
   rowsFullB: number;
   rowsTriB: number;
+  rowsDiagB: number;
+  diagB: number;
   outB: number;
 }
 
@@ -321,23 +325,27 @@ export class LambdaCoupling {
     const al = (n: number) => n + (n & 1);
     const xD = al((lmax + 1) ** 2 * K);
     const ysD = al(D * K);
-    const tabD = al(D + 2 * K); // i32 tables: xr (D), rows full (K), rows triangle (K), in 8-byte units
+    const tabD = al(D + 3 * K); // i32 tables: xr (D), rows full / triangle / diagonal tiles (K each), 8-byte units
     const xB = 64; // (a row base may be 8 bytes below the staging start: keep everything above 0)
     const ysB = xB + 8 * xD;
     const xrB = ysB + 8 * ysD;
     const rowsFullB = xrB + 4 * D;
     const rowsTriB = rowsFullB + 4 * K;
-    const outB = xrB + 8 * tabD + 64;
+    const rowsDiagB = rowsTriB + 4 * K;
+    const diagB = xrB + 8 * tabD; // the diagonal 4 × 4 tiles: (a, B) at 4a + B − (a − a mod 4)
+    const outB = diagB + 8 * 4 * K + 64;
     const bytes = outB + 8 * nc * this.nProperties;
-    const inst = new wasmApi!.Instance(mod);
-    const mem = inst.exports.mem as { buffer: ArrayBuffer; grow(pages: number): number };
-    mem.grow(Math.ceil(bytes / 65536));
+    // memory made at its final size and imported: growing it would detach an ArrayBuffer, which in V8 switches
+    // every typed-array access of the process to a slower, detach-checking form (measured: −25 % elsewhere)
+    const mem = new wasmApi!.Memory({ initial: Math.ceil(bytes / 65536) });
+    const inst = new wasmApi!.Instance(mod, { m: { mem } });
     const f64 = new Float64Array(mem.buffer);
     const i32 = new Int32Array(mem.buffer);
     const strict = this.sigma === 1 ? 0 : 1;
     for (let A = 0; A < K; A++) {
       i32[rowsFullB / 4 + A] = 8 * A * K;
       i32[rowsTriB / 4 + A] = 8 * (A * (K - strict) - (A * (A - 1)) / 2 - A - strict);
+      i32[rowsDiagB / 4 + A] = 8 * (4 * A - (A - (A % 4)));
     }
     return {
       outer: inst.exports.outer as (...args: number[]) => void,
@@ -348,6 +356,8 @@ export class LambdaCoupling {
       xrB,
       rowsFullB,
       rowsTriB,
+      rowsDiagB,
+      diagB,
       outB,
     };
   }
@@ -368,6 +378,8 @@ export class LambdaCoupling {
     const xr = this.xr;
     const S2 = Math.SQRT2 * scale;
     const strict = this.sigma === 1 ? 0 : 1;
+    const ks = K - strict;
+    const h = Math.SQRT1_2;
     const x0 = xB / 8;
     const y0 = ysB / 8;
     const xr0 = xrB / 4;
@@ -411,8 +423,20 @@ export class LambdaCoupling {
             }
           }
         }
-        st.outer(xrB, ng, ysB, 8 * K, triangular ? st.rowsTriB : st.rowsFullB, K, triangular ? 1 : 0, 8 * ob);
-        if (triangular) diagonalTiles(f64, this.xr, y0, ng, K, ob, strict);
+        if (!triangular) st.outer(xrB, ng, ysB, 8 * K, st.rowsFullB, K, 0, 0, 0, K, 8 * ob);
+        else {
+          st.outer(xrB, ng, ysB, 8 * K, st.rowsTriB, K, 1, 4, 0, K, 8 * ob);
+          // the 4 × 4 diagonal tiles into scratch, then their upper parts (diagonal weight 1 = √2/√2)
+          st.outer(xrB, ng, ysB, 8 * K, st.rowsDiagB, K, 1, 0, 1, 4, st.diagB);
+          const d0 = st.diagB / 8;
+          for (let a = 0; a < K; a++) {
+            const A = a - (a % 4);
+            const ra = ob + a * ks - (a * (a - 1)) / 2 - a - strict;
+            const da = d0 + 4 * a - A;
+            if (strict === 0) f64[ra + a] = h * f64[da + a]!;
+            for (let B = a + 1; B < A + 4; B++) f64[ra + B] = f64[da + B]!;
+          }
+        }
       }
     }
     out.set(f64.subarray(o8, o8 + nc * F), outOff);
@@ -465,72 +489,6 @@ export class LambdaCoupling {
         else outerTriangle(X, xr, ys, ng, K, out, o0, strict);
       }
     }
-  }
-}
-
-/**
- * The 4 × 4 diagonal tiles of a packed triangle (see outerTriangle; K a multiple of 4), upper part only, from
- * xs_t = m[xr[t] ..] and ys_t = m[y0 + t K ..]; the diagonal (weight 1, not √2) multiplied by 1/√2.
- */
-function diagonalTiles(
-  m: Float64Array,
-  xr: Int32Array,
-  y0: number,
-  ng: number,
-  K: number,
-  o0: number,
-  strict: number,
-): void {
-  const h = Math.SQRT1_2;
-  const ks = K - strict;
-  for (let A = 0; A < K; A += 4) {
-    const r0 = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
-    const r1 = r0 + ks - A - 1;
-    const r2 = r1 + ks - A - 2;
-    const r3 = r2 + ks - A - 3;
-    let c00 = 0;
-    let c01 = 0;
-    let c02 = 0;
-    let c03 = 0;
-    let c11 = 0;
-    let c12 = 0;
-    let c13 = 0;
-    let c22 = 0;
-    let c23 = 0;
-    let c33 = 0;
-    for (let t = 0, q = y0 + A; t < ng; t++, q += K) {
-      const xa = xr[t]! + A;
-      const x0 = m[xa]!;
-      const x1 = m[xa + 1]!;
-      const x2 = m[xa + 2]!;
-      const x3 = m[xa + 3]!;
-      const y0v = m[q]!;
-      const y1 = m[q + 1]!;
-      const y2 = m[q + 2]!;
-      const y3 = m[q + 3]!;
-      c00 += x0 * y0v;
-      c01 += x0 * y1;
-      c02 += x0 * y2;
-      c03 += x0 * y3;
-      c11 += x1 * y1;
-      c12 += x1 * y2;
-      c13 += x1 * y3;
-      c22 += x2 * y2;
-      c23 += x2 * y3;
-      c33 += x3 * y3;
-    }
-    if (strict === 0) {
-      m[r0 + A] = h * c00;
-      m[r1 + A + 1] = h * c11;
-      m[r2 + A + 2] = h * c22;
-      m[r3 + A + 3] = h * c33;
-    }
-    m[r0 + A + 1] = c01;
-    m[r0 + A + 2] = c02;
-    m[r0 + A + 3] = c03;
-    m[r1 + A + 2] = c12;
-    m[r1 + A + 3] = c13;
-    m[r2 + A + 3] = c23;
   }
 }
 

@@ -4,7 +4,7 @@
  *   from the real CG table entry by entry, in the documented symmetric-half layout, for channel counts that
  *   exercise every loop tail (K = 8, 15, 24 — multiples of 4 or not, odd) and both parities;
  * - the WebAssembly SIMD Gram product behind atomicKernel (default backend) against the scalar JavaScript GEMM
- *   of a 2-thread CpuBackend (a separate implementation), with row counts and feature lengths that are not
+ *   of a 2-thread CpuBackend (simd: false; a separate implementation), with row counts and feature lengths that are not
  *   multiples of the SIMD tile (4 × 2) or of its k slice (512), symmetric and rectangular, λ=0 and λ=2.
  */
 import { describe, expect, it } from "vitest";
@@ -111,7 +111,7 @@ describe("SIMD Gram product", () => {
     ] as const) {
       it(`equals the scalar GEMM path (${name}, λ=${lambda}, ζ=${zeta})`, async () => {
         const fast = await atomicKernel(x, y, 8, { lambda, zeta });
-        const ref = await atomicKernel(x, y, 8, { lambda, zeta, backend: scalar, chunk: 3 });
+        const ref = await atomicKernel(x, y, 8, { lambda, zeta, backend: scalar, simd: false, chunk: 3 });
         expect(fast.values.length).toBe(ref.values.length);
         let maxRef = 0;
         for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
@@ -123,4 +123,33 @@ describe("SIMD Gram product", () => {
       });
     }
   }
+
+  it("splits large products over two threads with the same result (symmetric and rectangular)", async () => {
+    // 64 samples × 5 components × 1031 features: 1e8 multiply-adds, above the two-thread threshold
+    const big: FeatureBlocks = new Map([
+      ["8:0", randomBlock(rng, 8, 0, 64, 301)],
+      ["8:2", randomBlock(rng, 8, 2, 64, 1031)],
+    ]);
+    const two = new CpuBackend({ threads: 2 });
+    const one = new CpuBackend({ threads: 1 });
+    try {
+      const rect: FeatureBlocks = new Map([
+        ["8:0", randomBlock(rng, 8, 0, 50, 301)],
+        ["8:2", randomBlock(rng, 8, 2, 50, 1031)],
+      ]);
+      for (const y of [big, rect]) {
+        const fast = await atomicKernel(big, y, 8, { lambda: 2, zeta: 2, backend: two });
+        const ref = await atomicKernel(big, y, 8, { lambda: 2, zeta: 2, backend: one, simd: false });
+        let maxRef = 0;
+        for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
+        for (let k = 0; k < ref.values.length; k++) {
+          // as above: different summation order only
+          expect(Math.abs(fast.values[k]! - ref.values[k]!)).toBeLessThan(1e-12 * maxRef);
+        }
+      }
+    } finally {
+      two.dispose();
+      one.dispose();
+    }
+  });
 });
