@@ -4,6 +4,7 @@
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
 import type { Command } from "commander";
+import { createBackend } from "../../src/backend/index.js";
 import {
   type GehleniteConfig,
   GEHLENITE_CONFIG,
@@ -38,6 +39,7 @@ interface BenchCliOptions {
   cells?: string;
   out?: string;
   search?: boolean;
+  backend: string;
 }
 
 function int(v: string, flag: string): number {
@@ -81,6 +83,11 @@ export function register(program: Command): void {
     )
     .option("--no-search", "lto: use the preset's fixed hyperparameters (default with --quick)")
     .option("--seed <n>", "seed of the data generation and of the split", "0")
+    .option(
+      "--backend <name>",
+      "lto: kernel assembly of the benchmark fits: cpu (float64) | gpu | auto (gpu.js, float32)",
+      "cpu",
+    )
     .option("--json", "print JSON on stdout instead of the table")
     .action(async (which: string, o: BenchCliOptions) => {
       const t0 = performance.now();
@@ -101,7 +108,11 @@ export function register(program: Command): void {
           source = `generateLto({ structures: ${config.generate}, seed: ${seed} })`;
         }
         const search = o.search ?? !o.quick;
+        const backend = await createBackend(o.backend);
+        if (backend.precision !== "float64")
+          log(`kernels assembled in ${backend.precision} (${backend.name})`);
         const res = await runLtoBenchmark({
+          backend,
           structures,
           config,
           seed,
@@ -109,6 +120,7 @@ export function register(program: Command): void {
           ...(search ? { search: DEFAULT_SEARCH } : {}),
           log,
         });
+        backend.dispose();
         log(`done in ${res.seconds.toFixed(1)} s`);
         if (o.report) {
           const files = await renderReport(

@@ -13,6 +13,7 @@
  * the smaller of the two readings of the (θ, φ) pair across the φ = ±90° edge); the ambiguity correction needs
  * eigenvectors and so exists for the tensorial model only.
  */
+import type { ComputeBackend } from "../backend/types.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
@@ -53,6 +54,8 @@ export interface EfgBenchOptions {
   /** Seed of that subsampling (default 0). */
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /** Kernel-assembly backend (default: float64 CPU). */
+  readonly backend?: ComputeBackend;
 }
 
 /** A seeded random subset of `k` items of `list`, in the original order (all of it when k ≥ length). */
@@ -217,8 +220,8 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   log(
     `${el}: raw kernels K0, K2 of ${nTr} training × (${nTr} + ${nTe}) environments (F0 ${sf.feats.f0}, F2 ${sf.feats.f})`,
   );
-  const kTrain = await rawKernels(sf.feats, trainEnv, trainEnv, true);
-  const kCross = await rawKernels(sf.feats, testEnv, trainEnv, true);
+  const kTrain = await rawKernels(sf.feats, trainEnv, trainEnv, true, o.backend);
+  const kCross = await rawKernels(sf.feats, testEnv, trainEnv, true, o.backend);
   const ss = o.scalarSoap;
   const sameSoap =
     !ss ||
@@ -231,8 +234,8 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   if (!sameSoap) {
     log(`${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.rcut)} Å, σ ${g3(ss.sigma)} Å)`);
     const sf0 = speciesFeatures(subset, o.species, ss, 0);
-    kTrainS = await rawKernels(sf0.feats, trainEnv, trainEnv, false);
-    kCrossS = await rawKernels(sf0.feats, testEnv, trainEnv, false);
+    kTrainS = await rawKernels(sf0.feats, trainEnv, trainEnv, false, o.backend);
+    kCrossS = await rawKernels(sf0.feats, testEnv, trainEnv, false, o.backend);
   }
   timings.kernels = now() - t0;
   const trainIdx = indexBy(nTr, (i) => i);

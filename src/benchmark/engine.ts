@@ -12,6 +12,7 @@
  * predictions equal GprModel's.
  */
 import { CpuBackend } from "../backend/cpu.js";
+import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import type { EnvFeatures } from "../gpr/kernel.js";
@@ -116,20 +117,22 @@ function pick(x: EnvFeatures, idx: ArrayLike<number>): EnvFeatures {
 
 /**
  * Raw kernels between environments `rows` and `cols` of `feats` (indices into feats; null = all). `tensor` =
- * false skips K2 (scalar models only). Uses the CPU backend's threaded GEMM.
+ * false skips K2 (scalar models only). Any ComputeBackend (default: the float64 CPU backend's threaded GEMM).
  */
 export async function rawKernels(
   feats: EnvFeatures,
   rows: ArrayLike<number> | null,
   cols: ArrayLike<number> | null,
   tensor: boolean,
-  backend: CpuBackend = new CpuBackend(),
+  backend: ComputeBackend = new CpuBackend(),
 ): Promise<RawKernels> {
   const a = rows ? pick(feats, rows) : feats;
   const b = cols ? (cols === rows ? a : pick(feats, cols)) : feats;
-  const k0 = await backend.abt(a.values0, a.n, b.values0, b.n, a.f0);
+  // Raw products A·Bᵀ = gramScalar with ζ=1; the λ=2 rows (i, μ) flattened give the (5r × 5c) P P'ᵀ layout.
+  const k0 = await backend.gramScalar(a.values0, a.n, b.values0, b.n, a.f0, 1);
   let k2: Float64Array | null = null;
-  if (tensor && feats.lambda > 0) k2 = await backend.abt(a.values, a.n * a.c, b.values, b.n * b.c, a.f);
+  if (tensor && feats.lambda > 0)
+    k2 = await backend.gramScalar(a.values, a.n * a.c, b.values, b.n * b.c, a.f, 1);
   return { nr: a.n, nc: b.n, k0, k2 };
 }
 

@@ -9,6 +9,7 @@
  * stated in the output unless `search` is given (Box–Behnken + k-fold CV on a subset of the training set,
  * src/benchmark/hyperSearch.ts).
  */
+import type { ComputeBackend } from "../backend/types.js";
 import { atomicNumber } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
@@ -113,6 +114,8 @@ export interface LtoBenchOptions {
   /** Search the hyperparameters first (Harper's protocol) instead of the preset's fixed ones. */
   readonly search?: LtoSearchPlan;
   readonly log?: (line: string) => void;
+  /** Kernel-assembly backend of the benchmark fits (default: float64 CPU; the search always uses it). */
+  readonly backend?: ComputeBackend;
 }
 
 export interface LtoSearchSummary {
@@ -226,6 +229,7 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
       scalar,
       curveFractions: cfg.curveFractions,
       ...(o.log ? { log: o.log } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
     });
     results.push(res);
   }
