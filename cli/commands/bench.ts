@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { createBackend } from "../../src/backend/index.js";
+import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
 import {
   type GehleniteConfig,
   GEHLENITE_CONFIG,
@@ -40,6 +41,8 @@ interface BenchCliOptions {
   out?: string;
   search?: boolean;
   backend: string;
+  gnn?: string;
+  gnnEpochs: string;
 }
 
 function int(v: string, flag: string): number {
@@ -83,6 +86,8 @@ export function register(program: Command): void {
     )
     .option("--no-search", "lto: use the preset's fixed hyperparameters (default with --quick)")
     .option("--seed <n>", "seed of the data generation and of the split", "0")
+    .option("--gnn <kind>", "lto: also train the equivariant GNN (gnn-isd | gnn-tp) on the same split")
+    .option("--gnn-epochs <n>", "lto: GNN training epochs", "60")
     .option(
       "--backend <name>",
       "lto: kernel assembly of the benchmark fits: cpu (float64) | gpu | auto (gpu.js, float32)",
@@ -111,8 +116,14 @@ export function register(program: Command): void {
         const backend = await createBackend(o.backend);
         if (backend.precision !== "float64")
           log(`kernels assembled in ${backend.precision} (${backend.name})`);
+        if (o.gnn !== undefined && o.gnn !== "gnn-isd" && o.gnn !== "gnn-tp") {
+          throw new EngineError("InvalidParameter", `--gnn must be gnn-isd or gnn-tp, got '${o.gnn}'`, {
+            field: "--gnn",
+          });
+        }
         const res = await runLtoBenchmark({
           backend,
+          ...(o.gnn ? { gnn: { kind: o.gnn, epochs: int(o.gnnEpochs, "--gnn-epochs") } } : {}),
           structures,
           config,
           seed,
@@ -139,6 +150,7 @@ export function register(program: Command): void {
         } else {
           process.stdout.write(
             `${formatTable(res.species, `soapgpr bench lto (${config.name}, seed ${seed}): scalar λ=0 vs tensorial λ=2 GPR, test-set metrics; data: ${source}`)}\n` +
+              formatGnn(res.gnn) +
               `\ntotal ${res.seconds.toFixed(1)} s. Paper numbers: Harper et al. 2025 (⁷Li, DFT); ours: Ewald point-charge EFGs, not DFT.\n`,
           );
         }
@@ -218,4 +230,18 @@ export function register(program: Command): void {
         { field: "which" },
       );
     });
+}
+
+/** The GNN contestant's metrics, in the table's terms (same test atoms, same metric code). */
+function formatGnn(gnn: Record<string, GnnContestantResult>): string {
+  const rows = Object.entries(gnn).map(([el, g]) => {
+    const m = g.metrics;
+    return (
+      `${el.padEnd(3)} ${g.kind} (${g.epochs} epochs, fit ${g.fitSeconds.toFixed(0)} s, ${g.nTest} test atoms): ` +
+      `C̃Q MAE ${m.cqTilde.mae.toFixed(3)} (r ${m.cqTilde.r.toFixed(3)}), η̃ MAE ${m.etaTilde.mae.toFixed(3)}, ` +
+      `θ ${m.theta.mae.toFixed(1)}° φ ${m.phi.mae.toFixed(1)}°, ω_Q MAE ${m.omegaQ ? m.omegaQ.mae.toFixed(2) : "—"} kHz, ` +
+      `q̃ mean ${m.q.mean.toFixed(3)}, T2 %RMSE ${m.t2.percentRmse.toFixed(1)}`
+    );
+  });
+  return rows.length ? `\nGNN contestant (same split):\n${rows.join("\n")}\n` : "";
 }

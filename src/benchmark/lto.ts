@@ -10,6 +10,7 @@
  * src/benchmark/hyperSearch.ts).
  */
 import type { ComputeBackend } from "../backend/types.js";
+import { type GnnContestantOptions, type GnnContestantResult, runGnnContestant } from "./gnnContestant.js";
 import { atomicNumber } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
@@ -116,6 +117,8 @@ export interface LtoBenchOptions {
   readonly log?: (line: string) => void;
   /** Kernel-assembly backend of the benchmark fits (default: float64 CPU; the search always uses it). */
   readonly backend?: ComputeBackend;
+  /** Also train the equivariant GNN on the same split (a third contestant). */
+  readonly gnn?: Omit<GnnContestantOptions, "seed" | "log">;
 }
 
 export interface LtoSearchSummary {
@@ -131,6 +134,8 @@ export interface LtoBenchResult {
   nStructures: number;
   species: EfgBenchResult[];
   searches: LtoSearchSummary[];
+  /** GNN contestant per element (same split), when requested. */
+  gnn: Record<string, GnnContestantResult>;
   seconds: number;
 }
 
@@ -165,6 +170,7 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
   }
   const results: EfgBenchResult[] = [];
   const searches: LtoSearchSummary[] = [];
+  const gnn: Record<string, GnnContestantResult> = {};
   for (const plan of plans) {
     const z = atomicNumber(plan.element);
     if (!present.has(z)) {
@@ -232,8 +238,17 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
       ...(o.backend ? { backend: o.backend } : {}),
     });
     results.push(res);
+    if (o.gnn) {
+      o.log?.(`${plan.element}: training the ${o.gnn.kind} GNN on the same split (${o.gnn.epochs} epochs)`);
+      gnn[plan.element] = await runGnnContestant(o.structures, train, test, z, {
+        ...o.gnn,
+        seed: o.seed,
+        ...(o.log ? { log: o.log } : {}),
+      });
+    }
   }
   return {
+    gnn,
     config: cfg,
     seed: o.seed,
     nStructures: o.structures.length,
