@@ -15,6 +15,7 @@ interface PredictCliOptions {
   out: string;
   observables?: string;
   variance: boolean;
+  backend?: string;
   isotope: string[];
   json?: boolean;
 }
@@ -32,7 +33,11 @@ export function register(program: Command): void {
     .requiredOption("--data <files...>", "structures (.extxyz/.xyz, .magres, .cif, directories)")
     .requiredOption("--out <file>", "output file (.extxyz | .xyz | .csv | .json | .magres)")
     .option("--observables <list>", "comma list of cq, eta, wq, theta, phi, euler, quat (λ=2 efg models)")
-    .option("--no-variance", "skip the predictive variances (faster)")
+    .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
+    .option(
+      "--backend <name>",
+      "kernel assembly for this prediction: cpu | gpu | auto (default: the model's)",
+    )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
     .option("--json", "print a JSON summary on stdout")
     .action(async (o: PredictCliOptions) => {
@@ -44,7 +49,10 @@ export function register(program: Command): void {
       const { structures } = readStructures(o.data);
       log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
       const tp = performance.now();
-      const pred = await model.predict(structures, { variance: o.variance });
+      const pred = await model.predict(structures, {
+        variance: o.variance,
+        ...(o.backend !== undefined ? { backend: o.backend } : {}),
+      });
       const tPredict = (performance.now() - tp) / 1000;
       const header = model.serialize().header as Record<string, unknown>;
       const target = modelTargetName(header) ?? "prediction";

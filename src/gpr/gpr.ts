@@ -384,7 +384,7 @@ export class GprModel implements Model {
     const c = 2 * p.lambda + 1;
     const t = feats.n;
     const notes: string[] = [];
-    if (f.precision !== "float64") notes.push(`kernel assembled in ${f.precision}`);
+    if (f.precision !== "float64") notes.push(`training kernel assembled in ${f.precision}`);
     if (t === 0) {
       return {
         species: p.species,
@@ -406,7 +406,9 @@ export class GprModel implements Model {
       mean = await primalPredict(this.primal, feats);
       notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
     } else {
-      const backend = await createBackend(p.backend);
+      const backend = await createBackend(options.backend ?? p.backend);
+      if (backend.precision !== "float64")
+        notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
       try {
         kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
       } finally {

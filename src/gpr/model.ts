@@ -52,6 +52,8 @@ export interface FitOptions {
 export interface PredictOptions {
   /** Compute predictive variances (default true where the model provides them). */
   readonly variance?: boolean;
+  /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
+  readonly backend?: string;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */
