@@ -98,7 +98,7 @@ export interface ParityValues {
 export interface TensorialMetrics {
   cqTilde: ErrorStats;
   etaTilde: ErrorStats;
-  /** efgMetrics of the predicted tensors (its cqTilde/etaTilde use the signed Vzz). */
+  /** efgMetrics of the predicted tensors (same positive-Vzz convention for C̃Q, η̃; see src/metrics/efg.ts). */
   efg: EfgSpeciesMetrics;
 }
 
