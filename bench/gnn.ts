@@ -1,8 +1,12 @@
 /**
- * GNN benchmark (prints numbers; not a test). Run: `npx tsx bench/gnn.ts [--quick] [--epochs N]`.
- * 1. bench.xyz (100 rocksalt-derived 16-atom cells, cutoff point-charge EFG): ISD and TP heads, 80/20 split.
- * 2. Point-charge LTO database (src/datasets/lto.ts, 42-atom cells, Ewald EFG): ISD and TP heads, and λ=2 GPR for
- *    Li on the same split when src/gpr is usable.
+ * GNN benchmark (prints numbers; not a test).
+ * Run: `npx tsx bench/gnn.ts [--quick] [--epochs N] [--only bench|lto|workers|sio2] [--layers L]` (lmax-4 models train ~6× slower).
+ * 1. bench.xyz (100 rocksalt-derived 16-atom cells, cutoff point-charge EFG): ISD and TP heads, 80/20 split; the TP
+ *    head with rank-2 factors (lmax 2) and with rank-4 factors (lmax 4, the paper's best), next to ISD at lmax 4.
+ *    Rocksalt sites are near-O_h, where every l = 1, 2, 3 equivariant feature vanishes: a product of two rank-2
+ *    factors is then O(ε²) in a distortion ε while the EFG is O(ε); rank-4 factors have a non-zero cubic part.
+ * 2. Point-charge LTO database (src/datasets/lto.ts, 42-atom cells, Ewald EFG): ISD and TP heads (as in 1), and
+ *    λ=2 GPR for Li on the same split when src/gpr is usable.
  * 3. a-SiO2-like random 144-atom cells (density 2.2 g/cm³): time per epoch only.
  * 2b. worker_threads: time per epoch with 0 and 2 workers on 48 LTO cells.
  * Accuracy: per element %RMSE of the T2 components (100·RMSE/std(ref)) and Harper's C̃Q / η̃ MAE (src/metrics).
@@ -22,6 +26,11 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const epochArg = args.indexOf("--epochs");
 const EPOCHS = epochArg >= 0 ? Number(args[epochArg + 1]) : quick ? 4 : 30;
+const layersArg = args.indexOf("--layers");
+const LAYERS = layersArg >= 0 ? Number(args[layersArg + 1]) : 2;
+const onlyArg = args.indexOf("--only");
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
+const section = (name: string): boolean => ONLY === undefined || ONLY === name;
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
@@ -130,7 +139,7 @@ function randomSiO2(seed: number): Structure {
 async function main(): Promise<void> {
   console.log(`GNN benchmark (${quick ? "quick" : "full"}; ${EPOCHS} epochs max; node ${process.version})`);
   const base: Partial<GnnHypers> = {
-    layers: 2,
+    layers: LAYERS,
     channels: 8,
     lmax: 2,
     epochs: EPOCHS,
@@ -140,7 +149,7 @@ async function main(): Promise<void> {
   };
 
   // 1. bench.xyz
-  {
+  if (section("bench")) {
     const file = fileURLToPath(
       new URL("../../shared/data/tensoap-ref/structures/bench.xyz", import.meta.url),
     );
@@ -149,10 +158,18 @@ async function main(): Promise<void> {
     console.log(`\n[bench.xyz] ${train.length} train / ${test.length} test structures of 16 atoms, rc 4 Å`);
     await runGnn("bench.xyz", "gnn-isd", { ...base, rc: 4 }, train, test);
     await runGnn("bench.xyz", "gnn-tp", { ...base, rc: 4, tpRank: 2, tpN: 4 }, train, test);
+    await runGnn("bench.xyz lmax 4", "gnn-isd", { ...base, rc: 4, lmax: 4 }, train, test);
+    await runGnn(
+      "bench.xyz lmax 4 rank 4",
+      "gnn-tp",
+      { ...base, rc: 4, lmax: 4, tpRank: 4, tpN: 4 },
+      train,
+      test,
+    );
   }
 
   // 2. point-charge LTO
-  {
+  if (section("lto")) {
     const nStruct = quick ? 40 : 150;
     const t0 = performance.now();
     const { structures } = generateLto({ structures: nStruct, seed: 7 });
@@ -163,6 +180,8 @@ async function main(): Promise<void> {
     );
     await runGnn("LTO", "gnn-isd", { ...base, rc: 5 }, train, test);
     await runGnn("LTO", "gnn-tp", { ...base, rc: 5, tpRank: 2, tpN: 4 }, train, test);
+    await runGnn("LTO lmax 4", "gnn-isd", { ...base, rc: 5, lmax: 4 }, train, test);
+    await runGnn("LTO lmax 4 rank 4", "gnn-tp", { ...base, rc: 5, lmax: 4, tpRank: 4, tpN: 4 }, train, test);
     try {
       const { GprModel } = await import("../src/gpr/gpr.js");
       const gpr = new GprModel({ species: 3, lambda: 2, target: "efg" });
@@ -178,7 +197,7 @@ async function main(): Promise<void> {
   }
 
   // 2b. worker_threads over the structures of a batch (same model and data; only the split of the work differs)
-  {
+  if (section("workers")) {
     const ds = Dataset.fromArrays(generateLto({ structures: quick ? 16 : 48, seed: 3 }).structures, ["efg"]);
     const line: string[] = [];
     for (const workers of [0, 2]) {
@@ -196,7 +215,7 @@ async function main(): Promise<void> {
   }
 
   // 3. a-SiO2-like 144-atom cells: timing
-  {
+  if (section("sio2")) {
     const nCells = quick ? 4 : 20;
     const cells = Array.from({ length: nCells }, (_, k) => randomSiO2(100 + k));
     const ds = Dataset.fromArrays(cells, ["efg"]);

@@ -8,7 +8,10 @@
  * 75 cells held out.
  *
  * Usage: npx tsx bench/gpr.ts [--lambda 2] [--species Li] [--train 125] [--nmax 4] [--lmax 3] [--zeta 2]
- *                             [--reg 1e-6] [--sparse M] [--threads 2] [--quick]
+ *                             [--reg 1e-6] [--sparse M] [--threads 2] [--quick] [--no-simd]
+ * --no-simd: kernels by the scalar JavaScript GEMM (sets SOAPGPR_NO_SIMD=1) instead of the WebAssembly SIMD Gram
+ * product of src/math/simdGemm.ts, for a before/after comparison on the same machine state.
+ * The closing line reports CPU time (user + system, all threads) next to wall time: the machine may be shared.
  */
 import { Dataset } from "../src/core/dataset.js";
 import { atomicNumber } from "../src/core/elements.js";
@@ -17,6 +20,7 @@ import { ewaldEfg } from "../src/datasets/ewald.js";
 import { GprModel } from "../src/gpr/gpr.js";
 import { collectTargets, parseTarget } from "../src/gpr/targets.js";
 import { readExtxyz } from "../src/io/extxyz.js";
+import { simdGemmAvailable } from "../src/math/simdGemm.js";
 import { DEFAULT_SOAP_HYPERS } from "../src/soap/hypers.js";
 
 function arg(name: string, def: string): string {
@@ -24,6 +28,9 @@ function arg(name: string, def: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
 }
 const quick = process.argv.includes("--quick");
+if (process.argv.includes("--no-simd")) process.env.SOAPGPR_NO_SIMD = "1";
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
 const lambda = Number(arg("lambda", "2"));
 const species = atomicNumber(arg("species", "Li"));
 const nTrainCells = Number(arg("train", quick ? "16" : "125"));
@@ -43,6 +50,9 @@ const hypers = {
 
 const CHARGES: Record<number, number> = { 3: 1, 22: 4, 8: -2 };
 const load = (await import("node:os")).loadavg()[0]!;
+console.log(
+  `Gram products (cpu backend): ${simdGemmAvailable() ? "WebAssembly SIMD (src/math/simdGemm.ts)" : "scalar JS GEMM (src/math/gemm.ts)"}, SOAPGPR_THREADS=${process.env.SOAPGPR_THREADS ?? "2 (default)"}`,
+);
 console.log(
   `machine: load average ${load.toFixed(1)} on ${(await import("node:os")).cpus().length} CPUs (timings scale with contention)`,
 );
@@ -124,5 +134,9 @@ console.log(
 );
 console.log(
   `coverage of ±2σ (per component, ${N} values): latent ${((100 * in2) / N).toFixed(1)} %, with noise ${((100 * in2obs) / N).toFixed(1)} % (nominal 95.4 %)`,
+);
+const cpu = process.cpuUsage(cpu0);
+console.log(
+  `total: wall ${((performance.now() - wall0) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (user + system, all threads)`,
 );
 process.exit(0);

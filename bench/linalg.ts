@@ -1,5 +1,7 @@
 /**
- * GEMM and Cholesky GFLOP/s: blocked TypeScript (1 thread, 2 worker threads) vs naive loop and ml-matrix.
+ * GEMM and Cholesky GFLOP/s: blocked TypeScript (1 thread, 2 worker threads), the WebAssembly SIMD Gram product
+ * (src/math/simdGemm.ts; 1 and 2 threads, rectangular and symmetric A·Aᵀ) vs naive loop and ml-matrix.
+ * Each line gives wall time and the process CPU time (user + system, all threads): the machine may be shared.
  * Usage: npx tsx bench/linalg.ts [--n 2000] [--gemm 2000x1500x2000] [--quick] [--no-mlmatrix]
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
@@ -7,6 +9,7 @@ import { Rng } from "../src/core/rng.js";
 import { GemmPool, sharedFloat64 } from "../src/math/_workerPool.js";
 import { gemmKernel, gemmNaive } from "../src/math/gemm.js";
 import { cholesky, choleskyParallel } from "../src/math/linalg.js";
+import { simdGram } from "../src/math/simdGemm.js";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +34,14 @@ async function timeAsync(f: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 const g = (flops: number, s: number) => (flops / s / 1e9).toFixed(2);
+/** Wall seconds and CPU seconds (user + system of the process, worker threads included) of an async call. */
+async function timeCpu(f: () => Promise<unknown>): Promise<[number, number]> {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  await f();
+  const c = process.cpuUsage(c0);
+  return [(performance.now() - t) / 1000, (c.user + c.system) / 1e6];
+}
 
 // ---- GEMM: C (m×n) = A (m×k) · Bᵀ (B n×k)
 const a = sharedFloat64(gm * gk).map(() => rng.normal());
@@ -46,6 +57,22 @@ const pool = new GemmPool(2);
 for (let r = 0; r < (quick ? 1 : 3); r++) {
   const t2 = await timeAsync(() => pool.gemm(false, true, gm, gn, gk, 1, a, 0, gk, b, 0, gk, 0, c, 0, gn));
   console.log(`  blocked TS, 2 workers: ${g(flops, t2)} GFLOP/s (${t2.toFixed(2)} s)`);
+}
+for (const threads of [1, 2]) {
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    // copies into WebAssembly memory and back are included (as in use)
+    const [t, cpu] = await timeCpu(() => simdGram(a, 0, gm, b, 0, gn, gk, false, threads));
+    console.log(
+      `  WASM SIMD, ${threads} thread${threads > 1 ? "s" : " "}: ${g(flops, t)} GFLOP/s (${t.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU)`,
+    );
+  }
+}
+for (const threads of [1, 2]) {
+  // A·Aᵀ: the upper triangle is multiplied (half the flops), the GFLOP/s count the full product's 2·m²·k
+  const [t, cpu] = await timeCpu(() => simdGram(a, 0, gm, a, 0, gm, gk, true, threads));
+  console.log(
+    `  WASM SIMD A·Aᵀ (${gm}x${gm}, symmetric), ${threads} thread${threads > 1 ? "s" : " "}: ${g(2 * gm * gm * gk, t)} effective GFLOP/s (${t.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU)`,
+  );
 }
 {
   const sm = Math.min(gm, 400);

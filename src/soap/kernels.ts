@@ -1,8 +1,8 @@
-import { Worker } from "node:worker_threads";
 import { CpuBackend } from "../backend/cpu.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
+import { simdGemmAvailable, simdGram } from "../math/simdGemm.js";
 import { LambdaSoap } from "./lambdaSoap.js";
 import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
 
@@ -11,8 +11,10 @@ import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
  * kernels are the plain products):
  *   atomic     K^λ_μν(i,j) = (p⁰_i · p⁰_j)^(ζ−1) (P^λ_i P^λ_jᵀ)_μν
  *   structure  K^λ_μν(A,B) = 1/(N_A N_B) Σ_{i∈A, j∈B} K^λ_μν(i,j)   (TENSOAP's definition)
- * All products are blocked GEMMs: for the default / CPU backend a WebAssembly SIMD Gram product (below; 1 or 2
- * threads as the CpuBackend's `threads`), otherwise (or with `simd: false`) the ComputeBackend's own.
+ * All products are blocked GEMMs: for the default / CPU backend the WebAssembly SIMD Gram product of
+ * src/math/simdGemm.ts (threads as the CpuBackend's `threads`; here it also sees sub-ranges of the same block,
+ * so symmetric chunks multiply only their upper triangle), otherwise (or with `simd: false`) the
+ * ComputeBackend's own.
  */
 export interface KernelMatrix {
   /** rows (environments or structures) */
@@ -29,283 +31,12 @@ export interface KernelOptions {
   zeta: number;
   backend?: ComputeBackend;
   /**
-   * Products of the default backend or of a CpuBackend run through the WebAssembly SIMD Gram kernel in the
-   * calling thread (default true; ~4× the scalar GEMM on one core, faster than the scalar GEMM on two threads).
-   * false: always call the backend (e.g. the CpuBackend's worker threads). Other backends are always called.
+   * Products of the default backend or of a CpuBackend (with its `simd` on) run through the WebAssembly SIMD
+   * Gram kernel of src/math/simdGemm.ts directly (default true; ~4× the scalar GEMM on one core).
+   * false: always call the backend's gramScalar / gramTensor (a CpuBackend uses the same SIMD kernel there
+   * unless built with `simd: false` or SOAPGPR_NO_SIMD=1). Other backends are always called.
    */
   simd?: boolean;
-}
-
-/*
- * WebAssembly SIMD Gram kernel (float64, f64x2): C = A·Bᵀ over rows of features, the 4 × 2 register tile below
- * hand-assembled (no toolchain needed). V8 compiles it to packed SSE2 multiply/add: ~7 G multiply-adds/s on one
- * core against ~2.8 for the scalar JavaScript GEMM, with the same float64 products (only the order of the
- * partial sums differs, ≤ 1e-15 relative). Operands are copied into the module's memory (rows padded to an
- * even length, row counts to multiples of 4 and 2); a fresh instance per product, so no memory is retained.
- */
-function leb128(n: number): number[] {
-  const o: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    o.push(b);
-  } while (n);
-  return o;
-}
-
-/**
- * tile(a, b, c, n, lda, ldb, ldc) (byte addresses and strides): for r < 4, s < 2,
- *   C[c + r·ldc + 8s] += Σ_{p < n/8} A[a + r·lda + 8p] · B[b + s·ldb + 8p],  n a positive multiple of 16.
- */
-function gramTileModule(shared: boolean): Uint8Array {
-  const [G, S, T] = [0x20, 0x21, 0x22]; // local.get / set / tee
-  const [a, b, c, n, lda, ldb, ldc, a1, a2, a3, b1, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const acc = (r: number, s: number) => 12 + 2 * r + s; // v128 accumulators 12..19
-  const va = (r: number) => 20 + r; // v128 A values 20..23
-  const vb = (s: number) => 24 + s; // v128 B values 24, 25
-  const V128_LOAD = [0xfd, 0x00, 3, 0];
-  const F64X2_MUL = [0xfd, 0xf2, 0x01];
-  const F64X2_ADD = [0xfd, 0xf0, 0x01];
-  const code: number[] = [];
-  code.push(G, a, G, lda, 0x6a, S, a1, G, a1, G, lda, 0x6a, S, a2, G, a2, G, lda, 0x6a, S, a3);
-  code.push(G, b, G, ldb, 0x6a, S, b1);
-  code.push(0x02, 0x40, 0x03, 0x40); // block, loop
-  const rowsA = [a, a1, a2, a3];
-  for (let r = 0; r < 4; r++) code.push(G, rowsA[r]!, G, i, 0x6a, ...V128_LOAD, S, va(r));
-  code.push(G, b, G, i, 0x6a, ...V128_LOAD, S, vb(0), G, b1, G, i, 0x6a, ...V128_LOAD, S, vb(1));
-  for (let r = 0; r < 4; r++)
-    for (let s = 0; s < 2; s++)
-      code.push(G, acc(r, s), G, va(r), G, vb(s), ...F64X2_MUL, ...F64X2_ADD, S, acc(r, s));
-  // i += 16; continue while i < n
-  code.push(G, i, 0x41, 16, 0x6a, T, i, G, n, 0x49, 0x0d, 0, 0x0b, 0x0b);
-  for (let r = 0; r < 4; r++)
-    for (let s = 0; s < 2; s++) {
-      // addr = c + r·ldc;  f64[addr + 8s] += lane0 + lane1
-      code.push(G, c, G, ldc, 0x41, r, 0x6c, 0x6a, T, i, G, i, 0x2b, 3, 8 * s);
-      code.push(G, acc(r, s), 0xfd, 0x21, 0, G, acc(r, s), 0xfd, 0x21, 1, 0xa0, 0xa0, 0x39, 3, 8 * s);
-    }
-  code.push(0x0b);
-  const func = [2, 5, 0x7f, 14, 0x7b, ...code]; // locals: 5 i32, 14 v128
-  const section = (id: number, body: number[]) => [id, ...leb128(body.length), ...body];
-  const name = (x: string) => [x.length, ...Array.from(x, (ch) => ch.charCodeAt(0))];
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
-    ...section(2, [
-      1,
-      ...name("m"),
-      ...name("mem"),
-      2,
-      ...(shared ? [0x03, 1, ...leb128(65536)] : [0x00, 1]),
-    ]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("tile"), 0, 0]),
-    ...section(10, [1, ...leb128(func.length), ...func]),
-  ]);
-}
-
-/** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: {
-    initial: number;
-    maximum?: number;
-    shared?: boolean;
-  }) => { buffer: ArrayBuffer };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-const tileModules: (object | null | undefined)[] = [undefined, undefined];
-/** The compiled tile module (private or shared memory), null without WebAssembly SIMD. */
-function simdModule(shared = false): object | null {
-  const k = shared ? 1 : 0;
-  if (tileModules[k] === undefined) {
-    try {
-      const bytes = gramTileModule(shared);
-      tileModules[k] = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    } catch {
-      tileModules[k] = null; // no WebAssembly SIMD (or no shared memory): the backend's GEMM is used
-    }
-  }
-  return tileModules[k]!;
-}
-
-/**
- * Tile calls for the row tiles [i0, i1) of C = A·Bᵀ in module memory (self-contained: worker threads evaluate
- * its source). k slices of KC doubles; B rows in blocks of JB (4 A rows + JB B rows stay in L1 / L2);
- * symmetric: tiles on or above the diagonal only.
- */
-function runTiles(
-  tile: (...args: number[]) => void,
-  i0: number,
-  i1: number,
-  C: number,
-  fp: number,
-  aBase: number,
-  bBase: number,
-  cBase: number,
-  symmetric: boolean,
-): void {
-  const KC = 512;
-  const JB = 128;
-  const ld = fp * 8;
-  const ldc = C * 8;
-  for (let k0 = 0; k0 < fp; k0 += KC) {
-    const nb = Math.min(KC, fp - k0) * 8;
-    for (let j0 = 0; j0 < C; j0 += JB) {
-      const j1 = Math.min(C, j0 + JB);
-      for (let i = i0; i < i1; i += 4) {
-        const ai = (aBase + i * fp + k0) * 8;
-        const ci = (cBase + i * C) * 8;
-        for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j += 2)
-          tile(ai, (bBase + j * fp + k0) * 8, ci + j * 8, nb, ld, ld, ldc);
-      }
-    }
-  }
-}
-
-const TILE_WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
-const runTiles = ${runTiles.toString()};
-parentPort.on("message", (j) => {
-  try {
-    const tile = new WebAssembly.Instance(j.module, { m: { mem: j.mem } }).exports.tile;
-    runTiles(tile, j.i0, j.i1, j.C, j.fp, j.aBase, j.bBase, j.cBase, j.symmetric);
-    parentPort.postMessage({ id: j.id, ok: true });
-  } catch (e) {
-    parentPort.postMessage({ id: j.id, ok: false, error: String((e && e.stack) || e) });
-  }
-});
-`;
-
-/** One helper thread for the SIMD product (the calling thread does the other half); unref'd while idle. */
-let tileWorker: Worker | null = null;
-const tileJobs = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-let tileJobId = 0;
-function runTilesInWorker(job: Record<string, unknown>): Promise<void> {
-  if (!tileWorker) {
-    const w = new Worker(TILE_WORKER_SOURCE, { eval: true });
-    w.on("message", (m: { id: number; ok: boolean; error?: string }) => {
-      const p = tileJobs.get(m.id);
-      tileJobs.delete(m.id);
-      if (tileJobs.size === 0) w.unref();
-      if (m.ok) p?.resolve();
-      else p?.reject(new Error(`SIMD Gram worker failed: ${m.error}`));
-    });
-    w.on("error", (e) => {
-      for (const p of tileJobs.values()) p.reject(e);
-      tileJobs.clear();
-      tileWorker = null;
-    });
-    w.unref();
-    tileWorker = w;
-  }
-  const id = ++tileJobId;
-  const w = tileWorker;
-  return new Promise<void>((resolve, reject) => {
-    tileJobs.set(id, { resolve, reject });
-    w.ref();
-    w.postMessage({ ...job, id });
-  });
-}
-
-/** Multiply-adds from which the SIMD product is split over two threads (a hand-off costs ~1 ms). */
-const SIMD_PARALLEL_FMA = 5e7;
-
-/** Largest module memory a SIMD product may use (bytes); larger products go to the backend. */
-const SIMD_MAX_BYTES = 1.5 * 2 ** 30;
-
-/**
- * out (rows × cols) = A·Bᵀ for A = a[aOff ..] (rows × f, row-major) and B = b[bOff ..] (cols × f) by the SIMD
- * tile; `symmetric` (A and B the same rows) computes the upper triangle only and mirrors it.
- * Returns null when WebAssembly SIMD is unavailable or the operands are too large.
- */
-async function simdGram(
-  a: Float64Array,
-  aOff: number,
-  rows: number,
-  b: Float64Array,
-  bOff: number,
-  cols: number,
-  f: number,
-  symmetric: boolean,
-  threads = 1,
-): Promise<Float64Array | null> {
-  const parallel = threads >= 2 && rows * cols * f >= SIMD_PARALLEL_FMA && rows >= 16;
-  const mod = simdModule(parallel);
-  if (!mod || f === 0) return parallel ? simdGram(a, aOff, rows, b, bOff, cols, f, symmetric, 1) : null;
-  const fp = f + (f & 1); // row stride (doubles), even: 16-byte aligned rows
-  const R = Math.ceil(rows / 4) * 4;
-  const C = symmetric ? R : Math.ceil(cols / 2) * 2;
-  const aBase = 0;
-  const bBase = symmetric ? aBase : R * fp;
-  const cBase = symmetric ? R * fp : bBase + C * fp;
-  const bytes = (cBase + R * C) * 8;
-  if (bytes > SIMD_MAX_BYTES) return null;
-  // memory made at its final size and imported: growing it would detach an ArrayBuffer, which in V8 switches
-  // every typed-array access of the process to a slower, detach-checking form (measured: −25 % elsewhere)
-  const pages = Math.ceil(bytes / 65536);
-  let mem: { buffer: ArrayBuffer };
-  try {
-    mem = parallel
-      ? new wasmApi!.Memory({ initial: pages, maximum: pages, shared: true })
-      : new wasmApi!.Memory({ initial: pages });
-  } catch {
-    return null; // memory not available: the backend's GEMM is used
-  }
-  const inst = new wasmApi!.Instance(mod, { m: { mem } });
-  const tile = inst.exports.tile as (...args: number[]) => void;
-  const M = new Float64Array(mem.buffer);
-  const copyRows = (src: Float64Array, off: number, n: number, base: number) => {
-    if (fp === f) M.set(src.subarray(off, off + n * f), base);
-    else for (let r = 0; r < n; r++) M.set(src.subarray(off + r * f, off + (r + 1) * f), base + r * fp);
-  };
-  copyRows(a, aOff, rows, aBase);
-  if (!symmetric) copyRows(b, bOff, cols, bBase);
-  if (parallel) {
-    // two equal shares of the work: row tiles [0, split) here, [split, R) in the helper thread
-    let split = Math.ceil(R / 8) * 4;
-    if (symmetric) {
-      const total = (R / 4) * C - 2 * (R / 4) * (R / 4 - 1); // Σ over row tiles of (C − i)
-      let acc = 0;
-      for (split = 0; split < R && acc < total / 2; split += 4) acc += C - split;
-    }
-    const other = runTilesInWorker({
-      module: mod,
-      mem,
-      i0: split,
-      i1: R,
-      C,
-      fp,
-      aBase,
-      bBase,
-      cBase,
-      symmetric,
-    });
-    runTiles(tile, 0, split, C, fp, aBase, bBase, cBase, symmetric);
-    await other;
-  } else runTiles(tile, 0, R, C, fp, aBase, bBase, cBase, symmetric);
-  const out = new Float64Array(rows * cols);
-  const Mc = new Float64Array(mem.buffer, cBase * 8, R * C);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    if (symmetric) {
-      for (let col = 0; col < r; col++) out[o + col] = Mc[col * C + r]!;
-      out.set(Mc.subarray(r * C + r, r * C + cols), o + r);
-    } else out.set(Mc.subarray(r * C, r * C + cols), o);
-  }
-  return out;
 }
 
 /** Multiply the (i,μ),(j,ν) blocks of a tensor Gram matrix by k0[i,j]^(ζ−1). */
@@ -326,8 +57,8 @@ function foldK0(g: Float64Array, k0: Float64Array, n: number, m: number, c: numb
 /** Whether the WebAssembly SIMD path serves these options (see KernelOptions.simd). */
 function useSimd(o: { backend?: ComputeBackend; simd?: boolean }): boolean {
   if (o.simd === false) return false;
-  if (o.backend && !(o.backend instanceof CpuBackend)) return false;
-  return simdModule() !== null;
+  if (o.backend && !(o.backend instanceof CpuBackend && o.backend.simd)) return false;
+  return simdGemmAvailable();
 }
 
 let defaultBackend: ComputeBackend | null = null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
 import { GemmPool, sharedFloat64 } from "../../src/math/_workerPool.js";
 import { gemm, gemmAB, gemmABt, gemmKernel, gemmNaive } from "../../src/math/gemm.js";
+import { simdGemmAvailable, simdGram } from "../../src/math/simdGemm.js";
 
 function rand(rng: Rng, n: number): Float64Array {
   const x = new Float64Array(n);
@@ -113,5 +114,56 @@ describe("GemmPool (2 worker threads)", () => {
     } finally {
       pool.dispose();
     }
+  });
+});
+
+describe("simdGram (WebAssembly SIMD A·Bᵀ) vs naive triple loop", () => {
+  const rng = new Rng(11);
+  it("WebAssembly SIMD is available in Node 20", () => {
+    expect(simdGemmAvailable()).toBe(true);
+  });
+  // Row counts not multiples of the 4×2 tile, odd feature lengths (row padding), f > 512 (k slices), f = 1
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 2, 16],
+    [37, 19, 1],
+    [97, 13, 259],
+    [21, 130, 1031],
+  ];
+  for (const [m, n, k] of shapes)
+    for (const threads of [1, 3]) {
+      it(`m=${m} n=${n} k=${k}, offsets, threads=${threads}`, async () => {
+        const a = rand(rng, 5 + m * k);
+        const b = rand(rng, 3 + n * k);
+        // parallelFma 0: split whenever there are ≥ 8 rows per thread
+        const c = await simdGram(a, 5, m, b, 3, n, k, false, threads, 0);
+        expect(c).not.toBeNull();
+        const ref = new Float64Array(m * n);
+        gemmNaive(false, true, m, n, k, 1, a, 5, k, b, 3, k, 0, ref, 0, n);
+        // k products of O(1) normals summed in another order: round-off ~ k·eps·O(√k)
+        expect(maxAbsDiff(c!, ref)).toBeLessThan(1e-12 * k + 1e-13);
+      });
+    }
+  for (const [m, k] of [
+    [1, 3],
+    [45, 77],
+    [131, 1100],
+  ] as const)
+    for (const threads of [1, 2]) {
+      it(`symmetric A·Aᵀ (m=${m}, k=${k}, threads=${threads}): exact mirror, equals the naive loop`, async () => {
+        const a = rand(rng, 2 + m * k);
+        const c = (await simdGram(a, 2, m, a, 2, m, k, true, threads, 0))!;
+        const ref = new Float64Array(m * m);
+        gemmNaive(false, true, m, m, k, 1, a, 2, k, a, 2, k, 0, ref, 0, m);
+        // as above
+        expect(maxAbsDiff(c, ref)).toBeLessThan(1e-12 * k + 1e-13);
+        for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) expect(c[i * m + j]).toBe(c[j * m + i]);
+      });
+    }
+  it("returns null for f = 0 and rejects symmetric with rows ≠ cols", async () => {
+    const a = rand(rng, 12);
+    expect(await simdGram(a, 0, 3, a, 0, 3, 0, false)).toBeNull();
+    await expect(simdGram(a, 0, 3, a, 0, 2, 4, true)).rejects.toThrow(/symmetric/);
   });
 });

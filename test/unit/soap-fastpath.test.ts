@@ -4,7 +4,7 @@
  *   from the real CG table entry by entry, in the documented symmetric-half layout, for channel counts that
  *   exercise every loop tail (K = 8, 15, 24 — multiples of 4 or not, odd) and both parities;
  * - the WebAssembly SIMD Gram product behind atomicKernel (default backend) against the scalar JavaScript GEMM
- *   of a 2-thread CpuBackend (simd: false; a separate implementation), with row counts and feature lengths that are not
+ *   of a 2-thread CpuBackend built with simd: false (a separate implementation), with row counts and feature lengths that are not
  *   multiples of the SIMD tile (4 × 2) or of its k slice (512), symmetric and rectangular, λ=0 and λ=2.
  */
 import { describe, expect, it } from "vitest";
@@ -97,7 +97,7 @@ describe("SIMD Gram product", () => {
     ["8:0", randomBlock(rng, 8, 0, 5, 1201)],
     ["8:2", randomBlock(rng, 8, 2, 5, 1031)],
   ]);
-  const scalar = new CpuBackend({ threads: 2, parallelThreshold: 0 });
+  const scalar = new CpuBackend({ threads: 2, parallelThreshold: 0, simd: false });
 
   for (const [lambda, zeta] of [
     [0, 3],
@@ -124,6 +124,27 @@ describe("SIMD Gram product", () => {
     }
   }
 
+  it("a SIMD CpuBackend called through gramScalar / gramTensor (simd: false here) equals the scalar path", async () => {
+    const simdBe = new CpuBackend({ threads: 2, parallelThreshold: 0, simdMinFma: 0 });
+    try {
+      for (const [x, y] of [
+        [a, a],
+        [a, b],
+      ] as const) {
+        const fast = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: simdBe, simd: false });
+        const ref = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: scalar, simd: false });
+        let maxRef = 0;
+        for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
+        for (let k = 0; k < ref.values.length; k++) {
+          // as above: different summation order only
+          expect(Math.abs(fast.values[k]! - ref.values[k]!)).toBeLessThan(1e-12 * maxRef);
+        }
+      }
+    } finally {
+      simdBe.dispose();
+    }
+  });
+
   it("splits large products over two threads with the same result (symmetric and rectangular)", async () => {
     // 64 samples × 5 components × 1031 features: 1e8 multiply-adds, above the two-thread threshold
     const big: FeatureBlocks = new Map([
@@ -131,7 +152,7 @@ describe("SIMD Gram product", () => {
       ["8:2", randomBlock(rng, 8, 2, 64, 1031)],
     ]);
     const two = new CpuBackend({ threads: 2 });
-    const one = new CpuBackend({ threads: 1 });
+    const one = new CpuBackend({ threads: 1, simd: false });
     try {
       const rect: FeatureBlocks = new Map([
         ["8:0", randomBlock(rng, 8, 0, 50, 301)],
