@@ -21,14 +21,19 @@ export interface GnnHypers {
   channels: number;
   /** Cutoff radius (Å). */
   rc: number;
-  /** Largest rank of the hidden features and edge harmonics (≤ 3). */
+  /** Largest rank of the hidden features and edge harmonics (≤ 4). */
   lmax: number;
   nBasis: number;
   radialHidden: number;
   envelopeP: number;
   /** Aggregation normalisation: divide by the mean neighbour count ("mean") or its square root ("sqrt"). */
   neighborNorm: "mean" | "sqrt";
-  /** TP head: rank l of the two feature sets (1..lmax) and their number N (N² products). */
+  /**
+   * TP head: rank l of the two feature sets (1..lmax) and their number N (N² products). Default rank 4, the
+   * paper's best: at near-cubic sites every l = 1, 2, 3 feature vanishes, so products of two such factors are
+   * quadratic in the distortion while the EFG is linear in it (l = 4 has a cubic invariant). For gnn-tp an lmax
+   * left unset becomes max(2, tpRank), and a tpRank left unset with lmax given becomes min(4, lmax).
+   */
   tpRank: number;
   tpN: number;
   epochs: number;
@@ -58,7 +63,7 @@ export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
   radialHidden: 16,
   envelopeP: 6,
   neighborNorm: "sqrt",
-  tpRank: 2,
+  tpRank: 4,
   tpN: 4,
   epochs: 200,
   batchSize: 4,
@@ -111,6 +116,16 @@ export function parseGnnHypers(input: unknown): GnnHypers {
   return h;
 }
 
+/** gnn-tp: the hidden features must reach the factor rank, so lmax and tpRank default to each other. */
+function tpHypers(input: unknown): GnnHypers {
+  const h = parseGnnHypers(input);
+  const given = (k: string) =>
+    input != null && typeof input === "object" && (input as Record<string, unknown>)[k] !== undefined;
+  if (!given("lmax")) return { ...h, lmax: Math.max(DEFAULT_GNN_HYPERS.lmax, h.tpRank) };
+  if (!given("tpRank")) return { ...h, tpRank: Math.min(4, Math.max(1, h.lmax)) };
+  return h;
+}
+
 function targetKind(t: TargetSpec): TargetKind {
   if (t.name === "efg" || t.name === "ms") return t.name;
   throw new EngineError(
@@ -146,7 +161,7 @@ export class GnnModel implements Model {
 
   constructor(kind: GnnKind, hypers: Partial<GnnHypers> | unknown, target: TargetSpec) {
     this.kind = kind;
-    this.hypers = parseGnnHypers(hypers);
+    this.hypers = kind === "gnn-tp" ? tpHypers(hypers) : parseGnnHypers(hypers);
     this.target = target;
     targetKind(target);
   }

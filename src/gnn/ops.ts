@@ -1,5 +1,6 @@
 import { gemm } from "../math/gemm.js";
 import { convBwdKernel, convFwdKernel } from "./_kernels.js";
+import { SH_LMAX } from "./sh.js";
 
 /**
  * Forward and hand-written backward kernels of the GNN. Feature arrays are per irrep, laid out
@@ -268,11 +269,14 @@ function tripleTable(paths: readonly ConvPath[]): TripleTable {
   return table;
 }
 
-/** G_t[m1,m3] = Σ_m2 CG_t[m1,m2,m3] Y_l2,m2 of edge e for every triple t, into gm (stride 49 per triple). */
+/** Room for one coupling matrix G[m1,m3] of the largest ranks: (2·SH_LMAX+1)². */
+const GM_STRIDE = (2 * SH_LMAX + 1) ** 2;
+
+/** G_t[m1,m3] = Σ_m2 CG_t[m1,m2,m3] Y_l2,m2 of edge e for every triple t, into gm (stride GM_STRIDE per triple). */
 function edgeCouplings(t: TripleTable, sh: Float64Array, yo: number, gm: Float64Array): void {
   const nt = t.l1.length;
   for (let q = 0; q < nt; q++) {
-    const base = q * 49;
+    const base = q * GM_STRIDE;
     const n13 = (2 * t.l1[q]! + 1) * (2 * t.l3[q]! + 1);
     for (let k = 0; k < n13; k++) gm[base + k] = 0;
     const y0 = yo + t.l2[q]! * t.l2[q]!;
@@ -299,7 +303,7 @@ export function convForward(
 ): void {
   const np = paths.length;
   const tt = tripleTable(paths);
-  const gm = new Float64Array(49 * tt.l1.length);
+  const gm = new Float64Array(GM_STRIDE * tt.l1.length);
   const kf = paths.map((p) => convFwdKernel(2 * p.l1 + 1, 2 * p.l3 + 1));
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
@@ -309,7 +313,7 @@ export function convForward(
         const path = paths[p]!;
         const d1 = 2 * path.l1 + 1;
         const d3 = 2 * path.l3 + 1;
-        const gb = tt.of[p]! * 49;
+        const gb = tt.of[p]! * GM_STRIDE;
         const xin = x[path.inId]!;
         const out = msg[path.outId]!;
         const cOut = msgC[path.outId]!;
@@ -344,7 +348,7 @@ export function convBackward(
 ): void {
   const np = paths.length;
   const tt = tripleTable(paths);
-  const gm = new Float64Array(49 * tt.l1.length);
+  const gm = new Float64Array(GM_STRIDE * tt.l1.length);
   const kb = paths.map((p) => convBwdKernel(2 * p.l1 + 1, 2 * p.l3 + 1));
   for (let i = 0; i < g.n; i++) {
     for (let e = g.offsets[i]!; e < g.offsets[i + 1]!; e++) {
@@ -354,7 +358,7 @@ export function convBackward(
         const path = paths[p]!;
         const d1 = 2 * path.l1 + 1;
         const d3 = 2 * path.l3 + 1;
-        const gb = tt.of[p]! * 49;
+        const gb = tt.of[p]! * GM_STRIDE;
         const xin = x[path.inId]!;
         const gxin = gx[path.inId];
         const gout = gmsg[path.outId]!;

@@ -1,10 +1,10 @@
 /**
- * Real spherical harmonics for l ≤ 3 in "component" normalisation (Σ_m Y_lm(u)² = 2l+1 for a unit u), i.e. the
+ * Real spherical harmonics for l ≤ 4 in "component" normalisation (Σ_m Y_lm(u)² = 2l+1 for a unit u), i.e. the
  * orthonormal real harmonics times √(4π). Order m = −l..l with the DESIGN.md convention: l=1 → (y, z, x), l=2 →
  * (xy, yz, 3z²−1, xz, x²−y²) up to positive factors, so Y_2 is proportional to the T2 components of u uᵀ and Y_1
  * to T1 = (a_y, a_z, a_x). No Condon–Shortley phase. Parity of Y_l is (−1)^l.
  */
-export const SH_LMAX = 3;
+export const SH_LMAX = 4;
 
 /** Offset of block l in a packed 0..lmax array: l². */
 export function shOffset(l: number): number {
@@ -20,10 +20,17 @@ const C30 = Math.sqrt(35 / 8);
 const C31 = Math.sqrt(105);
 const C32 = Math.sqrt(21 / 8);
 const C34 = Math.sqrt(105) / 2;
+// l=4 factors (orthonormal factor × √(4π)): (3/2)√35, (3/2)√(35/2), (3/2)√5, (3/2)√(5/2), 3/8, (3/4)√5, (3/8)√35
+const C40 = 1.5 * Math.sqrt(35);
+const C41 = 1.5 * Math.sqrt(35 / 2);
+const C42 = 1.5 * S5;
+const C43 = 1.5 * Math.sqrt(5 / 2);
+const C45 = 0.75 * S5;
+const C46 = (3 / 8) * Math.sqrt(35);
 
 /**
  * Writes Y_lm(u) for l = 0..lmax into out[off .. off + (lmax+1)²) for the unit vector (x, y, z)
- * (the caller normalises). lmax ≤ 3.
+ * (the caller normalises). lmax ≤ 4.
  */
 export function realSphericalHarmonics(
   lmax: number,
@@ -53,4 +60,16 @@ export function realSphericalHarmonics(
   out[off + 13] = C32 * x * (5 * z2 - 1);
   out[off + 14] = C34 * z * (x * x - y * y);
   out[off + 15] = C30 * x * (x * x - 3 * y * y);
+  if (lmax < 4) return;
+  const x2 = x * x;
+  const y2 = y * y;
+  out[off + 16] = C40 * x * y * (x2 - y2);
+  out[off + 17] = C41 * y * z * (3 * x2 - y2);
+  out[off + 18] = C42 * x * y * (7 * z2 - 1);
+  out[off + 19] = C43 * y * z * (7 * z2 - 3);
+  out[off + 20] = (3 / 8) * (35 * z2 * z2 - 30 * z2 + 3);
+  out[off + 21] = C43 * x * z * (7 * z2 - 3);
+  out[off + 22] = C45 * (x2 - y2) * (7 * z2 - 1);
+  out[off + 23] = C41 * x * z * (x2 - 3 * y2);
+  out[off + 24] = C46 * (x2 * (x2 - 3 * y2) - y2 * (3 * x2 - y2));
 }

@@ -49,16 +49,16 @@ function rotateTensor(r: Float64Array, t: ArrayLike<number>, off: number): Float
 }
 
 describe("real spherical harmonics and CG tables", () => {
-  it("satisfy the addition theorem Σ_m Y_lm(u) Y_lm(v) = (2l+1) P_l(u·v) for l ≤ 3", () => {
-    const a = new Float64Array(16);
-    const b = new Float64Array(16);
+  it("satisfy the addition theorem Σ_m Y_lm(u) Y_lm(v) = (2l+1) P_l(u·v) for l ≤ 4", () => {
+    const a = new Float64Array(25);
+    const b = new Float64Array(25);
     for (let t = 0; t < 20; t++) {
       const u = unit(rng);
       const v = unit(rng);
-      realSphericalHarmonics(3, ...u, a, 0);
-      realSphericalHarmonics(3, ...v, b, 0);
+      realSphericalHarmonics(4, ...u, a, 0);
+      realSphericalHarmonics(4, ...v, b, 0);
       const c = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
-      for (let l = 0; l <= 3; l++) {
+      for (let l = 0; l <= 4; l++) {
         let s = 0;
         for (let m = 0; m < 2 * l + 1; m++) s += a[l * l + m]! * b[l * l + m]!;
         // values are O(1–7); 1e-12 is round-off of ~10 products
@@ -67,10 +67,10 @@ describe("real spherical harmonics and CG tables", () => {
     }
   });
 
-  it("CG columns are orthonormal and intertwine D_l1 ⊗ D_l2 with D_l3 for every triple with l ≤ 3", () => {
-    for (let l1 = 0; l1 <= 3; l1++)
-      for (let l2 = 0; l2 <= 3; l2++)
-        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(3, l1 + l2); l3++) {
+  it("CG columns are orthonormal and intertwine D_l1 ⊗ D_l2 with D_l3 for every triple with l ≤ 4", () => {
+    for (let l1 = 0; l1 <= 4; l1++)
+      for (let l2 = 0; l2 <= 4; l2++)
+        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(4, l1 + l2); l3++) {
           const d1 = 2 * l1 + 1;
           const d2 = 2 * l2 + 1;
           const d3 = 2 * l3 + 1;
@@ -197,9 +197,10 @@ describe("network outputs are O(3)-equivariant with the right parity", () => {
     ["tp", 1],
     ["tp", 2],
     ["tp", 3],
+    ["tp", 4],
   ] as const) {
     it(`${head}${head === "tp" ? ` (rank ${l})` : ""}: rotated cell gives R σ Rᵀ; inverted cell gives the same σ (1e, 2e)`, () => {
-      const net = new Network(arch(head, l, l === 3 ? 3 : 2));
+      const net = new Network(arch(head, l, Math.max(2, l)));
       const pr = new Rng(99);
       const params = Float64Array.from({ length: net.nParams }, () => pr.normal());
       const r = new Rng(31).rotation();
@@ -236,4 +237,49 @@ describe("network outputs are O(3)-equivariant with the right parity", () => {
       expect(big).toBeGreaterThan(1e-3);
     });
   }
+});
+
+describe("why the TP head needs rank 4 at near-cubic sites (group theory: O_h has invariants only for l = 0, 4, 6, …)", () => {
+  it("in ideal rocksalt every rank-1…3 hidden feature vanishes while the 4e features do not, so rank-2 TP outputs are 0", () => {
+    // rocksalt LiO-like cell: Li at 0, O at (½,½,½)a, conventional 8-atom cube; every site has O_h symmetry, so an
+    // equivariant l=1, 2, 3 feature (which must be invariant under the site group) is exactly zero there
+    const a = 4.2;
+    const frac = [
+      [0, 0, 0],
+      [0, 0.5, 0.5],
+      [0.5, 0, 0.5],
+      [0.5, 0.5, 0],
+      [0.5, 0.5, 0.5],
+      [0.5, 0, 0],
+      [0, 0.5, 0],
+      [0, 0, 0.5],
+    ];
+    const s = new Structure({
+      numbers: [3, 3, 3, 3, 8, 8, 8, 8],
+      positions: frac.flatMap((f) => f.map((x) => x * a)),
+      cell: [a, 0, 0, 0, a, 0, 0, 0, a],
+    });
+    const rockSlots = new Map([
+      [3, 0],
+      [8, 1],
+    ]);
+    const spec: ArchSpec = { ...arch("tp", 2, 4), nSpecies: 2, target: "efg", rc: 4.5 };
+    const net = new Network(spec);
+    const pr = new Rng(17);
+    const params = Float64Array.from({ length: net.nParams }, () => pr.normal());
+    const c = net.forward(params, buildGraph(s, rockSlots, spec));
+    const rms = (v: Float64Array) => Math.sqrt(v.reduce((t, x) => t + x * x, 0) / v.length);
+    const h4 = rms(c.hLast[8]!); // 4e
+    expect(h4).toBeGreaterThan(1e-3);
+    // ids 2..7 = 1e,1o,2e,2o,3e,3o; sums of O(1) terms cancel to round-off: 1e-12 relative to the 4e features
+    for (let id = 2; id < 8; id++) if (c.hLast[id]) expect(rms(c.hLast[id]!)).toBeLessThan(1e-12 * h4);
+    // a product of two vanishing rank-2 factors (each ≤ 1e-13, round-off) is ≤ 1e-20: it is O(ε²) under a distortion ε,
+    // while the EFG is O(ε)
+    for (const v of c.out) expect(Math.abs(v)).toBeLessThan(1e-20);
+    // the rank-4 head's factors do not vanish: at first order in a distortion their product is linear in it
+    const net4 = new Network({ ...spec, tpRank: 4 });
+    const p4 = Float64Array.from({ length: net4.nParams }, () => pr.normal());
+    const c4 = net4.forward(p4, buildGraph(s, rockSlots, spec));
+    expect(rms(c4.tpA!)).toBeGreaterThan(1e-3);
+  });
 });

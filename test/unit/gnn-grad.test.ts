@@ -252,4 +252,25 @@ describe("whole-network parameter gradient vs central finite differences", () =>
       expectGradOk(grad, f, params);
     });
   }
+  it("tp head of rank 4 (lmax 4 harmonics and convolution), EFG target, 1 layer", () => {
+    // covers the l=4 harmonics/CG (9×9 coupling matrices) in the convolution and the rank-4 TP head
+    const net = new Network(arch({ head: "tp", target: "efg", layers: 1, lmax: 4, tpRank: 4, tpN: 2 }));
+    const s = smallStructure(13);
+    const g = buildGraph(
+      s,
+      new Map([
+        [8, 0],
+        [14, 1],
+      ]),
+      net.arch,
+    );
+    const rng = new Rng(6);
+    const params = randn(rng, net.nParams);
+    const go = randn(rng, g.n * net.ncomp);
+    const f = () => dot(net.forward(params, g).out, go);
+    const grad = new Float64Array(net.nParams);
+    net.backward(params, net.forward(params, g), go, grad);
+    expect(f()).not.toBe(0);
+    expectGradOk(grad, f, params);
+  });
 });

@@ -185,6 +185,18 @@ describe("GNN model through the Model interface", () => {
     }
   });
 
+  it("gnn-tp defaults to rank-4 factors with lmax raised to match; explicit values win; ISD keeps lmax 2", () => {
+    const efg = { name: "efg", lambda: 2 };
+    expect(createGnnModel("gnn-tp", {}, efg).hypers).toMatchObject({ tpRank: 4, lmax: 4 });
+    expect(createGnnModel("gnn-tp", { tpRank: 1 }, efg).hypers).toMatchObject({ tpRank: 1, lmax: 2 });
+    expect(createGnnModel("gnn-tp", { lmax: 3 }, efg).hypers).toMatchObject({ tpRank: 3, lmax: 3 });
+    expect(createGnnModel("gnn-tp", { lmax: 2, tpRank: 2 }, efg).hypers).toMatchObject({
+      tpRank: 2,
+      lmax: 2,
+    });
+    expect(createGnnModel("gnn-isd", {}, efg).hypers.lmax).toBe(2);
+  });
+
   it("rejects unknown hyperparameters, impossible heads and non-tensor targets with EngineError", async () => {
     expect(() => parseGnnHypers({ layer: 2 })).toThrow(EngineError);
     expect(() => parseGnnHypers({ channels: 2.5 })).toThrow(/channels/);
