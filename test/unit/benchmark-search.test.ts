@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/cli.js";
 import { register } from "../../cli/commands/search.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { loadModel } from "../../src/gpr/index.js";
@@ -16,27 +16,7 @@ import { writeExtxyz } from "../../src/io/extxyz.js";
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-search-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const program = new Command("soapgpr").exitOverride();
-  register(program);
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { stdout, stderr };
-}
+const runCli = (args: string[]) => runCommand(register, args);
 
 describe("soapgpr search", () => {
   const structures = generateLto({ structures: 12, seed: 5 }).structures;

@@ -1,35 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/cli.js";
 import { register } from "../../cli/commands/dataset.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-dataset-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const program = new Command("soapgpr").exitOverride();
-  register(program);
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { stdout, stderr };
-}
+const runCli = (args: string[]) => runCommand(register, args);
 
 describe("soapgpr dataset lto", () => {
   it("writes the extxyz file, progress on stderr and a JSON summary; same seed gives the same bytes", async () => {
