@@ -21,7 +21,13 @@ export function whenFirstTempFile(hook: () => void): void {
 
 /** Remove the temporary files of atomic writes in progress (best effort; for signal handlers). */
 export function removePendingTempFiles(): void {
-  for (const tmp of pendingTemps) fs.rmSync(tmp, { force: true });
+  for (const tmp of pendingTemps) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // best effort: the process is ending on a signal
+    }
+  }
   pendingTemps.clear();
 }
 

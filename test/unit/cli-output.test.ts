@@ -128,6 +128,16 @@ describe("item 1: output through a pipe is complete (child process, stdout a pip
     expect(r.stderr).toBe(message);
   }, 30_000);
 
+  it("a reader that closes the pipe early (| head) ends the command quietly with 141, as SIGPIPE would", () => {
+    // ~550 kB of extxyz, far more than `head -c 10` reads before it closes the pipe
+    const pipeline =
+      '"$0" "$1" dataset lto --structures 50 --out - 2>"$2" | head -c 10 >/dev/null; echo "$PIPESTATUS"';
+    const err = path.join(dir, "epipe.err");
+    const status = execFileSync("bash", ["-c", pipeline, process.execPath, BIN, err], { encoding: "utf8" });
+    expect(status.trim()).toBe("141");
+    expect(fs.readFileSync(err, "utf8")).not.toMatch(/Error|EPIPE|\n\s+at /);
+  }, 30_000);
+
   it("fit --out - streams the model through a pipe, the summary goes to stderr, and the process ends by itself", async () => {
     const train = frames(0, 12, "pipe-train.xyz");
     const t0 = performance.now();
@@ -323,18 +333,15 @@ describe("item 3: .gz outputs are gzip, and our readers read them back", () => {
 
 describe("item 15: --out is checked before the expensive work", () => {
   const missing = path.join(dir, "no-such-dir");
+  const noInput = ["--model", "/nonexistent.model", "--data", "/nonexistent.xyz"];
   const fitArgs = ["--lambda", "0", "--data", "/nonexistent.xyz", "--target", "efg:cq", "--species", "Ti"];
   const cases: [string, string[], string][] = [
     ["fit", ["fit", ...fitArgs], "m.model"],
-    ["predict", ["predict", "--model", "/nonexistent.model", "--data", "/nonexistent.xyz"], "p.csv"],
+    ["predict", ["predict", ...noInput], "p.csv"],
     ["search", ["search", ...fitArgs], "m.model"],
     ["dataset lto", ["dataset", "lto", "--structures", "2"], "d.extxyz"],
     ["dataset lto-large", ["dataset", "lto-large", "--cells", "1"], "d.extxyz"],
-    [
-      "bench wq-large",
-      ["bench", "wq-large", "--model", "/nonexistent.model", "--data", "/x.xyz"],
-      "w.extxyz",
-    ],
+    ["bench wq-large", ["bench", "wq-large", ...noInput], "w.extxyz"],
   ];
   for (const [name, args, out] of cases) {
     it(`${name}: an output directory that does not exist is reported before any input is read`, async () => {
@@ -347,15 +354,7 @@ describe("item 15: --out is checked before the expensive work", () => {
   }
 
   it("unknown extensions (predict, dataset) and a report directory under a regular file are refused", async () => {
-    const p = await runCli([
-      "predict",
-      "--model",
-      "/nonexistent.model",
-      "--data",
-      "/x.xyz",
-      "--out",
-      path.join(dir, "a.txt"),
-    ]);
+    const p = await runCli(["predict", ...noInput, "--out", path.join(dir, "a.txt")]);
     expect(p.code).toBe(1);
     expect(p.stderr).toMatch(/a\.txt, field '--out': unknown output type/);
     const d = await runCli(["dataset", "lto", "--structures", "2", "--out", path.join(dir, "a.txt")]);
@@ -363,16 +362,7 @@ describe("item 15: --out is checked before the expensive work", () => {
     expect(d.stderr).toMatch(/unknown output type \(use \.extxyz, \.xyz, optionally \+ \.gz\)/);
     const file = path.join(dir, "plain-file");
     fs.writeFileSync(file, "");
-    const b = await runCli([
-      "bench",
-      "wq-large",
-      "--model",
-      "/nonexistent.model",
-      "--data",
-      "/x.xyz",
-      "--report",
-      path.join(file, "r"),
-    ]);
+    const b = await runCli(["bench", "wq-large", ...noInput, "--report", path.join(file, "r")]);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/plain-file is not a directory/);
     expect(() => checkOutputDir("-")).toThrow(EngineError);
