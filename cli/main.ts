@@ -1,5 +1,6 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { EngineError } from "../src/core/errors.js";
+import { removePendingTempFiles, whenFirstTempFile } from "../src/io/atomic.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerDataset } from "./commands/dataset.js";
 import { register as registerEvaluate } from "./commands/evaluate.js";
@@ -31,7 +32,64 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerBench(program);
   registerDataset(program);
+  program.addHelpText("after", EXIT_CODES_HELP);
+  checkRequiredOptionsAfterUnknown(program);
   return program;
+}
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    engine error: bad input, numerical failure, unwritable output (message on stderr)
+  2    usage error: unknown option, missing or malformed option value
+  70   internal error (a bug: please report it with the message)
+  130  interrupted by SIGINT (Ctrl-C); 143 for SIGTERM. Temporary files are removed first.
+'-' as an output file name means standard output.`;
+
+/**
+ * Commander checks required options before unknown ones, so `fit --bogus` would complain about a missing
+ * `--lambda`. Make required options plain ones and check them in a preAction hook, which commander runs after
+ * its unknown-option check.
+ */
+function checkRequiredOptionsAfterUnknown(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command): void => {
+    const opts = cmd.options.filter((o) => o.mandatory);
+    for (const o of opts) o.makeOptionMandatory(false);
+    if (opts.length > 0) required.set(cmd, opts);
+    cmd.commands.forEach(walk);
+  };
+  walk(program);
+  program.hook("preAction", (_top, cmd) => {
+    const missing = (required.get(cmd) ?? []).find(
+      (o) => cmd.getOptionValue(o.attributeName()) === undefined,
+    );
+    if (missing)
+      cmd.error(`error: required option '${missing.flags}' not specified`, {
+        code: "commander.missingMandatoryOptionValue",
+        exitCode: 2,
+      });
+  });
+}
+
+/**
+ * From the first temporary file of an atomic write on, SIGINT and SIGTERM remove the temporary files and end
+ * the process through `exit` with 128 + the signal number (130, 143). Before that, the signals keep their
+ * default action (immediate end, same exit status as seen by the shell), so Ctrl-C is not delayed by a long
+ * synchronous computation.
+ */
+export function installInterruptCleanup(exit: (code: number) => void): void {
+  whenFirstTempFile(() => {
+    for (const [signal, code] of [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ] as const) {
+      process.on(signal, () => {
+        removePendingTempFiles();
+        exit(code);
+      });
+    }
+  });
 }
 
 /** Run the CLI; returns the exit code (never calls process.exit). */

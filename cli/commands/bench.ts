@@ -26,14 +26,16 @@ import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { EngineError } from "../../src/core/errors.js";
 import type { Structure } from "../../src/core/structure.js";
 import { generateLto } from "../../src/datasets/lto.js";
+import { checkOutputDir, checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { renderReport } from "../../src/report/html.js";
+import { parseSeed, summaryStream } from "../options.js";
 
 interface BenchCliOptions {
   quick?: boolean;
   report?: string;
   data?: string[];
-  seed: string;
+  seed: number;
   species?: string;
   json?: boolean;
   model?: string;
@@ -79,13 +81,16 @@ export function register(program: Command): void {
     )
     .option("--species <list>", "comma list of elements to run (default: all of the preset)")
     .option("--model <file>", "wq-large: Li λ=2 efg model (ζ 1 or 2)")
-    .option("--out <file>", "wq-large: extxyz with per-atom wq and wq_region")
+    .option(
+      "--out <file>",
+      "wq-large: extxyz with per-atom wq and wq_region (- for standard output; the summary then goes to stderr)",
+    )
     .option(
       "--search",
       "lto: Box–Behnken search of the hyperparameters per species first (default for the full run)",
     )
     .option("--no-search", "lto: use the preset's fixed hyperparameters (default with --quick)")
-    .option("--seed <n>", "seed of the data generation and of the split", "0")
+    .option("--seed <n>", "seed of the data generation and of the split (0 … 2^53−1)", parseSeed, 0)
     .option("--gnn <kind>", "lto: also train the equivariant GNN (gnn-isd | gnn-tp) on the same split")
     .option("--gnn-epochs <n>", "lto: GNN training epochs", "60")
     .option(
@@ -98,7 +103,9 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
-      const seed = int(o.seed, "--seed");
+      const seed = o.seed;
+      if (o.report !== undefined) checkOutputDir(o.report);
+      if (o.out !== undefined) checkOutputFile(o.out, { extensions: [".extxyz", ".xyz"] });
       const only = speciesList(o.species);
       if (which === "lto") {
         const config: LtoBenchConfig = o.quick ? QUICK_CONFIG : FULL_CONFIG;
@@ -220,8 +227,9 @@ export function register(program: Command): void {
           log(`report: ${files.html}`);
         }
         const { labels: _labels, values: _values, ...summary } = res;
-        if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
-        else process.stdout.write(`${res.text}\n`);
+        const stream = summaryStream(o.out);
+        if (o.json) stream.write(`${JSON.stringify(summary, null, 1)}\n`);
+        else stream.write(`${res.text}\n`);
         return;
       }
       throw new EngineError(

@@ -1,10 +1,10 @@
-import { gzipSync } from "node:zlib";
 import type { Command } from "commander";
 import { EngineError } from "../../src/core/errors.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { generateLtoLarge } from "../../src/datasets/ltoLarge.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
+import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
 import { formatExtxyz } from "../../src/io/extxyz.js";
+import { parseSeed, summaryStream } from "../options.js";
 
 function num(field: string, integer = false): (v: string) => number {
   return (v: string) => {
@@ -38,9 +38,8 @@ function speciesFactors(v: string): Record<string, number> {
   return out;
 }
 
-function writeOut(file: string, text: string): void {
-  writeFileAtomic(file, file.endsWith(".gz") ? gzipSync(Buffer.from(text, "utf8"), { level: 9 }) : text);
-}
+const OUT_HELP = "output extxyz file (.extxyz or .xyz, + .gz for gzip; - for standard output)";
+const EXTXYZ = [".extxyz", ".xyz"] as const;
 
 function progress(label: string, done: number, total: number, extra = ""): void {
   const step = Math.max(1, Math.floor(total / 10));
@@ -57,9 +56,9 @@ export function register(program: Command): void {
     .description(
       "point-charge LTO-EFG database: 42-atom R-3m Li8Ti10O24 cells, 6 Li/Ti orderings, rattled and rescaled (Harper protocol); Ewald EFG of formal charges × Sternheimer-like factors",
     )
-    .requiredOption("--out <file>", "output extxyz file (.extxyz or .extxyz.gz)")
+    .requiredOption("--out <file>", OUT_HELP)
     .option("--structures <n>", "number of structures", num("structures", true), 1640)
-    .option("--seed <s>", "random seed", num("seed", true), 0)
+    .option("--seed <s>", "random seed (0 … 2^53−1)", parseSeed, 0)
     .option("--rattle-min <A>", "smallest Gaussian rattle sigma per coordinate (Å)", num("rattle-min"), 0.02)
     .option("--rattle-max <A>", "largest Gaussian rattle sigma per coordinate (Å)", num("rattle-max"), 0.2)
     .option("--scale-min <f>", "smallest isotropic lattice scale factor", num("scale-min"), 0.95)
@@ -69,6 +68,7 @@ export function register(program: Command): void {
     .option("--precision <digits>", "significant digits written", num("precision", true), 10)
     .option("--json", "print a machine-readable summary on stdout")
     .action((o) => {
+      checkOutputFile(o.out, { extensions: EXTXYZ });
       const t0 = performance.now();
       const { structures, summary } = generateLto({
         structures: o.structures,
@@ -82,18 +82,19 @@ export function register(program: Command): void {
         onProgress: (d, t) => progress("dataset lto", d, t),
       });
       const t1 = performance.now();
-      writeOut(o.out, formatExtxyz(structures, { precision: o.precision }));
+      writeFileAtomic(o.out, formatExtxyz(structures, { precision: o.precision }));
       const seconds = (performance.now() - t0) / 1000;
+      const stream = summaryStream(o.out);
       if (o.json) {
-        process.stdout.write(
+        stream.write(
           `${JSON.stringify({ out: o.out, seconds, generateSeconds: (t1 - t0) / 1000, ...summary }, null, 2)}\n`,
         );
       } else {
-        process.stdout.write(
+        stream.write(
           `wrote ${structures.length} structures (${summary.tensors} EFG tensors, point-charge model, not DFT) to ${o.out} in ${seconds.toFixed(1)} s\n`,
         );
         for (const [sp, s] of Object.entries(summary.efg)) {
-          process.stdout.write(
+          stream.write(
             `  ${sp}: n=${s.count} |Vzz| mean ${s.vzz.mean.toFixed(4)} std ${s.vzz.std.toFixed(4)} [${s.vzz.min.toFixed(4)}, ${s.vzz.max.toFixed(4)}] a.u.; eta mean ${s.eta.mean.toFixed(3)} std ${s.eta.std.toFixed(3)}\n`,
           );
         }
@@ -105,9 +106,9 @@ export function register(program: Command): void {
     .description(
       "1512-atom LTO cells (3x3x3 conventional spinel), Li/Ti orderings on 16d from seeded Metropolis Monte Carlo (simulated annealing) on the Ewald energy of formal charges",
     )
-    .requiredOption("--out <file>", "output extxyz file (.extxyz or .extxyz.gz)")
+    .requiredOption("--out <file>", OUT_HELP)
     .option("--cells <n>", "number of cells", num("cells", true), 20)
-    .option("--seed <s>", "random seed", num("seed", true), 0)
+    .option("--seed <s>", "random seed (0 … 2^53−1)", parseSeed, 0)
     .option("--t-start <K>", "annealing start temperature (K)", num("t-start"), 10000)
     .option("--t-end <K>", "annealing end temperature (K)", num("t-end"), 300)
     .option(
@@ -122,6 +123,7 @@ export function register(program: Command): void {
     .option("--precision <digits>", "significant digits written", num("precision", true), 10)
     .option("--json", "print a machine-readable summary on stdout")
     .action((o) => {
+      checkOutputFile(o.out, { extensions: EXTXYZ });
       const t0 = performance.now();
       const { structures, summary } = generateLtoLarge({
         cells: o.cells,
@@ -137,12 +139,13 @@ export function register(program: Command): void {
             `dataset lto-large: cell ${d}/${t} E=${c.energy.toFixed(3)} eV (MC ΔE ${c.deltaE.toFixed(2)} eV, acceptance ${(100 * c.acceptance).toFixed(2)}%)\n`,
           ),
       });
-      writeOut(o.out, formatExtxyz(structures, { precision: o.precision }));
+      writeFileAtomic(o.out, formatExtxyz(structures, { precision: o.precision }));
       const seconds = (performance.now() - t0) / 1000;
+      const stream = summaryStream(o.out);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ out: o.out, seconds, ...summary }, null, 2)}\n`);
+        stream.write(`${JSON.stringify({ out: o.out, seconds, ...summary }, null, 2)}\n`);
       } else {
-        process.stdout.write(
+        stream.write(
           `wrote ${structures.length} cells of ${summary.atoms} atoms (${Object.entries(summary.composition)
             .map(([s, k]) => `${s}${k}`)
             .join(" ")}) to ${o.out} in ${seconds.toFixed(1)} s\n`,

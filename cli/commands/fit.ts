@@ -9,9 +9,11 @@ import { createGnnModel } from "../../src/gnn/index.js";
 import { EngineError } from "../../src/core/errors.js";
 import { GprModel, saveModel } from "../../src/gpr/index.js";
 import { parseTarget } from "../../src/gpr/targets.js";
+import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { soapHypersFromCli } from "../../src/soap/hypers.js";
+import { parseSeed, summaryStream } from "../options.js";
 
 interface FitCliOptions {
   lambda: string;
@@ -30,7 +32,7 @@ interface FitCliOptions {
   selection: string;
   approximation: string;
   backend: string;
-  seed: string;
+  seed: number;
   isotope: string[];
   out: string;
   json?: boolean;
@@ -98,13 +100,17 @@ export function register(program: Command): void {
     .option("--selection <how>", "sparse: fps | cur", "fps")
     .option("--approximation <a>", "sparse predictive variance: dtc (projected process) | sor", "dtc")
     .option("--backend <name>", "kernel assembly: cpu | gpu | auto", "cpu")
-    .option("--seed <n>", "seed of the sparse selection", "0")
+    .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
     .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
-    .requiredOption("--out <file>", "model file to write")
+    .requiredOption(
+      "--out <file>",
+      "model file to write (- for standard output; the summary then goes to stderr)",
+    )
     .option("--json", "print the fit report as JSON on stdout")
     .action(async (o: FitCliOptions) => {
       const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
       parseTarget(o.target, lambda);
+      checkOutputFile(o.out, { gzip: false });
       const kind = o.model ?? (o.sparse !== undefined ? "sparse-gpr" : "gpr");
       if (kind === "gnn-isd" || kind === "gnn-tp") {
         await fitGnn(kind, o, lambda);
@@ -161,7 +167,7 @@ export function register(program: Command): void {
                 m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
                 selection: o.selection as "fps" | "cur",
                 approximation: o.approximation as "dtc" | "sor",
-                seed: num(o.seed, "--seed", Number.isInteger),
+                seed: o.seed,
               }
             : null,
         backend: o.backend === "gpu" ? "gpu" : o.backend,
@@ -170,12 +176,13 @@ export function register(program: Command): void {
       const report = await model.fit(data, { log });
       saveModel(model, o.out);
       log(`model written to ${o.out}`);
+      const summary = summaryStream(o.out);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
+        summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
         return;
       }
       const tm = report.timings;
-      process.stdout.write(
+      summary.write(
         `fitted ${report.model} for ${o.species} λ=${lambda} on ${report.nTrain} environments (target ${o.target})\n` +
           `timings (s): ${Object.entries(tm)
             .map(([k, v]) => `${k} ${v.toFixed(2)}`)
@@ -209,7 +216,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
     ...(o.epochs !== undefined
       ? { epochs: num(o.epochs, "--epochs", (x) => Number.isInteger(x) && x > 0) }
       : {}),
-    seed: num(o.seed, "--seed", Number.isInteger),
+    seed: o.seed,
   };
   const t0 = performance.now();
   const log = (l: string) =>
@@ -220,7 +227,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
   const report = await model.fit(data, { log });
   saveModel(model, o.out);
   log(`model written to ${o.out}`);
-  process.stdout.write(
+  summaryStream(o.out).write(
     o.json
       ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`
       : `fitted ${kind} on ${report.nTrain} environments (target ${base}); model: ${o.out}\n`,

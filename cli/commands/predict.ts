@@ -4,15 +4,18 @@
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
 import { loadModel, modelTargetName } from "../../src/gpr/index.js";
-import { parseObservables, writePredictions } from "../../src/gpr/outputs.js";
+import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
+import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { summaryStream } from "../options.js";
 
 interface PredictCliOptions {
   model: string;
   data: string[];
   out: string;
+  format?: string;
   observables?: string;
   variance: boolean;
   backend?: string;
@@ -31,7 +34,12 @@ export function register(program: Command): void {
     )
     .requiredOption("--model <file>", "model file written by `soapgpr fit`")
     .requiredOption("--data <files...>", "structures (.extxyz/.xyz, .magres, .cif, directories)")
-    .requiredOption("--out <file>", "output file (.extxyz | .xyz | .csv | .json | .magres)")
+    .requiredOption(
+      "--out <file>",
+      "output file (.extxyz | .xyz | .csv | .json | .magres, + .gz for gzip); - for standard output " +
+        "(needs --format; the summary then goes to stderr)",
+    )
+    .option("--format <fmt>", `output format instead of the extension: ${OUTPUT_FORMATS.join(" | ")}`)
     .option("--observables <list>", "comma list of cq, eta, wq, theta, phi, euler, quat (λ=2 efg models)")
     .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
     .option(
@@ -45,6 +53,8 @@ export function register(program: Command): void {
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
       const obs = parseObservables(o.observables);
+      const format = outputFormat(o.out, o.format);
+      checkOutputFile(o.out);
       const model = loadModel(o.model);
       const { structures } = readStructures(o.data);
       log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
@@ -57,6 +67,7 @@ export function register(program: Command): void {
       const header = model.serialize().header as Record<string, unknown>;
       const target = modelTargetName(header) ?? "prediction";
       const files = writePredictions(o.out, structures, pred, {
+        format,
         target,
         observables: obs,
         isotopes: parseIsotopeOverrides(o.isotope),
@@ -72,12 +83,13 @@ export function register(program: Command): void {
       });
       const n = pred.atoms.length / 2;
       log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+      const summary = summaryStream(o.out);
       if (o.json) {
-        process.stdout.write(
+        summary.write(
           `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
         );
       } else {
-        process.stdout.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
+        summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
       }
     });
 }

@@ -8,9 +8,10 @@ import { refitAtOptimum, runHyperSearch } from "../../src/benchmark/hyperSearch.
 import { atomicNumber } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
 import { saveModel } from "../../src/gpr/index.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
+import { checkOutputFile, STDOUT_NAME, writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { parseSeed, summaryStream } from "../options.js";
 
 interface SearchCliOptions {
   lambda: string;
@@ -21,7 +22,7 @@ interface SearchCliOptions {
   folds: string;
   objective?: string;
   rounds: string;
-  seed: string;
+  seed: number;
   rcut: string;
   sigma: string;
   reg: string;
@@ -84,7 +85,7 @@ export function register(program: Command): void {
     .option("--folds <k>", "cross-validation folds (by structure)", "5")
     .option("--objective <terms>", "comma list of cq, eta, q (λ=2 efg) or mae")
     .option("--rounds <1|2>", "second round on a box shrunk around the first optimum", "1")
-    .option("--seed <n>", "seed of the fold split", "0")
+    .option("--seed <n>", "seed of the fold split (0 … 2^53−1)", parseSeed, 0)
     .option("--rcut <min,max>", "cutoff radius range (Å)", "3,6")
     .option("--sigma <min,max>", "Gaussian width range (Å)", "0.3,0.8")
     .option("--reg <min,max>", "regularisation range (log scale)", "1e-8,1e-2")
@@ -93,8 +94,11 @@ export function register(program: Command): void {
     .option("--lmax <l>", "angular channels (fixed)", "3")
     .option("--cache <n>", "raw-kernel sets kept in memory", "12")
     .option("--isotope <EL=ISO>", "isotope for derived observables (repeatable)", collect, [])
-    .requiredOption("--out <file>", "model file written at the optimum")
-    .option("--log <file>", "JSON log of every evaluation (default: OUT.search.json)")
+    .requiredOption(
+      "--out <file>",
+      "model file written at the optimum (- for standard output; the summary then goes to stderr)",
+    )
+    .option("--log <file>", "JSON log of every evaluation (default: OUT.search.json; none with --out -)")
     .option("--json", "print the result summary as JSON on stdout")
     .action(async (o: SearchCliOptions) => {
       const t0 = performance.now();
@@ -112,6 +116,9 @@ export function register(program: Command): void {
       if (rounds !== 1 && rounds !== 2)
         throw new EngineError("InvalidParameter", "--rounds must be 1 or 2", { field: "--rounds" });
       const zetas = o.zeta.split(",").map((s) => int(s.trim(), "--zeta", 1));
+      checkOutputFile(o.out, { gzip: false });
+      const logFile = o.log ?? (o.out === STDOUT_NAME ? undefined : `${o.out}.search.json`);
+      if (logFile !== undefined) checkOutputFile(logFile, { field: "--log" });
       const { structures } = readStructures(o.data);
       const isotopes = parseIsotopeOverrides(o.isotope);
       const common = {
@@ -131,7 +138,7 @@ export function register(program: Command): void {
         reg: range(o.reg, "--reg"),
         zetas,
         folds: int(o.folds, "--folds", 2),
-        seed: int(o.seed, "--seed", 0),
+        seed: o.seed,
         rounds: rounds as 1 | 2,
         ...(o.objective !== undefined ? { objective: o.objective } : {}),
         cacheSize: int(o.cache, "--cache", 1),
@@ -142,7 +149,6 @@ export function register(program: Command): void {
       );
       const model = await refitAtOptimum(common, b);
       saveModel(model, o.out);
-      const logFile = o.log ?? `${o.out}.search.json`;
       const record = {
         command: "soapgpr search",
         options: { ...o, json: undefined },
@@ -158,21 +164,23 @@ export function register(program: Command): void {
         rounds: res.search.rounds,
         evaluations: res.search.evaluations,
       };
-      writeFileAtomic(
-        logFile,
-        `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
-      );
-      log(`model written to ${o.out}; log to ${logFile}`);
+      if (logFile !== undefined)
+        writeFileAtomic(
+          logFile,
+          `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
+        );
+      log(`model written to ${o.out}; log to ${logFile ?? "(none)"}`);
+      const summary = summaryStream(o.out);
       if (o.json) {
-        process.stdout.write(
+        summary.write(
           `${JSON.stringify({ best: res.best, objective: res.objective, evaluations: res.search.evaluations.length, kernelSets: res.kernelSets, seconds: res.seconds, model: o.out, log: logFile })}\n`,
         );
       } else {
-        process.stdout.write(
+        summary.write(
           `search ${o.species} λ=${lambda} target ${o.target}: ${res.search.evaluations.length} evaluations ` +
             `(${res.kernelSets} feature/kernel sets) in ${res.seconds.toFixed(1)} s\n` +
             `optimum: rc ${b.rcut.toFixed(3)} Å, σ ${b.sigma.toFixed(3)} Å, reg ${b.reg.toExponential(2)}, ζ ${b.zeta}; ` +
-            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${o.out}\nlog: ${logFile}\n`,
+            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${o.out}\nlog: ${logFile ?? "(none)"}\n`,
         );
       }
     });

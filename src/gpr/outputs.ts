@@ -112,7 +112,31 @@ export function predictionRecords(
   return records;
 }
 
+export const OUTPUT_FORMATS = ["extxyz", "xyz", "csv", "json", "magres"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * The output format of `file`: `format` when given (required for `-`, standard output), else the file's
+ * extension (a trailing `.gz` is ignored: the file is then gzip-compressed).
+ */
+export function outputFormat(file: string, format?: string): OutputFormat {
+  const name = format ?? (file === "-" ? "" : file.toLowerCase().replace(/\.gz$/, ""));
+  const found = OUTPUT_FORMATS.find((f) => (format !== undefined ? name === f : name.endsWith(`.${f}`)));
+  if (found) return found;
+  throw new EngineError(
+    "InvalidParameter",
+    format !== undefined
+      ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
+      : file === "-"
+        ? `standard output needs --format (${OUTPUT_FORMATS.join(", ")})`
+        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or --format)`,
+    { file, field: format !== undefined ? "--format" : "--out" },
+  );
+}
+
 export interface WriteOptions extends RecordOptions {
+  /** Output format (default: from the file name's extension, see `outputFormat`). */
+  format?: OutputFormat;
   /** Target name (used for column names: `<target>_pred`, `<target>_std`). */
   target: string;
   /** Provenance lines for file headers (model kind, species, units, conventions). */
@@ -156,11 +180,11 @@ export function writePredictions(
 ): string[] {
   const obs = options.observables ?? [];
   const records = predictionRecords(structures, pred, options);
-  const ext = file.toLowerCase().replace(/\.gz$/, "");
+  const format = options.format ?? outputFormat(file);
   const safe = options.target.replace(/[^A-Za-z0-9_]/g, "_");
   const c = pred.components;
   const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
-  if (ext.endsWith(".csv")) {
+  if (format === "csv") {
     const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
     const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
     const cartCols = pred.cartesian
@@ -188,7 +212,7 @@ export function writePredictions(
     writeFileAtomic(file, `${lines.join("\n")}\n`);
     return [file];
   }
-  if (ext.endsWith(".json")) {
+  if (format === "json") {
     const json = JSON.stringify(
       { header: options.header, notes: pred.notes, predictions: records },
       (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
@@ -203,9 +227,15 @@ export function writePredictions(
     if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
     byStruct.get(r.structure)!.push(r);
   }
-  if (ext.endsWith(".magres")) {
+  if (format === "magres") {
     if (!pred.cartesian)
       throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
+    if (file === "-" && structures.length > 1)
+      throw new EngineError(
+        "InvalidParameter",
+        `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
+        { file },
+      );
     const name = options.target.startsWith("ms") ? "ms" : "efg";
     const written: string[] = [];
     structures.forEach((st, si) => {
@@ -222,7 +252,7 @@ export function writePredictions(
     });
     return written;
   }
-  if (ext.endsWith(".xyz") || ext.endsWith(".extxyz")) {
+  if (format === "extxyz" || format === "xyz") {
     const predCols = pred.cartesian ? 9 : c;
     const oc = obsColumns(obs);
     const outStructs = structures.map((st, si) => {
@@ -260,6 +290,8 @@ export function writePredictions(
 }
 
 function insertSuffix(file: string, suffix: string): string {
-  const ext = path.extname(file);
-  return `${file.slice(0, file.length - ext.length)}${suffix}${ext}`;
+  const gz = /\.gz$/i.exec(file)?.[0] ?? "";
+  const stem = file.slice(0, file.length - gz.length);
+  const ext = path.extname(stem);
+  return `${stem.slice(0, stem.length - ext.length)}${suffix}${ext}${gz}`;
 }

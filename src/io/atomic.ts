@@ -1,27 +1,109 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { EngineError } from "../core/errors.js";
+
+/** The file name that means standard output (DESIGN.md, CLI contract). */
+export const STDOUT_NAME = "-";
+
+/** Temporary files of atomic writes in progress, removed by `removePendingTempFiles` (SIGINT/SIGTERM). */
+const pendingTemps = new Set<string>();
+let onFirstTemp: (() => void) | undefined;
+
+/**
+ * Call `hook` once, when this process creates its first temporary file. The CLI installs its SIGINT/SIGTERM
+ * clean-up then rather than at start-up, so that Ctrl-C stays immediate during the computation before it.
+ */
+export function whenFirstTempFile(hook: () => void): void {
+  onFirstTemp = hook;
+}
+
+/** Remove the temporary files of atomic writes in progress (best effort; for signal handlers). */
+export function removePendingTempFiles(): void {
+  for (const tmp of pendingTemps) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // best effort: the process is ending on a signal
+    }
+  }
+  pendingTemps.clear();
+}
+
+/** UTF-8 bytes of `data`, gzip-compressed when the name ends in `.gz`. */
+function outputBytes(file: string, data: string | Uint8Array): Uint8Array {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  return file.toLowerCase().endsWith(".gz") ? gzipSync(buf, { level: 9 }) : buf;
+}
+
+function notRegular(file: string, st: fs.Stats, field?: string): EngineError {
+  const kind = st.isDirectory()
+    ? "a directory"
+    : st.isCharacterDevice()
+      ? "a character device"
+      : st.isFIFO()
+        ? "a FIFO (named pipe)"
+        : st.isSocket()
+          ? "a socket"
+          : "not a regular file";
+  return new EngineError(
+    "IOError",
+    `output is ${kind}; outputs are written to a temporary file and renamed over the target, which needs a ` +
+      `regular file (use '-' for standard output)`,
+    field !== undefined ? { file, field } : { file },
+  );
+}
+
+/**
+ * The path the temporary file is renamed to: `file` itself, or, when `file` is a symbolic link to a regular
+ * file, the file it points to (the link is kept). An existing target that is not a regular file (device,
+ * FIFO, directory, /dev/stdout on a pipe or terminal) is refused with an IOError.
+ */
+function renameTarget(file: string): string {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return file; // e.g. a path through a non-directory: the write below reports it
+  }
+  if (!st) return file;
+  if (!st.isFile()) throw notRegular(file, st);
+  return fs.lstatSync(file).isSymbolicLink() ? fs.realpathSync(file) : file;
+}
 
 /**
  * Write a file atomically: the data goes to a temporary file in the same directory, is flushed to disk
  * (fsync) and then renamed over the target, so readers see either the old or the complete new file.
- * The temporary file is removed if anything fails.
+ * The temporary file is removed if anything fails (and on SIGINT/SIGTERM, see `removePendingTempFiles`).
+ * A name ending in `.gz` gets gzip; `-` writes to standard output instead.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const buf = outputBytes(file, data);
+  if (file === STDOUT_NAME) {
+    process.stdout.write(buf);
+    return;
+  }
+  const target = renameTarget(file);
+  const dir = path.dirname(path.resolve(target));
+  const tmp = path.join(
+    dir,
+    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
   let fd: number | undefined;
   try {
+    if (pendingTemps.size === 0 && onFirstTemp) {
+      onFirstTemp();
+      onFirstTemp = undefined;
+    }
+    pendingTemps.add(tmp);
     fd = fs.openSync(tmp, "wx", 0o644);
-    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let off = 0;
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target);
   } catch (e) {
     if (fd !== undefined) {
       try {
@@ -36,6 +118,59 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
       // best effort clean-up
     }
     throw new EngineError("IOError", `cannot write file: ${(e as Error).message}`, { file }, { cause: e });
+  } finally {
+    pendingTemps.delete(tmp);
+  }
+}
+
+/**
+ * Check, before any expensive work, that `file` can be written: `-` (standard output), or a path in an
+ * existing, writable directory that is not an existing non-regular file; with `extensions`, the name must
+ * end in one of them (or one of them + `.gz` when `gzip` is allowed, the default). Throws an EngineError
+ * naming the file and the option.
+ */
+export function checkOutputFile(
+  file: string,
+  options: { extensions?: readonly string[]; gzip?: boolean; field?: string } = {},
+): void {
+  if (file === STDOUT_NAME) return;
+  const field = options.field ?? "--out";
+  const lower = file.toLowerCase();
+  if (lower.endsWith(".gz") && options.gzip === false)
+    throw new EngineError("InvalidParameter", "this output is not written compressed; drop the .gz", {
+      file,
+      field,
+    });
+  const base = lower.replace(/\.gz$/, "");
+  const exts = options.extensions;
+  if (exts && !exts.some((x) => base.endsWith(x)))
+    throw new EngineError(
+      "InvalidParameter",
+      `unknown output type (use ${exts.join(", ")}${options.gzip === false ? "" : ", optionally + .gz"})`,
+      { file, field },
+    );
+  checkWritableDir(path.dirname(path.resolve(file)), file, field);
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st && !st.isFile()) throw notRegular(file, st, field);
+}
+
+/** Check that output directory `dir` exists or can be created (its nearest existing ancestor is writable). */
+export function checkOutputDir(dir: string, field = "--report"): void {
+  if (dir === STDOUT_NAME)
+    throw new EngineError("InvalidParameter", "a directory is written here; '-' is not possible", { field });
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  checkWritableDir(d, dir, field);
+}
+
+function checkWritableDir(dir: string, file: string, field: string): void {
+  const st = fs.statSync(dir, { throwIfNoEntry: false });
+  const why = !st ? "does not exist" : !st.isDirectory() ? "is not a directory" : undefined;
+  if (why) throw new EngineError("IOError", `output directory ${dir} ${why}`, { file, field });
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    throw new EngineError("IOError", `output directory ${dir} is not writable`, { file, field });
   }
 }
 

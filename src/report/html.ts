@@ -3,9 +3,10 @@
  * scripts, fonts or images fetched from anywhere. `renderReport` writes `report.html` and the `report.json`
  * it was made from into a directory, each atomically (temp file + rename).
  */
-import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { EngineError } from "../core/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { renderFigureSvg } from "./charts.js";
 import { formatNumber } from "./stats.js";
 import type { Cell, FigureSpec, ReportData, ReportSection, ReportTable } from "./types.js";
@@ -255,21 +256,6 @@ export function reportJson(data: ReportData): string {
   )}\n`;
 }
 
-/** Write `text` to `file` atomically: a temporary file in the same directory, then rename. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`,
-  );
-  try {
-    await writeFile(tmp, text, "utf8");
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw new EngineError("IOError", `cannot write ${file}: ${(e as Error).message}`, { file }, { cause: e });
-  }
-}
-
 /**
  * Render the report into `dir` (created if missing): `report.html` (self-contained) and `report.json` (the
  * data it was made from). Returns both paths.
@@ -288,7 +274,7 @@ export async function renderReport(data: ReportData, dir: string): Promise<{ htm
   }
   const htmlPath = path.join(dir, "report.html");
   const jsonPath = path.join(dir, "report.json");
-  await writeFileAtomic(jsonPath, reportJson(data));
-  await writeFileAtomic(htmlPath, html);
+  writeFileAtomic(jsonPath, reportJson(data));
+  writeFileAtomic(htmlPath, html);
   return { html: htmlPath, json: jsonPath };
 }
