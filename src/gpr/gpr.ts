@@ -183,6 +183,24 @@ function gatherFeatures(
 
 const now = () => performance.now() / 1000;
 
+/** Seconds between progress lines; runs shorter than this print none. */
+export const PROGRESS_INTERVAL_S = 2;
+
+/** A progress callback that logs "<what>: done/total structures" at most every PROGRESS_INTERVAL_S. */
+export function progressLogger(
+  log: (line: string) => void,
+  what: string,
+  interval = PROGRESS_INTERVAL_S,
+): (done: number, total: number) => void {
+  let last = now();
+  return (done, total) => {
+    const t = now();
+    if (t - last < interval) return;
+    last = t;
+    log(`${what}: ${done}/${total} structures (${Math.round((100 * done) / total)} %)`);
+  };
+}
+
 /** Pack the lower triangle of an n×n matrix (row-major) into n(n+1)/2 numbers. */
 export function packLower(l: Float64Array, n: number): Float64Array {
   const out = new Float64Array((n * (n + 1)) / 2);
@@ -260,7 +278,10 @@ export class GprModel implements Model {
     const desc = this.descriptor(hypers);
     let t0 = now();
     log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
-    const blocks = desc.compute(dataset.structures, { centers: [p.species], lambdas: this.lambdas() });
+    const cOpts = { centers: [p.species], lambdas: this.lambdas() };
+    if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
+    const onProgress = progressLogger(log, `${ctx}features`);
+    const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     timings.features = now() - t0;
     const c = feats.c;
