@@ -35,7 +35,7 @@ import {
   sparseGprCovariance,
 } from "./regression.js";
 import { curSelection, farthestPointSampling } from "./selection.js";
-import { collectTargets, parseTarget, targetUnits } from "./targets.js";
+import { checkTargetNotZero, collectTargets, parseTarget, targetUnits } from "./targets.js";
 
 export const GPR_FORMAT_VERSION = 1;
 
@@ -77,6 +77,8 @@ interface Fitted {
   alpha: Float64Array;
   mean: number;
   scale: number;
+  /** Floor applied to the signal variance (see signalVarianceFloor). */
+  floor: number;
   jitter: number;
   full: FullGprState | null;
   sparse: SparseGprState | null;
@@ -268,6 +270,8 @@ export class GprModel implements Model {
         },
       );
     }
+    checkTargetNotZero(p.target, p.lambda, rows);
+    const floor = signalVarianceFloor(rows.y);
     // Fix the species channels at fit time so later predictions use the same feature layout.
     let hypers = p.descriptor.hypers;
     if (p.descriptor.name === "lambda-soap" && !this.descriptorOverride) {
@@ -313,7 +317,8 @@ export class GprModel implements Model {
         timings.kernel = now() - t0;
         t0 = now();
         log(`${ctx}Cholesky solve n=${n * c}`);
-        const st = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
+        const solved = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
+        const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
         timings.solve = now() - t0;
         if (st.jitter > 0) notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
         this.fitted = {
@@ -321,6 +326,7 @@ export class GprModel implements Model {
           alpha: st.alpha,
           mean,
           scale: st.scale,
+          floor,
           jitter: st.jitter,
           full: st,
           sparse: null,
@@ -349,13 +355,15 @@ export class GprModel implements Model {
       timings.kernel = now() - t0;
       t0 = now();
       log(`${ctx}sparse solve M=${m * c}`);
-      const st = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
+      const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
+      const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
       timings.solve = now() - t0;
       this.fitted = {
         train: active,
         alpha: st.alpha,
         mean,
         scale: st.scale,
+        floor,
         jitter: Math.max(st.jitterMM, st.jitterSigma),
         full: null,
         sparse: st,
@@ -512,7 +520,8 @@ export class GprModel implements Model {
         kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
-        variance: "latent-function variance × ML signal variance; add noiseVariance for observations",
+        variance:
+          "latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²); add noiseVariance for observations",
       },
       backendPrecision: f.precision,
       fitted: {
@@ -523,6 +532,7 @@ export class GprModel implements Model {
         nFeatures0: f.train.f0,
         trainingMean: f.mean,
         signalVariance: f.scale,
+        signalVarianceFloor: f.floor,
         noiseVariance: f.scale * p.reg,
         jitter: f.jitter,
         sparseJitter: f.sparse ? { kMM: f.sparse.jitterMM, sigma: f.sparse.jitterSigma } : null,
@@ -605,6 +615,7 @@ export class GprModel implements Model {
       alpha,
       mean: fi.trainingMean,
       scale: fi.signalVariance,
+      floor: fi.signalVarianceFloor ?? 0,
       jitter: fi.jitter,
       full,
       sparse,
@@ -628,9 +639,43 @@ interface SavedHeader {
     nFeatures0: number;
     trainingMean: number;
     signalVariance: number;
+    signalVarianceFloor?: number;
     jitter: number;
     sparseJitter?: { kMM: number; sigma: number } | null;
   };
+}
+
+/**
+ * Floor of the signal variance. The maximum-likelihood ŝ² = yᵀ(K + σ²I)⁻¹y / N (regression.ts) is 0 when the
+ * (centred) training targets have no spread, which would make every predictive variance 0, even far from the
+ * training data. The floor keeps the prior standard deviation at least SIGNAL_STD_FLOOR (0.1 %) of the RMS of
+ * the raw (uncentred) training targets: ŝ² ≥ (1e-3 · T)², T = √(mean y²). Targets with any real spread give
+ * ŝ² far above it (ŝ² ≥ mean(y²)/λ_max(K + σ²I) ≥ mean(y²)/N for uncentred targets), so it only acts when the
+ * targets are (nearly) all equal; the model file records it as fitted.signalVarianceFloor.
+ */
+export const SIGNAL_STD_FLOOR = 1e-3;
+
+/** (SIGNAL_STD_FLOOR · RMS of the raw targets)². */
+export function signalVarianceFloor(yRaw: Float64Array): number {
+  let s = 0;
+  for (const v of yRaw) s += v * v;
+  return yRaw.length > 0 ? (SIGNAL_STD_FLOOR * SIGNAL_STD_FLOOR * s) / yRaw.length : 0;
+}
+
+/** max(ŝ², floor), with a warning (note + log) when the floor applies. */
+function applyVarianceFloor(
+  scale: number,
+  floor: number,
+  notes: string[],
+  log: (line: string) => void,
+): number {
+  if (scale >= floor) return scale;
+  const w =
+    `warning: the training targets have no spread (ML signal variance ${scale.toExponential(2)}): ` +
+    `predictive variances use the floor ŝ² = ${floor.toExponential(2)} = (${SIGNAL_STD_FLOOR} × RMS target)²`;
+  notes.push(w);
+  log(w);
+  return floor;
 }
 
 /** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */
