@@ -602,13 +602,23 @@ export class GnnModel implements Model {
     if (h.formatVersion !== 1) throw bad(`unsupported formatVersion ${String(h.formatVersion)}`);
     const target = h.target as TargetSpec | undefined;
     if (!target || typeof target.name !== "string") throw bad("no target");
-    const m = new GnnModel(payload.kind, h.hypers, target);
+    let m: GnnModel;
+    try {
+      m = new GnnModel(payload.kind, h.hypers, target);
+    } catch (e) {
+      if (e instanceof EngineError) throw bad(`invalid hypers or target: ${e.message}`);
+      throw e;
+    }
     const zs = h.speciesZ;
     const cs = h.centreSpecies;
-    if (!Array.isArray(zs) || !Array.isArray(cs)) throw bad("no species lists");
+    const isZ = (z: unknown) => Number.isInteger(z) && (z as number) > 0 && (z as number) < 119;
+    if (!Array.isArray(zs) || !Array.isArray(cs) || !zs.every(isZ) || !cs.every(isZ))
+      throw bad("speciesZ and centreSpecies must be lists of atomic numbers");
     m.speciesZ = zs as number[];
     m.centre = cs as number[];
     m.avgNeighbors = Number(h.avgNeighbors);
+    if (!(m.avgNeighbors > 0 && Number.isFinite(m.avgNeighbors)))
+      throw bad(`avgNeighbors must be a positive number, got ${JSON.stringify(h.avgNeighbors)}`);
     const params = payload.arrays.get("params");
     const mean = payload.arrays.get("stdMean");
     const scale = payload.arrays.get("stdScale");

@@ -23,6 +23,7 @@ import { createDescriptor } from "./descriptors.js";
 import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
 import { registerModelLoader } from "./modelfile.js";
+import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   type FullGprState,
@@ -95,7 +96,7 @@ type Resolved = Required<Omit<GprParams, "sparse" | "isotopes">> & {
 function resolve(p: GprParams): Resolved {
   const zeta = p.zeta ?? 2;
   const reg = p.reg ?? 1e-6;
-  if (!Number.isInteger(p.species) || p.species < 1) {
+  if (!Number.isInteger(p.species) || p.species < 1 || p.species > 118) {
     throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, {
       field: "species",
     });
@@ -224,6 +225,8 @@ export class GprModel implements Model {
   /** Primal weights for mean-only prediction, built on first use (ζ ∈ {1,2}). */
   private primal: PrimalWeights | null = null;
   private descriptorOverride: Descriptor | null;
+  /** The model file this model was loaded from (for error messages), or null. */
+  private source: string | null = null;
 
   /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
   constructor(params: GprParams, descriptor?: Descriptor) {
@@ -412,6 +415,14 @@ export class GprModel implements Model {
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const c = 2 * p.lambda + 1;
     const t = feats.n;
+    if (t > 0 && (feats.f !== f.train.f || feats.f0 !== f.train.f0)) {
+      throw new EngineError(
+        "CorruptModel",
+        `the model's training features have ${f.train.f} (λ=0: ${f.train.f0}) properties but its descriptor ` +
+          `gives ${feats.f} (${feats.f0}): descriptor hypers and arrays do not match`,
+        this.source !== null ? { file: this.source } : {},
+      );
+    }
     const notes: string[] = [];
     if (f.precision !== "float64") notes.push(`training kernel assembled in ${f.precision}`);
     if (t === 0) {
@@ -541,15 +552,70 @@ export class GprModel implements Model {
     return { kind: this.kind, header, arrays };
   }
 
-  /** Rebuild a fitted model from a payload (see modelfile.ts). */
+  /** Rebuild a fitted model from a payload (see modelfile.ts); any inconsistency is CorruptModel. */
   static fromPayload(payload: ModelPayload, file = "<model>"): GprModel {
     const bad = (msg: string): never => {
       throw new EngineError("CorruptModel", msg, { file });
     };
-    const h = payload.header as unknown as SavedHeader;
-    const pr = h.params;
-    if (!pr || typeof pr !== "object") bad("model header has no 'params'");
-    const model = new GprModel({
+    const h = parseSavedHeader(payload.header, bad);
+    const model = paramsModel(h, payload.kind, bad);
+    const fi = h.fitted;
+    const arr = (name: string, length: number): Float64Array => {
+      const a = payload.arrays.get(name);
+      if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
+      if (a.length !== length)
+        bad(`array '${name}' has ${a.length} values, the header's shapes need ${length}`);
+      return a;
+    };
+    const { nEnvironments: n, components: c, nFeatures: f, nFeatures0: f0 } = fi;
+    const lambda = model.params.lambda;
+    const values = arr("trainFeatures", n * c * f);
+    const values0 = lambda === 0 ? values : arr("trainFeatures0", n * f0);
+    if (lambda === 0 && f0 !== f) bad(`fitted.nFeatures0 ${f0} ≠ nFeatures ${f} for a λ=0 model`);
+    const alpha = arr("alpha", n * c);
+    const rows = n * c;
+    const packed = (rows * (rows + 1)) / 2;
+    let full: FullGprState | null = null;
+    let sparse: SparseGprState | null = null;
+    if (payload.kind === "gpr") {
+      const l = unpackLower(arr("choleskyLower", packed), rows);
+      full = { n: rows, alpha, l, jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
+    } else {
+      sparse = {
+        m: rows,
+        alpha,
+        lMM: unpackLower(arr("choleskyKmmLower", packed), rows),
+        lSigma: unpackLower(arr("choleskySigmaLower", packed), rows),
+        reg: model.params.reg,
+        jitterMM: fi.sparseJitter?.kMM ?? 0,
+        jitterSigma: fi.sparseJitter?.sigma ?? 0,
+        scale: fi.signalVariance,
+      };
+    }
+    model.fitted = {
+      train: { n, lambda, c, f, values, f0, values0 },
+      alpha,
+      mean: fi.trainingMean,
+      scale: fi.signalVariance,
+      floor: fi.signalVarianceFloor,
+      jitter: fi.jitter,
+      full,
+      sparse,
+      descriptorHypers: h.params.descriptor.hypers,
+      precision: h.backendPrecision,
+      nTrain: fi.nTrain,
+    };
+    model.source = file;
+    return model;
+  }
+}
+
+/** The unfitted model of a saved header's params, checked against the header's kind, species, λ and shapes. */
+function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never): GprModel {
+  const pr = h.params;
+  let model: GprModel;
+  try {
+    model = new GprModel({
       species: pr.species,
       lambda: pr.lambda,
       target: pr.target,
@@ -560,89 +626,20 @@ export class GprModel implements Model {
       backend: pr.backend,
       isotopes: pr.isotopes,
     });
-    if ((model.kind === "sparse-gpr") !== (payload.kind === "sparse-gpr"))
-      bad(`model kind '${payload.kind}' does not match its params`);
-    const fi = h.fitted;
-    if (!fi || typeof fi !== "object") bad("model header has no 'fitted' section");
-    const arr = (name: string): Float64Array => {
-      const a = payload.arrays.get(name);
-      if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
-      return a;
-    };
-    const n: number = fi.nEnvironments;
-    const c: number = fi.components;
-    const f: number = fi.nFeatures;
-    const f0: number = fi.nFeatures0;
-    const values = arr("trainFeatures");
-    if (values.length !== n * c * f) bad("array 'trainFeatures' has the wrong length");
-    const values0 = model.params.lambda === 0 ? values : arr("trainFeatures0");
-    if (values0.length !== n * f0) bad("array 'trainFeatures0' has the wrong length");
-    const alpha = arr("alpha");
-    if (alpha.length !== n * c) bad("array 'alpha' has the wrong length");
-    const train: EnvFeatures = { n, lambda: model.params.lambda, c, f, values, f0, values0 };
-    const rows = n * c;
-    let full: FullGprState | null = null;
-    let sparse: SparseGprState | null = null;
-    if (payload.kind === "gpr") {
-      const lp = arr("choleskyLower");
-      if (lp.length !== (rows * (rows + 1)) / 2) bad("array 'choleskyLower' has the wrong length");
-      full = {
-        n: rows,
-        alpha,
-        l: unpackLower(lp, rows),
-        jitter: fi.jitter,
-        scale: fi.signalVariance,
-        logMarginal: Number.NaN,
-      };
-    } else {
-      const a = arr("choleskyKmmLower");
-      const b = arr("choleskySigmaLower");
-      if (a.length !== (rows * (rows + 1)) / 2 || b.length !== a.length)
-        bad("sparse Cholesky arrays have the wrong length");
-      sparse = {
-        m: rows,
-        alpha,
-        lMM: unpackLower(a, rows),
-        lSigma: unpackLower(b, rows),
-        reg: model.params.reg,
-        jitterMM: fi.sparseJitter?.kMM ?? 0,
-        jitterSigma: fi.sparseJitter?.sigma ?? 0,
-        scale: fi.signalVariance,
-      };
-    }
-    model.fitted = {
-      train,
-      alpha,
-      mean: fi.trainingMean,
-      scale: fi.signalVariance,
-      floor: fi.signalVarianceFloor ?? 0,
-      jitter: fi.jitter,
-      full,
-      sparse,
-      descriptorHypers: pr.descriptor.hypers,
-      precision: h.backendPrecision === "float32" ? "float32" : "float64",
-      nTrain: fi.nTrain,
-    };
-    return model;
+  } catch (e) {
+    if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);
+    throw e;
   }
-}
-
-/** The parts of the saved header that loading reads (written by serialize()). */
-interface SavedHeader {
-  params: GprParams & { descriptor: { name: string; hypers: Readonly<Record<string, unknown>> } };
-  backendPrecision?: string;
-  fitted: {
-    nTrain: number;
-    nEnvironments: number;
-    components: number;
-    nFeatures: number;
-    nFeatures0: number;
-    trainingMean: number;
-    signalVariance: number;
-    signalVarianceFloor?: number;
-    jitter: number;
-    sparseJitter?: { kMM: number; sigma: number } | null;
-  };
+  const p = model.params;
+  if ((model.kind === "sparse-gpr") !== (kind === "sparse-gpr"))
+    bad(`model kind '${kind}' does not match its params`);
+  if (h.species !== undefined && h.species !== symbolOf(p.species))
+    bad(`header species ${JSON.stringify(h.species)} does not match params.species ${symbolOf(p.species)}`);
+  if (h.lambda !== undefined && h.lambda !== p.lambda)
+    bad(`header lambda ${JSON.stringify(h.lambda)} does not match params.lambda ${p.lambda}`);
+  if (h.fitted.components !== 2 * p.lambda + 1)
+    bad(`fitted.components ${h.fitted.components} does not match λ=${p.lambda} (2λ+1 = ${2 * p.lambda + 1})`);
+  return model;
 }
 
 /**
