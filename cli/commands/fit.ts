@@ -84,7 +84,11 @@ export function register(program: Command): void {
       "gpr | sparse-gpr | gnn-isd | gnn-tp (default: sparse-gpr when --sparse is given, else gpr)",
     )
     .option("--epochs <n>", "GNN: training epochs (default 200)")
-    .option("--gnn-hypers <json>", 'GNN: hyperparameters as JSON, e.g. \'{"layers":2,"channels":8,"rc":4}\'')
+    .option(
+      "--gnn-hypers <json>",
+      'GNN: hyperparameters as a JSON object, e.g. \'{"layers":2,"channels":8,"rc":4}\' ' +
+        "(bounded: layers 1–8, channels 1–256, rc 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in src/gnn/model.ts)",
+    )
     .option("--preset <name>", "descriptor preset: default | tensoap")
     .option("--rcut <Å>", "cutoff radius")
     .option("--sigma <Å>", "Gaussian density width")
@@ -201,14 +205,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
       field: "--target",
     });
   }
-  let extra: Record<string, unknown> = {};
-  if (o.gnnHypers !== undefined) {
-    try {
-      extra = JSON.parse(o.gnnHypers) as Record<string, unknown>;
-    } catch {
-      throw new EngineError("InvalidParameter", "--gnn-hypers is not valid JSON", { field: "--gnn-hypers" });
-    }
-  }
+  const extra = o.gnnHypers !== undefined ? gnnHypersJson(o.gnnHypers) : {};
   const hypers = {
     ...extra,
     species: [atomicNumber(o.species)],
@@ -232,4 +229,22 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
       ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`
       : `fitted ${kind} on ${report.nTrain} environments (target ${base}); model: ${o.out}\n`,
   );
+}
+
+/** `--gnn-hypers`: a JSON object (its keys and bounds are checked by parseGnnHypers). */
+function gnnHypersJson(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new EngineError("InvalidParameter", "--gnn-hypers is not valid JSON", { field: "--gnn-hypers" });
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new EngineError(
+      "InvalidParameter",
+      `--gnn-hypers must be a JSON object such as '{"layers":2,"channels":8}', got ${Array.isArray(v) ? "an array" : JSON.stringify(v)}`,
+      { field: "--gnn-hypers" },
+    );
+  }
+  return v as Record<string, unknown>;
 }

@@ -77,43 +77,86 @@ export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
   workers: 0,
 });
 
-/** Validates user hypers: unknown keys and wrong types are rejected with the field named. */
+/**
+ * Bounds of the numeric GNN hyperparameters: [min, max, integer?]. They keep a typo from allocating tens of GB
+ * or running for days (channels 100000 → a 10¹⁰-weight layer, rc 1e6 Å → every atom a neighbour of every
+ * other, layers 1e9), while leaving ample room above every setting used in the papers and benchmarks
+ * (layers ≤ 3, channels ≤ 32, rc ≤ 6 Å, lmax ≤ 4). lmax and tpRank stop at 4: the harmonics and couplings are
+ * implemented up to l = 4.
+ */
+export const GNN_HYPER_BOUNDS: Readonly<Record<string, readonly [number, number, boolean]>> = Object.freeze({
+  layers: [1, 8, true],
+  channels: [1, 256, true],
+  rc: [0.5, 12, false],
+  lmax: [0, 4, true],
+  nBasis: [1, 64, true],
+  radialHidden: [1, 512, true],
+  envelopeP: [1, 32, false],
+  tpRank: [1, 4, true],
+  tpN: [1, 32, true],
+  epochs: [0, 1_000_000, true],
+  batchSize: [1, 100_000, true],
+  lr: [1e-8, 10, false],
+  patience: [0, 1_000_000, true],
+  valFraction: [0, 0.99, false],
+  seed: [0, Number.MAX_SAFE_INTEGER, true],
+  maxSeconds: [0, 1e7, false],
+  workers: [0, 256, true],
+});
+
+function checkBounded(k: string, v: unknown): void {
+  const [min, max, int] = GNN_HYPER_BOUNDS[k]!;
+  const ok =
+    typeof v === "number" && Number.isFinite(v) && v >= min && v <= max && (!int || Number.isInteger(v));
+  if (!ok) {
+    throw new EngineError(
+      "InvalidParameter",
+      `GNN hyperparameter ${k} must be ${int ? "an integer" : "a number"} in [${min}, ${max}], got ${JSON.stringify(v)}`,
+      { field: k },
+    );
+  }
+}
+
+function checkOther(k: string, v: unknown): void {
+  const fail = (msg: string) => {
+    throw new EngineError("InvalidParameter", msg, { field: k });
+  };
+  if (k === "species") {
+    if (v !== null && !(Array.isArray(v) && v.every((z) => Number.isInteger(z) && z > 0 && z < 119)))
+      fail("species must be a list of atomic numbers");
+  } else if (k === "neighborNorm") {
+    if (v !== "mean" && v !== "sqrt") fail("neighborNorm must be 'mean' or 'sqrt'");
+  } else if (k === "checkpoint") {
+    if (v !== null && typeof v !== "string") fail("checkpoint must be a path");
+  }
+}
+
+/**
+ * Validates user hypers: the input must be a JSON object (or null/undefined for the defaults); unknown keys,
+ * wrong types and values outside GNN_HYPER_BOUNDS are rejected with the field named.
+ */
 export function parseGnnHypers(input: unknown): GnnHypers {
   const out: Record<string, unknown> = { ...DEFAULT_GNN_HYPERS };
   if (input == null) return out as unknown as GnnHypers;
-  if (typeof input !== "object") throw new EngineError("InvalidParameter", "GNN hypers must be an object");
+  if (typeof input !== "object" || Array.isArray(input))
+    throw new EngineError(
+      "InvalidParameter",
+      `GNN hypers must be a JSON object, got ${JSON.stringify(input)}`,
+    );
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
     if (v === undefined) continue;
-    if (!(k in DEFAULT_GNN_HYPERS)) {
-      throw new EngineError("InvalidParameter", `unknown GNN hyperparameter '${k}'`, { field: k });
+    if (!Object.hasOwn(DEFAULT_GNN_HYPERS, k)) {
+      throw new EngineError(
+        "InvalidParameter",
+        `unknown GNN hyperparameter '${k}' (known: ${Object.keys(DEFAULT_GNN_HYPERS).join(", ")})`,
+        { field: k },
+      );
     }
-    if (k === "species") {
-      if (v !== null && !(Array.isArray(v) && v.every((z) => Number.isInteger(z) && z > 0))) {
-        throw new EngineError("InvalidParameter", "species must be a list of atomic numbers", { field: k });
-      }
-    } else if (k === "neighborNorm") {
-      if (v !== "mean" && v !== "sqrt")
-        throw new EngineError("InvalidParameter", "neighborNorm must be 'mean' or 'sqrt'", { field: k });
-    } else if (k === "checkpoint") {
-      if (v !== null && typeof v !== "string")
-        throw new EngineError("InvalidParameter", "checkpoint must be a path", { field: k });
-    } else if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new EngineError("InvalidParameter", `${k} must be a non-negative number, got ${String(v)}`, {
-        field: k,
-      });
-    }
+    if (Object.hasOwn(GNN_HYPER_BOUNDS, k)) checkBounded(k, v);
+    else checkOther(k, v);
     out[k] = v;
   }
-  const h = out as unknown as GnnHypers;
-  for (const k of ["layers", "channels", "nBasis", "radialHidden", "tpN", "batchSize"] as const) {
-    if (!Number.isInteger(h[k]) || h[k] < 1)
-      throw new EngineError("InvalidParameter", `${k} must be an integer ≥ 1`, { field: k });
-  }
-  if (!(h.rc > 0)) throw new EngineError("InvalidParameter", "rc must be > 0 Å", { field: "rc" });
-  if (!(h.valFraction >= 0 && h.valFraction < 1)) {
-    throw new EngineError("InvalidParameter", "valFraction must be in [0, 1)", { field: "valFraction" });
-  }
-  return h;
+  return out as unknown as GnnHypers;
 }
 
 /** gnn-tp: the hidden features must reach the factor rank, so lmax and tpRank default to each other. */
@@ -559,13 +602,23 @@ export class GnnModel implements Model {
     if (h.formatVersion !== 1) throw bad(`unsupported formatVersion ${String(h.formatVersion)}`);
     const target = h.target as TargetSpec | undefined;
     if (!target || typeof target.name !== "string") throw bad("no target");
-    const m = new GnnModel(payload.kind, h.hypers, target);
+    let m: GnnModel;
+    try {
+      m = new GnnModel(payload.kind, h.hypers, target);
+    } catch (e) {
+      if (e instanceof EngineError) throw bad(`invalid hypers or target: ${e.message}`);
+      throw e;
+    }
     const zs = h.speciesZ;
     const cs = h.centreSpecies;
-    if (!Array.isArray(zs) || !Array.isArray(cs)) throw bad("no species lists");
+    const isZ = (z: unknown) => Number.isInteger(z) && (z as number) > 0 && (z as number) < 119;
+    if (!Array.isArray(zs) || !Array.isArray(cs) || !zs.every(isZ) || !cs.every(isZ))
+      throw bad("speciesZ and centreSpecies must be lists of atomic numbers");
     m.speciesZ = zs as number[];
     m.centre = cs as number[];
     m.avgNeighbors = Number(h.avgNeighbors);
+    if (!(m.avgNeighbors > 0 && Number.isFinite(m.avgNeighbors)))
+      throw bad(`avgNeighbors must be a positive number, got ${JSON.stringify(h.avgNeighbors)}`);
     const params = payload.arrays.get("params");
     const mean = payload.arrays.get("stdMean");
     const scale = payload.arrays.get("stdScale");

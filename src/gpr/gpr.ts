@@ -23,6 +23,7 @@ import { createDescriptor } from "./descriptors.js";
 import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
 import { registerModelLoader } from "./modelfile.js";
+import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   type FullGprState,
@@ -35,7 +36,7 @@ import {
   sparseGprCovariance,
 } from "./regression.js";
 import { curSelection, farthestPointSampling } from "./selection.js";
-import { collectTargets, parseTarget, targetUnits } from "./targets.js";
+import { checkTargetNotZero, collectTargets, parseTarget, targetUnits } from "./targets.js";
 
 export const GPR_FORMAT_VERSION = 1;
 
@@ -77,6 +78,8 @@ interface Fitted {
   alpha: Float64Array;
   mean: number;
   scale: number;
+  /** Floor applied to the signal variance (see signalVarianceFloor). */
+  floor: number;
   jitter: number;
   full: FullGprState | null;
   sparse: SparseGprState | null;
@@ -93,7 +96,7 @@ type Resolved = Required<Omit<GprParams, "sparse" | "isotopes">> & {
 function resolve(p: GprParams): Resolved {
   const zeta = p.zeta ?? 2;
   const reg = p.reg ?? 1e-6;
-  if (!Number.isInteger(p.species) || p.species < 1) {
+  if (!Number.isInteger(p.species) || p.species < 1 || p.species > 118) {
     throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, {
       field: "species",
     });
@@ -183,6 +186,24 @@ function gatherFeatures(
 
 const now = () => performance.now() / 1000;
 
+/** Seconds between progress lines; runs shorter than this print none. */
+export const PROGRESS_INTERVAL_S = 2;
+
+/** A progress callback that logs "<what>: done/total structures" at most every PROGRESS_INTERVAL_S. */
+export function progressLogger(
+  log: (line: string) => void,
+  what: string,
+  interval = PROGRESS_INTERVAL_S,
+): (done: number, total: number) => void {
+  let last = now();
+  return (done, total) => {
+    const t = now();
+    if (t - last < interval) return;
+    last = t;
+    log(`${what}: ${done}/${total} structures (${Math.round((100 * done) / total)} %)`);
+  };
+}
+
 /** Pack the lower triangle of an n×n matrix (row-major) into n(n+1)/2 numbers. */
 export function packLower(l: Float64Array, n: number): Float64Array {
   const out = new Float64Array((n * (n + 1)) / 2);
@@ -204,6 +225,8 @@ export class GprModel implements Model {
   /** Primal weights for mean-only prediction, built on first use (ζ ∈ {1,2}). */
   private primal: PrimalWeights | null = null;
   private descriptorOverride: Descriptor | null;
+  /** The model file this model was loaded from (for error messages), or null. */
+  private source: string | null = null;
 
   /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
   constructor(params: GprParams, descriptor?: Descriptor) {
@@ -250,6 +273,8 @@ export class GprModel implements Model {
         },
       );
     }
+    checkTargetNotZero(p.target, p.lambda, rows);
+    const floor = signalVarianceFloor(rows.y);
     // Fix the species channels at fit time so later predictions use the same feature layout.
     let hypers = p.descriptor.hypers;
     if (p.descriptor.name === "lambda-soap" && !this.descriptorOverride) {
@@ -260,7 +285,10 @@ export class GprModel implements Model {
     const desc = this.descriptor(hypers);
     let t0 = now();
     log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
-    const blocks = desc.compute(dataset.structures, { centers: [p.species], lambdas: this.lambdas() });
+    const cOpts = { centers: [p.species], lambdas: this.lambdas() };
+    if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
+    const onProgress = progressLogger(log, `${ctx}features`);
+    const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     timings.features = now() - t0;
     const c = feats.c;
@@ -292,7 +320,8 @@ export class GprModel implements Model {
         timings.kernel = now() - t0;
         t0 = now();
         log(`${ctx}Cholesky solve n=${n * c}`);
-        const st = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
+        const solved = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
+        const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
         timings.solve = now() - t0;
         if (st.jitter > 0) notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
         this.fitted = {
@@ -300,6 +329,7 @@ export class GprModel implements Model {
           alpha: st.alpha,
           mean,
           scale: st.scale,
+          floor,
           jitter: st.jitter,
           full: st,
           sparse: null,
@@ -328,13 +358,15 @@ export class GprModel implements Model {
       timings.kernel = now() - t0;
       t0 = now();
       log(`${ctx}sparse solve M=${m * c}`);
-      const st = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
+      const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
+      const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
       timings.solve = now() - t0;
       this.fitted = {
         train: active,
         alpha: st.alpha,
         mean,
         scale: st.scale,
+        floor,
         jitter: Math.max(st.jitterMM, st.jitterSigma),
         full: null,
         sparse: st,
@@ -383,6 +415,14 @@ export class GprModel implements Model {
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const c = 2 * p.lambda + 1;
     const t = feats.n;
+    if (t > 0 && (feats.f !== f.train.f || feats.f0 !== f.train.f0)) {
+      throw new EngineError(
+        "CorruptModel",
+        `the model's training features have ${f.train.f} (λ=0: ${f.train.f0}) properties but its descriptor ` +
+          `gives ${feats.f} (${feats.f0}): descriptor hypers and arrays do not match`,
+        this.source !== null ? { file: this.source } : {},
+      );
+    }
     const notes: string[] = [];
     if (f.precision !== "float64") notes.push(`training kernel assembled in ${f.precision}`);
     if (t === 0) {
@@ -491,7 +531,8 @@ export class GprModel implements Model {
         kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
-        variance: "latent-function variance × ML signal variance; add noiseVariance for observations",
+        variance:
+          "latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²); add noiseVariance for observations",
       },
       backendPrecision: f.precision,
       fitted: {
@@ -502,6 +543,7 @@ export class GprModel implements Model {
         nFeatures0: f.train.f0,
         trainingMean: f.mean,
         signalVariance: f.scale,
+        signalVarianceFloor: f.floor,
         noiseVariance: f.scale * p.reg,
         jitter: f.jitter,
         sparseJitter: f.sparse ? { kMM: f.sparse.jitterMM, sigma: f.sparse.jitterSigma } : null,
@@ -510,15 +552,70 @@ export class GprModel implements Model {
     return { kind: this.kind, header, arrays };
   }
 
-  /** Rebuild a fitted model from a payload (see modelfile.ts). */
+  /** Rebuild a fitted model from a payload (see modelfile.ts); any inconsistency is CorruptModel. */
   static fromPayload(payload: ModelPayload, file = "<model>"): GprModel {
     const bad = (msg: string): never => {
       throw new EngineError("CorruptModel", msg, { file });
     };
-    const h = payload.header as unknown as SavedHeader;
-    const pr = h.params;
-    if (!pr || typeof pr !== "object") bad("model header has no 'params'");
-    const model = new GprModel({
+    const h = parseSavedHeader(payload.header, bad);
+    const model = paramsModel(h, payload.kind, bad);
+    const fi = h.fitted;
+    const arr = (name: string, length: number): Float64Array => {
+      const a = payload.arrays.get(name);
+      if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
+      if (a.length !== length)
+        bad(`array '${name}' has ${a.length} values, the header's shapes need ${length}`);
+      return a;
+    };
+    const { nEnvironments: n, components: c, nFeatures: f, nFeatures0: f0 } = fi;
+    const lambda = model.params.lambda;
+    const values = arr("trainFeatures", n * c * f);
+    const values0 = lambda === 0 ? values : arr("trainFeatures0", n * f0);
+    if (lambda === 0 && f0 !== f) bad(`fitted.nFeatures0 ${f0} ≠ nFeatures ${f} for a λ=0 model`);
+    const alpha = arr("alpha", n * c);
+    const rows = n * c;
+    const packed = (rows * (rows + 1)) / 2;
+    let full: FullGprState | null = null;
+    let sparse: SparseGprState | null = null;
+    if (payload.kind === "gpr") {
+      const l = unpackLower(arr("choleskyLower", packed), rows);
+      full = { n: rows, alpha, l, jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
+    } else {
+      sparse = {
+        m: rows,
+        alpha,
+        lMM: unpackLower(arr("choleskyKmmLower", packed), rows),
+        lSigma: unpackLower(arr("choleskySigmaLower", packed), rows),
+        reg: model.params.reg,
+        jitterMM: fi.sparseJitter?.kMM ?? 0,
+        jitterSigma: fi.sparseJitter?.sigma ?? 0,
+        scale: fi.signalVariance,
+      };
+    }
+    model.fitted = {
+      train: { n, lambda, c, f, values, f0, values0 },
+      alpha,
+      mean: fi.trainingMean,
+      scale: fi.signalVariance,
+      floor: fi.signalVarianceFloor,
+      jitter: fi.jitter,
+      full,
+      sparse,
+      descriptorHypers: h.params.descriptor.hypers,
+      precision: h.backendPrecision,
+      nTrain: fi.nTrain,
+    };
+    model.source = file;
+    return model;
+  }
+}
+
+/** The unfitted model of a saved header's params, checked against the header's kind, species, λ and shapes. */
+function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never): GprModel {
+  const pr = h.params;
+  let model: GprModel;
+  try {
+    model = new GprModel({
       species: pr.species,
       lambda: pr.lambda,
       target: pr.target,
@@ -529,87 +626,53 @@ export class GprModel implements Model {
       backend: pr.backend,
       isotopes: pr.isotopes,
     });
-    if ((model.kind === "sparse-gpr") !== (payload.kind === "sparse-gpr"))
-      bad(`model kind '${payload.kind}' does not match its params`);
-    const fi = h.fitted;
-    if (!fi || typeof fi !== "object") bad("model header has no 'fitted' section");
-    const arr = (name: string): Float64Array => {
-      const a = payload.arrays.get(name);
-      if (!(a instanceof Float64Array)) return bad(`model file lacks array '${name}'`);
-      return a;
-    };
-    const n: number = fi.nEnvironments;
-    const c: number = fi.components;
-    const f: number = fi.nFeatures;
-    const f0: number = fi.nFeatures0;
-    const values = arr("trainFeatures");
-    if (values.length !== n * c * f) bad("array 'trainFeatures' has the wrong length");
-    const values0 = model.params.lambda === 0 ? values : arr("trainFeatures0");
-    if (values0.length !== n * f0) bad("array 'trainFeatures0' has the wrong length");
-    const alpha = arr("alpha");
-    if (alpha.length !== n * c) bad("array 'alpha' has the wrong length");
-    const train: EnvFeatures = { n, lambda: model.params.lambda, c, f, values, f0, values0 };
-    const rows = n * c;
-    let full: FullGprState | null = null;
-    let sparse: SparseGprState | null = null;
-    if (payload.kind === "gpr") {
-      const lp = arr("choleskyLower");
-      if (lp.length !== (rows * (rows + 1)) / 2) bad("array 'choleskyLower' has the wrong length");
-      full = {
-        n: rows,
-        alpha,
-        l: unpackLower(lp, rows),
-        jitter: fi.jitter,
-        scale: fi.signalVariance,
-        logMarginal: Number.NaN,
-      };
-    } else {
-      const a = arr("choleskyKmmLower");
-      const b = arr("choleskySigmaLower");
-      if (a.length !== (rows * (rows + 1)) / 2 || b.length !== a.length)
-        bad("sparse Cholesky arrays have the wrong length");
-      sparse = {
-        m: rows,
-        alpha,
-        lMM: unpackLower(a, rows),
-        lSigma: unpackLower(b, rows),
-        reg: model.params.reg,
-        jitterMM: fi.sparseJitter?.kMM ?? 0,
-        jitterSigma: fi.sparseJitter?.sigma ?? 0,
-        scale: fi.signalVariance,
-      };
-    }
-    model.fitted = {
-      train,
-      alpha,
-      mean: fi.trainingMean,
-      scale: fi.signalVariance,
-      jitter: fi.jitter,
-      full,
-      sparse,
-      descriptorHypers: pr.descriptor.hypers,
-      precision: h.backendPrecision === "float32" ? "float32" : "float64",
-      nTrain: fi.nTrain,
-    };
-    return model;
+  } catch (e) {
+    if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);
+    throw e;
   }
+  const p = model.params;
+  if ((model.kind === "sparse-gpr") !== (kind === "sparse-gpr"))
+    bad(`model kind '${kind}' does not match its params`);
+  if (h.species !== undefined && h.species !== symbolOf(p.species))
+    bad(`header species ${JSON.stringify(h.species)} does not match params.species ${symbolOf(p.species)}`);
+  if (h.lambda !== undefined && h.lambda !== p.lambda)
+    bad(`header lambda ${JSON.stringify(h.lambda)} does not match params.lambda ${p.lambda}`);
+  if (h.fitted.components !== 2 * p.lambda + 1)
+    bad(`fitted.components ${h.fitted.components} does not match λ=${p.lambda} (2λ+1 = ${2 * p.lambda + 1})`);
+  return model;
 }
 
-/** The parts of the saved header that loading reads (written by serialize()). */
-interface SavedHeader {
-  params: GprParams & { descriptor: { name: string; hypers: Readonly<Record<string, unknown>> } };
-  backendPrecision?: string;
-  fitted: {
-    nTrain: number;
-    nEnvironments: number;
-    components: number;
-    nFeatures: number;
-    nFeatures0: number;
-    trainingMean: number;
-    signalVariance: number;
-    jitter: number;
-    sparseJitter?: { kMM: number; sigma: number } | null;
-  };
+/**
+ * Floor of the signal variance. The maximum-likelihood ŝ² = yᵀ(K + σ²I)⁻¹y / N (regression.ts) is 0 when the
+ * (centred) training targets have no spread, which would make every predictive variance 0, even far from the
+ * training data. The floor keeps the prior standard deviation at least SIGNAL_STD_FLOOR (0.1 %) of the RMS of
+ * the raw (uncentred) training targets: ŝ² ≥ (1e-3 · T)², T = √(mean y²). Targets with any real spread give
+ * ŝ² far above it (ŝ² ≥ mean(y²)/λ_max(K + σ²I) ≥ mean(y²)/N for uncentred targets), so it only acts when the
+ * targets are (nearly) all equal; the model file records it as fitted.signalVarianceFloor.
+ */
+export const SIGNAL_STD_FLOOR = 1e-3;
+
+/** (SIGNAL_STD_FLOOR · RMS of the raw targets)². */
+export function signalVarianceFloor(yRaw: Float64Array): number {
+  let s = 0;
+  for (const v of yRaw) s += v * v;
+  return yRaw.length > 0 ? (SIGNAL_STD_FLOOR * SIGNAL_STD_FLOOR * s) / yRaw.length : 0;
+}
+
+/** max(ŝ², floor), with a warning (note + log) when the floor applies. */
+function applyVarianceFloor(
+  scale: number,
+  floor: number,
+  notes: string[],
+  log: (line: string) => void,
+): number {
+  if (scale >= floor) return scale;
+  const w =
+    `warning: the training targets have no spread (ML signal variance ${scale.toExponential(2)}): ` +
+    `predictive variances use the floor ŝ² = ${floor.toExponential(2)} = (${SIGNAL_STD_FLOOR} × RMS target)²`;
+  notes.push(w);
+  log(w);
+  return floor;
 }
 
 /** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */

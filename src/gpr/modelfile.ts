@@ -140,6 +140,7 @@ export function decodeModel(
   } catch {
     return bad("model header is not valid JSON: the file is corrupted");
   }
+  if (!isRecord(header)) bad("model header is not a JSON object");
   if (header.format !== "soapgpr-model") bad(`not a soapgpr model file (format '${String(header.format)}')`);
   if (typeof header.containerVersion !== "number" || header.containerVersion > MODEL_CONTAINER_VERSION) {
     bad(
@@ -147,6 +148,7 @@ export function decodeModel(
         `(${MODEL_CONTAINER_VERSION}); written by soapgpr ${header.library?.version ?? "?"}: upgrade soapgpr`,
     );
   }
+  checkHeaderShape(header, bad);
   const start = pad8(12 + hl + 32);
   const data = bytes.subarray(start);
   let need = 0;
@@ -156,19 +158,48 @@ export function decodeModel(
   const arrays = new Map<string, Float64Array | Int32Array>();
   const adv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (const e of header.arrays) {
+    if (arrays.has(e.name)) bad(`array '${e.name}' is listed twice`);
     if (e.dtype === "float64") {
       const a = new Float64Array(e.length);
-      for (let k = 0; k < e.length; k++) a[k] = adv.getFloat64(e.offset + 8 * k, true);
+      for (let k = 0; k < e.length; k++) {
+        a[k] = adv.getFloat64(e.offset + 8 * k, true);
+        if (!Number.isFinite(a[k])) bad(`array '${e.name}' holds a non-finite value (${a[k]}) at index ${k}`);
+      }
       arrays.set(e.name, a);
-    } else if (e.dtype === "int32") {
+    } else {
       const a = new Int32Array(e.length);
       for (let k = 0; k < e.length; k++) a[k] = adv.getInt32(e.offset + 4 * k, true);
       arrays.set(e.name, a);
-    } else {
-      bad(`array '${e.name}' has unknown dtype '${String(e.dtype)}'`);
     }
   }
   return { payload: { kind: header.kind, header: header.header, arrays }, file: header };
+}
+
+/** A plain JSON object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The header fields that decoding relies on, checked before use: a header that passes its checksum can still be
+ * inconsistent (hand-edited, or written by a faulty tool). Array entries need a name, a known dtype, a
+ * non-negative integer length and an offset that is a non-negative multiple of 8 (the layout above).
+ */
+function checkHeaderShape(header: FileHeader, bad: (msg: string) => never): void {
+  if (typeof header.kind !== "string") bad("model header has no 'kind'");
+  if (!Number.isSafeInteger(header.formatVersion)) bad("model header has no integer 'formatVersion'");
+  if (!isRecord(header.header)) bad("model header has no 'header' object");
+  if (typeof header.sha256 !== "string") bad("model header has no array checksum 'sha256'");
+  if (!Array.isArray(header.arrays)) bad("model header has no 'arrays' list");
+  for (const [i, e] of (header.arrays as unknown[]).entries()) {
+    if (!isRecord(e) || typeof e.name !== "string") bad(`array entry ${i} has no name`);
+    const what = `array '${e.name}'`;
+    if (e.dtype !== "float64" && e.dtype !== "int32") bad(`${what} has unknown dtype '${String(e.dtype)}'`);
+    if (!Number.isSafeInteger(e.length) || (e.length as number) < 0)
+      bad(`${what} has an invalid length ${JSON.stringify(e.length)}`);
+    const off = e.offset as number;
+    if (!Number.isSafeInteger(off) || off < 0 || off % 8 !== 0)
+      bad(`${what} has an invalid offset ${JSON.stringify(e.offset)} (must be a non-negative multiple of 8)`);
+  }
 }
 
 export type ModelLoader = (payload: ModelPayload, file: string) => Model;

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
-import type { Structure } from "../core/structure.js";
+import type { AtomArray, Structure } from "../core/structure.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
@@ -264,9 +264,8 @@ export function writePredictions(
         if (r.std) sd.set(r.std, r.atom * c);
         if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
       }
-      const arrays: Record<string, { ncols: number; data: Float64Array }> = {};
-      for (const [k, v] of st.arrays)
-        if (v.data instanceof Float64Array) arrays[k] = { ncols: v.ncols, data: v.data };
+      // every input column passes through (R, I, L and S: the extxyz writer keeps each type)
+      const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
       arrays[`${safe}_pred`] = { ncols: predCols, data: p };
       if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
       oc.forEach((name, j) => {

@@ -57,7 +57,43 @@ export function parseTarget(name: string, lambda: number): ParsedTarget {
   if (!Number.isInteger(lambda) || lambda < 0 || lambda > 2) {
     throw new EngineError("InvalidParameter", `lambda must be 0, 1 or 2, got ${lambda}`, { field: "lambda" });
   }
+  if (derived === null && parts[0] === "efg" && lambda !== 2) {
+    throw new EngineError(
+      "InvalidParameter",
+      `target 'efg' has no λ=${lambda} part: an EFG tensor is symmetric and traceless, so only λ=2 is non-zero ` +
+        `(${TARGET_LAMBDAS}); use --lambda 2, or a derived scalar such as efg:cq with --lambda 0`,
+      { field: "lambda" },
+    );
+  }
   return { array: parts[0]!, derived, components: 2 * lambda + 1 };
+}
+
+/** Which λ each kind of target has, for error messages. */
+const TARGET_LAMBDAS =
+  "efg: λ=2 only; ms (shielding): λ=0 (isotropic), 1 (antisymmetric), 2 (anisotropic); a scalar per-atom array or derived observable: λ=0";
+
+/**
+ * Round-off level of a λ part that a tensor does not have: the spherical components are linear combinations
+ * of at most 9 entries with O(1) coefficients, so a part that is zero in exact arithmetic comes out as at most
+ * a few ulps of the largest entry. 64 ε leaves margin for the (a+b)/√2-type sums.
+ */
+const ZERO_PART_RELATIVE = 64 * Number.EPSILON;
+
+/**
+ * Refuse a target that is identically zero on every training environment (e.g. λ=1 of a symmetric tensor):
+ * a model of it predicts 0 and scores a meaningless r = 1. `rawMax` is the largest |entry| of the source
+ * arrays those rows came from.
+ */
+export function checkTargetNotZero(name: string, lambda: number, rows: TargetRows): void {
+  let yMax = 0;
+  for (const v of rows.y) yMax = Math.max(yMax, Math.abs(v));
+  if (rows.y.length === 0 || yMax > ZERO_PART_RELATIVE * rows.rawMax) return;
+  throw new EngineError(
+    "InvalidParameter",
+    `target '${name}' at λ=${lambda} is identically zero on all ${rows.samples.length / 2} training environments ` +
+      `(max |y| = ${yMax.toExponential(2)}): nothing to learn. Which λ a target has: ${TARGET_LAMBDAS}`,
+    { field: "lambda" },
+  );
 }
 
 /**
@@ -126,6 +162,8 @@ export interface TargetRows {
   readonly samples: Int32Array;
   /** n × components. */
   readonly y: Float64Array;
+  /** Largest |value| of the source entries (tensor or array columns) of these environments. */
+  readonly rawMax: number;
 }
 
 /** Targets of all atoms of `species` whose target is known (mask = 1), in structure then atom order. */
@@ -140,6 +178,7 @@ export function collectTargets(
   const samples: number[] = [];
   const rows: number[] = [];
   const tmp = new Float64Array(t.components);
+  let rawMax = 0;
   dataset.structures.forEach((s, si) => {
     const vals = at.values[si]!;
     const mask = at.masks[si]!;
@@ -151,7 +190,9 @@ export function collectTargets(
       if (!ok) continue;
       samples.push(si, i);
       for (let c = 0; c < t.components; c++) rows.push(tmp[c]!);
+      for (let c = 0; c < at.components; c++)
+        rawMax = Math.max(rawMax, Math.abs(vals[i * at.components + c]!));
     }
   });
-  return { samples: Int32Array.from(samples), y: Float64Array.from(rows) };
+  return { samples: Int32Array.from(samples), y: Float64Array.from(rows), rawMax };
 }

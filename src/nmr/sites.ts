@@ -83,6 +83,52 @@ function tensorArray(s: Structure, name: string, file?: string): Float64Array | 
   return a.data;
 }
 
+/**
+ * Why the tensor at t[off..off+9) cannot be diagonalised, or null. A tensor of 9 NaN is an unknown one (kept as
+ * NaN observables, as before); otherwise every entry must be finite and the sum of their squares must not
+ * overflow float64 (|entries| ≳ 1e154), because the Jacobi sweeps and the norms square them: 1e308 entries
+ * would otherwise give Vzz = 0, η = 0 without a word.
+ */
+function tensorProblem(t: Float64Array, off: number): string | null {
+  let nan = 0;
+  let sq = 0;
+  let big = 0;
+  for (let k = 0; k < 9; k++) {
+    const x = t[off + k]!;
+    if (Number.isNaN(x)) nan++;
+    else if (!Number.isFinite(x)) return `entry ${k + 1} of 9 is ${x}`;
+    else {
+      sq += x * x;
+      big = Math.max(big, Math.abs(x));
+    }
+  }
+  if (nan === 9) return null;
+  if (nan > 0) return `${nan} of its 9 entries are NaN`;
+  if (!Number.isFinite(sq))
+    return `its entries (max |x| = ${big.toExponential(3)}) overflow float64 when squared`;
+  return null;
+}
+
+/** Throw when a site's tensor is unusable or its observables came out non-finite from finite input. */
+function checkSite(
+  t: Float64Array,
+  i: number,
+  name: "efg" | "ms",
+  label: string,
+  results: readonly (number | null)[],
+  file?: string,
+): void {
+  let problem = tensorProblem(t, 9 * i);
+  const unknown = problem === null && Number.isNaN(t[9 * i]!);
+  if (problem === null && !unknown && results.some((x) => x !== null && !Number.isFinite(x)))
+    problem = "gives a non-finite intermediate result (overflow)";
+  if (problem === null) return;
+  throw new EngineError("InvalidParameter", `atom ${label} (index ${i}): ${name} tensor ${problem}`, {
+    ...(file !== undefined ? { file } : {}),
+    field: name,
+  });
+}
+
 /** Observables of every site carrying an `efg` and/or `ms` tensor. */
 export function nmrSites(s: Structure, options: SiteOptions = {}): Site[] {
   const efg = tensorArray(s, "efg", options.file);
@@ -105,8 +151,11 @@ export function nmrSites(s: Structure, options: SiteOptions = {}): Site[] {
     const site: Site = { index: i, species: el, label };
     if (efg) {
       const iso = isotopeFor(el, options.isotopes);
+      checkSite(efg, i, "efg", label, [], options.file);
       const p = efgParams(efg, 9 * i, iso);
       const o = orientation(efg, 9 * i, "nqr");
+      const cqs = iso ? [p.cq, p.pq, p.nuQ, p.omegaQ, p.omegaQLab] : [];
+      checkSite(efg, i, "efg", label, [p.vzz, p.eta, p.theta, p.phi, ...cqs, ...o.quaternion], options.file);
       site.efg = {
         vxx: p.vxx,
         vyy: p.vyy,
@@ -126,8 +175,10 @@ export function nmrSites(s: Structure, options: SiteOptions = {}): Site[] {
       };
     }
     if (ms) {
+      checkSite(ms, i, "ms", label, [], options.file);
       const m = msParams(ms, 9 * i);
       const o = orientation(ms, 9 * i, "haeberlen");
+      checkSite(ms, i, "ms", label, [m.iso, m.zeta, m.eta, m.span, m.skew, ...o.quaternion], options.file);
       site.ms = {
         iso: m.iso,
         zeta: m.zeta,

@@ -190,6 +190,7 @@ export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_
       num(z, `$.lambdas[${i}]`, 0, (x) => Number.isInteger(x) && x >= 0, "a non-negative integer"),
     );
   }
+  checkResolution(cutoff.radius, density.width, basis.maxRadial);
   for (const [i, l] of lambdas.entries()) {
     if (l > 2 * basis.maxAngular) fail(`$.lambdas[${i}]`, `λ=${l} exceeds 2·maxAngular`);
   }
@@ -202,6 +203,30 @@ export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_
     normalize,
     lambdas: [...new Set(lambdas)].sort((a, b) => a - b),
   };
+}
+
+/**
+ * Smallest density width relative to the radial basis: the finest GTO is cutoff.radius/maxRadial wide
+ * (src/math/radial.ts), so a density Gaussian much narrower than that is not resolved by the basis, while the
+ * radial splines, whose knot spacing follows the width, grow as radius/width (σ = 1e-6 Å: 10⁷+ knots, minutes
+ * and gigabytes). A tenth of the finest GTO leaves room below every setting in use (TENSOAP: σ 0.3 Å, finest
+ * GTO 0.5 Å).
+ */
+export const MIN_WIDTH_PER_FINEST_GTO = 0.1;
+
+function checkResolution(radius: number, width: number, maxRadial: number): void {
+  const finest = radius / maxRadial;
+  const min = MIN_WIDTH_PER_FINEST_GTO * finest;
+  if (width >= min) return;
+  const nmaxNeeded = Math.ceil((MIN_WIDTH_PER_FINEST_GTO * radius) / width);
+  fail(
+    "$.density.width",
+    `${width} Å is too narrow for the radial basis: with cutoff.radius ${radius} Å and maxRadial ${maxRadial} the ` +
+      `finest radial function is ${finest.toPrecision(3)} Å wide and the density width must be ≥ ` +
+      `${MIN_WIDTH_PER_FINEST_GTO} × that = ${min.toPrecision(3)} Å; raise the width (--sigma)` +
+      (nmaxNeeded <= 30 ? `, raise maxRadial to ≥ ${nmaxNeeded} (--nmax)` : "") +
+      " or lower cutoff.radius (--rcut)",
+  );
 }
 
 /** Options as given on the command line (all optional). */

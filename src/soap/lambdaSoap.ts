@@ -3,6 +3,7 @@ import type { Structure } from "../core/structure.js";
 import { type RealCgTable, realCgTable } from "../math/clebsch.js";
 import { parseSoapHypers, type SoapHypers } from "./hypers.js";
 import { SphericalExpansion } from "./expansion.js";
+import { checkSoapWork, describeWork, estimateSoapWork, type SoapWorkEstimate } from "./work.js";
 import {
   blockKey,
   type ComputeOptions,
@@ -862,7 +863,20 @@ export class LambdaSoap implements Descriptor {
     return [...set].sort((a, b) => a - b);
   }
 
+  /** Work estimate of `compute` (src/soap/work.ts). */
+  workEstimate(structures: readonly Structure[], options: LambdaSoapComputeOptions = {}): SoapWorkEstimate {
+    const centers = options.centers ? new Set(options.centers) : null;
+    const lambdaMax = Math.max(...(options.lambdas ?? this.params.lambdas));
+    return estimateSoapWork(structures, this.params, centers, this.speciesFor(structures).length, lambdaMax);
+  }
+
+  describeWork(structures: readonly Structure[], options: LambdaSoapComputeOptions = {}): string {
+    return describeWork(this.workEstimate(structures, options));
+  }
+
+  /** Refuses settings whose work estimate is absurd (checkSoapWork) before allocating anything. */
   compute(structures: readonly Structure[], options: LambdaSoapComputeOptions = {}): FeatureBlocks {
+    checkSoapWork(this.workEstimate(structures, options), this.params);
     const species = this.speciesFor(structures);
     const exp = this.expansion(species);
     const K = exp.nChannels;
@@ -961,6 +975,7 @@ export class LambdaSoap implements Descriptor {
           w.next++;
         }
       }
+      options.onProgress?.(si + 1, structures.length);
     });
     return out;
   }

@@ -31,6 +31,8 @@ export interface ComputeOptions {
   centers?: readonly number[];
   /** λ values wanted (default: the descriptor's). */
   lambdas?: readonly number[];
+  /** Called after each structure with (structures done, total), for progress reports on long runs. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A descriptor (λ-SOAP, or the GNN's features): structures in, feature blocks out; never mutates input. */
@@ -41,4 +43,6 @@ export interface Descriptor {
   /** e3nn-style irreps string of the output, e.g. "1x0e+1x2e". */
   readonly outputIrreps: string;
   compute(structures: readonly Structure[], options?: ComputeOptions): FeatureBlocks;
+  /** A one-line estimate of the work `compute` would do (optional). */
+  describeWork?(structures: readonly Structure[], options?: ComputeOptions): string;
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +9,7 @@ import { Structure } from "../../src/core/structure.js";
 import { GprModel, type GprParams } from "../../src/gpr/gpr.js";
 import { decodeModel, encodeModel, loadModel, saveModel } from "../../src/gpr/modelfile.js";
 import { cartesianToT2, t2ToCartesian } from "../../src/nmr/spherical.js";
+import { sealModel } from "../helpers/modelBytes.js";
 
 const F = 30;
 const F0 = 8;
@@ -229,7 +229,7 @@ describe("model files", () => {
       const hl = new DataView(b.buffer).getUint32(8, true);
       const h = JSON.parse(Buffer.from(b.subarray(12, 12 + hl)).toString("utf8")) as Record<string, unknown>;
       fn(h);
-      return reencode(h, b.subarray(Math.ceil((12 + hl + 32) / 8) * 8));
+      return sealModel(h, b.subarray(Math.ceil((12 + hl + 32) / 8) * 8));
     };
     expectCorrupt(
       patch((h) => (h.containerVersion = 99)),
@@ -245,16 +245,3 @@ describe("model files", () => {
     );
   });
 });
-
-/** Build a container around a (modified) header object and the original array section. */
-function reencode(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
-  const hb = Buffer.from(JSON.stringify(header), "utf8");
-  const start = Math.ceil((12 + hb.length + 32) / 8) * 8;
-  const out = new Uint8Array(start + data.length);
-  out.set(Buffer.from("SOAPGPR\n", "latin1"), 0);
-  new DataView(out.buffer).setUint32(8, hb.length, true);
-  out.set(hb, 12);
-  out.set(createHash("sha256").update(hb).digest(), 12 + hb.length);
-  out.set(data, start);
-  return out;
-}
