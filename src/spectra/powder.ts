@@ -25,6 +25,12 @@ export interface PowderGrid {
   readonly triangles: Int32Array;
   /** solid angle / 2π per triangle (sum 1) */
   readonly weights: Float64Array;
+  /**
+   * The first octant (x, y, z ≥ 0) comes first: its n² triangles and (n + 1)(n + 2)/2 vertices. A frequency even
+   * in each coordinate separately (tensors diagonal in the grid frame) needs only these, with 4× the weight.
+   */
+  readonly octantTriangles: number;
+  readonly octantVertices: number;
 }
 
 /** Number of distinct orientations of the hemisphere grid with n subdivisions. */
@@ -109,5 +115,12 @@ export function hemisphereGrid(n: number): PowderGrid {
     weights[t] =
       solidAngle(vertices, triangles[3 * t]!, triangles[3 * t + 1]!, triangles[3 * t + 2]!) / (2 * Math.PI);
   }
-  return { subdivisions: n, vertices, triangles, weights };
+  return {
+    subdivisions: n,
+    vertices,
+    triangles,
+    weights,
+    octantTriangles: n * n,
+    octantVertices: ((n + 1) * (n + 2)) / 2,
+  };
 }

@@ -128,10 +128,10 @@ function validate(o: SpectrumOptions): void {
 }
 
 /** Vertex offsets of one site in grid units u = (δ − from)/step. */
-function vertexPositions(f: SiteFrame, ctx: Context, u: Float64Array): void {
+function vertexPositions(f: SiteFrame, ctx: Context, u: Float64Array, count: number): void {
   const v = ctx.grid.vertices;
   const offset = ctx.mode === "static" ? staticOffset : masOffset;
-  for (let i = 0; i < u.length; i++) {
+  for (let i = 0; i < count; i++) {
     u[i] = (offset(f, ctx.q, v[3 * i]!, v[3 * i + 1]!, v[3 * i + 2]!) - ctx.from) / ctx.step;
   }
 }
@@ -144,9 +144,10 @@ function addTriangles(
   vertexWeight: Float64Array | null,
   stride: number,
   out: Binner,
+  count = ctx.grid.weights.length,
 ): void {
   const { triangles: tri, weights } = ctx.grid;
-  for (let t = 0; t < weights.length; t++) {
+  for (let t = 0; t < count; t++) {
     const a = tri[3 * t]!;
     const b = tri[3 * t + 1]!;
     const c = tri[3 * t + 2]!;
@@ -167,14 +168,33 @@ function anisotropyBound(f: SiteFrame): number {
   return 2 * Math.sqrt(s);
 }
 
+/** True when the off-diagonal elements are round-off of the diagonal ones. */
+function diagonal(t: Float64Array): boolean {
+  const scale = Math.abs(t[0]!) + Math.abs(t[4]!) + Math.abs(t[8]!);
+  return Math.abs(t[1]!) + Math.abs(t[2]!) + Math.abs(t[5]!) <= 1e-12 * scale;
+}
+
 function accumulateSite(site: SpectrumSite, ctx: Context, u: Float64Array, out: Binner): void {
   const f = siteFrame(site.shift, ctx.q !== 0 ? site.efg : null);
   const w = site.weight ?? 1;
-  vertexPositions(f, ctx, u);
+  const { grid } = ctx;
   if (ctx.rotorPpm === 0 || site.shift === null) {
-    addTriangles(ctx, u, w, 0, null, 1, out);
+    // fast MAS sees only the EFG (diagonal in this frame) and δ_iso; static needs both tensors diagonal
+    const octant = ctx.mode === "mas" || (diagonal(f.shift) && diagonal(f.efg));
+    vertexPositions(f, ctx, u, octant ? grid.octantVertices : u.length);
+    addTriangles(
+      ctx,
+      u,
+      octant ? 4 * w : w,
+      0,
+      null,
+      1,
+      out,
+      octant ? grid.octantTriangles : grid.weights.length,
+    );
     return;
   }
+  vertexPositions(f, ctx, u, u.length);
   const plan: SidebandPlan = sidebandPlan(anisotropyBound(f), ctx.rotorPpm);
   const width = 2 * plan.orders + 1;
   const nv = u.length;
