@@ -13,6 +13,7 @@ import { readMagres } from "../../src/io/magres.js";
 import { larmorFrequencyMHz, isotope } from "../../src/nmr/isotopes.js";
 import { nmrSites } from "../../src/nmr/sites.js";
 import { rotateTensor } from "../../src/nmr/spherical.js";
+import type { SpectrumDocument } from "../../src/spectra/format.js";
 import { runCommand } from "../helpers/cli.js";
 
 const shared = (p: string): string => fileURLToPath(new URL(`../../../shared/${p}`, import.meta.url));
@@ -20,18 +21,7 @@ const ALUMINA = shared("data/magres/alpha-Al2O3/Al2O3_PBEsol.magres");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "soapgpr-spectrum-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Doc {
-  ppm: number[];
-  intensity: number[];
-  isotope: string;
-  field_T: number;
-  mode: string;
-  sites: number;
-  outside: number;
-  tensors: { shift: string | null; efg: string | null };
-  groups: { label: string; sites: number; intensity: number[] }[];
-  band?: { samples: number; lower: number[]; upper: number[] };
-}
+type Doc = SpectrumDocument;
 
 const spectrum = async (args: string[]): Promise<Doc> =>
   JSON.parse((await runCommand(register, ["spectrum", ...args, "--json"])).stdout) as Doc;
