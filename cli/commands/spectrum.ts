@@ -189,7 +189,9 @@ function summary(doc: SpectrumDocument, out: string | undefined): void {
   const lines = [
     `${doc.isotope} ${doc.mode} spectrum at ${doc.field_T} T (Larmor ${doc.larmor_MHz.toFixed(4)} MHz): ${doc.sites} sites, ${doc.orientations} orientations`,
     `tensors: ${[doc.tensors.shift, doc.tensors.efg].filter((x) => x !== null).join(", ")}`,
-    `area on the grid ${area.toFixed(4)} (outside ${(100 * doc.outside).toFixed(2)} %), centre of gravity ${mean.toFixed(3)} ppm`,
+    area > 0
+      ? `area on the grid ${area.toFixed(4)} (outside ${(100 * doc.outside).toFixed(2)} %), centre of gravity ${mean.toFixed(3)} ppm`
+      : "no intensity on the grid: widen --from/--to",
     out ? `written: ${out}` : "use --json for the data or --out FILE (.csv, .json, .svg, .html)",
   ];
   if (doc.outside > 0.01) lines.push("warning: more than 1 % of the intensity lies outside --from/--to");

@@ -166,3 +166,36 @@ describe("uncertainty from predictive variances", () => {
     }
   });
 });
+
+describe("bad input", () => {
+  const o = { isotope: isotope("27Al"), fieldT: 9.4, mode: "mas" as const, from: -10, to: 10, points: 101 };
+  const site = { shift: null, efg: [-0.05, 0, 0, 0, -0.1, 0, 0, 0, 0.15] };
+  const fails = (f: () => unknown, field: string, text: RegExp) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(EngineError);
+      expect((e as EngineError).field).toBe(field);
+      expect((e as EngineError).message).toMatch(text);
+      return;
+    }
+    throw new Error("no error thrown");
+  };
+  it("names the offending field", () => {
+    fails(
+      () => simulateSpectrum([site], { ...o, isotope: isotope("14N") }),
+      "isotope",
+      /14N \(I = 1\) has no central transition/,
+    );
+    fails(
+      () => simulateSpectrum([site], { ...o, mode: "static", spinningRateKHz: 10 }),
+      "spinningRate",
+      /needs mode 'mas'/,
+    );
+    fails(() => simulateSpectrum([site], { ...o, points: 1 }), "points", /integer ≥ 2/);
+    fails(() => simulateSpectrum([site], { ...o, to: -10 }), "from", /different finite/);
+    fails(() => simulateSpectrum([site], { ...o, fieldT: 0 }), "field", /positive/);
+    fails(() => simulateSpectrum([{ ...site, weight: -1 }], o), "weight", /non-negative/);
+    fails(() => simulateSpectrum([], o), "species", /no sites/);
+  });
+});
