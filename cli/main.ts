@@ -9,6 +9,7 @@ import { register as registerKernel } from "./commands/kernel.js";
 import { register as registerNmr } from "./commands/nmr.js";
 import { register as registerPredict } from "./commands/predict.js";
 import { register as registerSearch } from "./commands/search.js";
+import { register as registerSpectrum } from "./commands/spectrum.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSearch(program);
   registerBench(program);
   registerDataset(program);
+  registerSpectrum(program);
   program.addHelpText("after", EXIT_CODES_HELP);
   checkRequiredOptionsAfterUnknown(program);
   return program;

@@ -25,3 +25,4 @@ export { comparisonTable, renderReport } from "./report/html.js";
 export type * from "./report/types.js";
 export * as search from "./search/search.js";
 export * as soap from "./soap/index.js";
+export * as spectra from "./spectra/index.js";

@@ -31,14 +31,22 @@ export interface ReadResult {
   sources: string[];
 }
 
+export interface ReadOptions {
+  /**
+   * Accept NaN/Inf in extxyz per-atom arrays (as `soapgpr predict` writes for atoms it did not predict); the
+   * caller then checks the values it uses. Default false.
+   */
+  allowNonFinite?: boolean;
+}
+
 /** Read structures from files and directories (see module documentation). */
-export function readStructures(paths: readonly string[]): ReadResult {
+export function readStructures(paths: readonly string[], options: ReadOptions = {}): ReadResult {
   const structures: Structure[] = [];
   const sources: string[] = [];
   for (const p of expandPaths(paths)) {
     const fmt = formatOf(p);
     if (fmt === "extxyz") {
-      const frames = [...iterExtxyz(p)];
+      const frames = [...iterExtxyz(p, options.allowNonFinite ? { allowNonFinite: true } : {})];
       frames.forEach((s, k) => {
         structures.push(s);
         sources.push(frames.length > 1 ? `${p}#${k}` : p);

@@ -198,3 +198,87 @@ export function parseIsotopeOverrides(spec: string | readonly string[]): Record<
   }
   return out;
 }
+
+/**
+ * Frequency ratios Ξ (%) of the IUPAC recommendations, R. K. Harris, E. D. Becker, S. M. Cabral de Menezes,
+ * R. Goodfellow, P. Granger, "NMR nomenclature. Nuclear spin properties and conventions for chemical shifts",
+ * Pure Appl. Chem. 73, 1795 (2001), Table 1: the resonance frequency of each nucleus in its reference compound
+ * relative to ¹H in TMS at 100 MHz. The sign is that of the gyromagnetic ratio γ (negative nuclei marked there by
+ * a negative magnetic moment), so γ/2π = (Ξ/100) · γ_H/2π.
+ */
+const XI_PERCENT: Readonly<Record<string, number>> = {
+  "1H": 100.0,
+  "2H": 15.350609,
+  "6Li": 14.716086,
+  "7Li": 38.863797,
+  "9Be": -14.051813,
+  "10B": 10.743658,
+  "11B": 32.083974,
+  "13C": 25.14502,
+  "14N": 7.226317,
+  "15N": -10.136767,
+  "17O": -13.556457,
+  "19F": 94.094011,
+  "21Ne": -7.894296,
+  "23Na": 26.4519,
+  "25Mg": -6.121635,
+  "27Al": 26.056859,
+  "29Si": -19.867187,
+  "31P": 40.480742,
+  "33S": 7.676,
+  "35Cl": 9.797909,
+  "37Cl": 8.155725,
+  "39K": 4.666373,
+  "43Ca": -6.730029,
+  "45Sc": 24.291747,
+  "47Ti": -5.637534,
+  "49Ti": -5.639037,
+  "51V": 26.302948,
+  "53Cr": -5.652496,
+  "55Mn": 24.789218,
+  "59Co": 23.727074,
+  "63Cu": 26.515473,
+  "65Cu": 28.403693,
+  "67Zn": 6.256803,
+  "69Ga": 24.001354,
+  "71Ga": 30.496704,
+  "73Ge": -3.488315,
+  "75As": 17.122614,
+  "79Br": 25.05398,
+  "81Br": 27.006518,
+  "85Rb": 9.654943,
+  "87Rb": 32.720454,
+  "87Sr": -4.333822,
+  "89Y": -4.900198,
+  "91Zr": -9.296298,
+  "93Nb": 24.47617,
+  "95Mo": -6.516926,
+  "115In": 21.912629,
+  "127I": 20.007486,
+  "133Cs": 13.116142,
+  "137Ba": 11.112928,
+  "139La": 14.125641,
+};
+
+/** γ/2π of the proton, MHz/T (CODATA 2018, γ_p/2π = 42.577 478 518 MHz/T). */
+export const PROTON_GAMMA_MHZ_PER_T = 42.577478518;
+
+/**
+ * Signed γ/2π of an isotope in MHz/T, from the IUPAC frequency ratio Ξ (Harris et al. 2001) and the proton γ.
+ * Ξ refers to ¹H in TMS, whose shielding (≈ 33 ppm) changes Larmor frequencies by ~3·10⁻⁵ relative — far below
+ * anything a line shape resolves.
+ */
+export function gyromagneticRatioMHzPerT(iso: Isotope): number {
+  const xi = XI_PERCENT[iso.name];
+  if (xi === undefined) {
+    throw new EngineError("InvalidParameter", `no gyromagnetic ratio known for ${iso.name}`, {
+      field: "isotope",
+    });
+  }
+  return (xi / 100) * PROTON_GAMMA_MHZ_PER_T;
+}
+
+/** Larmor frequency |γ/2π|·B0 in MHz for a field in tesla. */
+export function larmorFrequencyMHz(iso: Isotope, fieldT: number): number {
+  return Math.abs(gyromagneticRatioMHzPerT(iso)) * fieldT;
+}

@@ -11,6 +11,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { PeakAnalysis } from "../analysis/peaks.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
+import { spectrumSpec } from "./spectrumChart.js";
 import { formatNumber, maeAndPearson } from "./stats.js";
 import type {
   DistributionFigure,
@@ -561,6 +562,8 @@ export function figureToVegaLite(fig: FigureSpec): TopLevelSpec {
       return learningCurveSpec(fig);
     case "peakHistogram":
       return peakHistogramSpec(fig);
+    case "spectrum":
+      return spectrumSpec(fig);
     default:
       throw new EngineError("InvalidParameter", `unknown figure kind '${(fig as { kind: string }).kind}'`, {
         field: "kind",

@@ -109,7 +109,32 @@ export interface PeakHistogramFigure {
   readonly caption?: string;
 }
 
-export type FigureSpec = ParityFigure | DistributionFigure | LearningCurveFigure | PeakHistogramFigure;
+/** NMR spectra on one ppm axis (drawn high δ on the left), e.g. ML beside DFT, with optional bands. */
+export interface SpectrumFigure {
+  readonly kind: "spectrum";
+  readonly title: string;
+  /** x-axis label, e.g. "δ(27Al) / ppm" */
+  readonly label: string;
+  readonly series: readonly {
+    readonly name: string;
+    readonly ppm: Values;
+    readonly intensity: Values;
+    /** pointwise band (e.g. 95 % from predictive variances), drawn shaded */
+    readonly lower?: Values;
+    readonly upper?: Values;
+    readonly color?: string;
+  }[];
+  readonly width?: number;
+  readonly height?: number;
+  readonly caption?: string;
+}
+
+export type FigureSpec =
+  | ParityFigure
+  | DistributionFigure
+  | LearningCurveFigure
+  | PeakHistogramFigure
+  | SpectrumFigure;
 
 /** A table cell: text, a number (formatted with the table's `digits`), or null (shown as "—"). */
 export type Cell = string | number | null;
