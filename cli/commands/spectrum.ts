@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { EngineError } from "../../src/core/errors.js";
-import { writeFileAtomic } from "../../src/io/atomic.js";
+import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { isotopeFor, parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { renderReportHtml } from "../../src/report/html.js";
@@ -18,6 +18,7 @@ import {
   type TensorSource,
   type UncertainSite,
 } from "../../src/spectra/index.js";
+import { parseSeed, summaryStream } from "../options.js";
 
 interface SpectrumCliOptions {
   species: string;
@@ -34,7 +35,7 @@ interface SpectrumCliOptions {
   orientations: string;
   tensors: string;
   samples?: string;
-  seed: string;
+  seed: number;
   json?: boolean;
   out?: string;
 }
@@ -80,9 +81,11 @@ function figureOf(doc: SpectrumDocument): SpectrumFigure {
   };
 }
 
+const OUTPUT_EXTENSIONS = [".csv", ".json", ".svg", ".html"];
+
 async function render(file: string, doc: SpectrumDocument): Promise<string> {
-  const ext = file.toLowerCase();
-  if (ext.endsWith(".csv")) return spectrumCsv(doc);
+  const ext = file.toLowerCase().replace(/\.gz$/, "");
+  if (ext.endsWith(".csv") || file === "-") return spectrumCsv(doc);
   if (ext.endsWith(".json")) return `${JSON.stringify(doc)}\n`;
   if (ext.endsWith(".svg")) return renderFigureSvg(figureOf(doc));
   if (ext.endsWith(".html")) {
@@ -114,6 +117,8 @@ async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void
       field: "--species",
     });
   }
+  // checked before the work: known extension, existing writable directory (`-` is standard output)
+  if (o.out !== undefined) checkOutputFile(o.out, { extensions: OUTPUT_EXTENSIONS });
   const mode = oneOf<SpectrumMode>(o.mode, ["static", "mas"], "--mode");
   const source = oneOf<TensorSource>(o.tensors, ["auto", "reference", "prediction"], "--tensors");
   const reference = num(o.reference, "--reference");
@@ -161,10 +166,7 @@ async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void
       { field: "--samples" },
     );
   }
-  const band =
-    samples !== undefined
-      ? spectrumBand(sites, options, { samples, seed: num(o.seed, "--seed")! })
-      : undefined;
+  const band = samples !== undefined ? spectrumBand(sites, options, { samples, seed: o.seed }) : undefined;
   const doc = spectrumDocument(
     spec,
     {
@@ -195,7 +197,7 @@ function summary(doc: SpectrumDocument, out: string | undefined): void {
     out ? `written: ${out}` : "use --json for the data or --out FILE (.csv, .json, .svg, .html)",
   ];
   if (doc.outside > 0.01) lines.push("warning: more than 1 % of the intensity lies outside --from/--to");
-  process.stdout.write(`${lines.join("\n")}\n`);
+  summaryStream(out).write(`${lines.join("\n")}\n`);
 }
 
 export function register(program: Command): void {
@@ -226,8 +228,11 @@ export function register(program: Command): void {
       "auto",
     )
     .option("--samples <N>", "uncertainty band from N draws of the predicted tensors")
-    .option("--seed <S>", "seed of those draws", "0")
+    .option("--seed <S>", "seed of those draws", parseSeed, 0)
     .option("--json", "machine-readable JSON on stdout")
-    .option("--out <file>", "write the spectrum (.csv, .json, .svg, .html)")
+    .option(
+      "--out <file>",
+      "write the spectrum (.csv, .json, .svg, .html, optionally + .gz; - = CSV on standard output)",
+    )
     .action((files: string[], o: SpectrumCliOptions) => runSpectrum(files, o));
 }
