@@ -3,7 +3,7 @@
  * species computed once, raw kernels computed once per feature set and reused for every ζ, regularisation,
  * training subset and target, and full-GPR solves with several right-hand sides.
  *
- * Why raw kernels: with normalised features the kernels of src/gpr/kernel.ts are
+ * Why raw kernels: with normalised features the kernels of src/soap/envKernel.ts are
  *   λ=0: K(i,j) = (p_i·p_j)^ζ,     λ=2: K_μν(i,j) = (p_i·p_j)^(ζ−1) (P_i P_jᵀ)_μν,
  * so K0 = (p_i·p_j) and K2 = P_i P_jᵀ, computed once (two GEMMs), give every ζ by an elementwise power and
  * product, and every training subset (cross-validation folds, learning curves) by taking rows and columns.
@@ -11,135 +11,47 @@
  * (K + reg·I) α = y by Cholesky (R&W Alg. 2.1) with the same jitter escalation; a test checks that the
  * predictions equal GprModel's.
  */
-import { CpuBackend } from "../backend/cpu.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
-import type { Structure } from "../core/structure.js";
-import type { EnvFeatures } from "../gpr/kernel.js";
 import { sharedGemmPool } from "../math/_workerPool.js";
 import { gemmKernel } from "../math/gemm.js";
 import { choleskySolve, choleskyWithJitter } from "../math/linalg.js";
-import { LambdaSoap } from "../soap/lambdaSoap.js";
-import { blockKey } from "../soap/types.js";
+import {
+  type EnvFeatures,
+  foldZeta,
+  type RawKernels,
+  rawKernels as rawProducts,
+  scalarPart,
+  subsetFeatures,
+  withBackend,
+} from "../soap/envKernel.js";
 
-/** The λ-SOAP settings a benchmark or search varies (the rest are the descriptor defaults). */
-export interface SoapSettings {
-  /** Cutoff radius (Å). */
-  readonly rcut: number;
-  /** Gaussian density width (Å). */
-  readonly sigma: number;
-  readonly nmax: number;
-  readonly lmax: number;
-  /** Species channels (atomic numbers); fixed so that all feature sets share one layout. */
-  readonly species: readonly number[];
-}
-
-/** Plain-JSON λ-SOAP hypers (src/soap/hypers.ts shape) for the settings. */
-export function soapHypersOf(s: SoapSettings): Record<string, unknown> {
-  return {
-    cutoff: { radius: s.rcut },
-    density: { width: s.sigma },
-    basis: { maxRadial: s.nmax, maxAngular: s.lmax },
-    species: [...s.species],
-  };
-}
-
-/** λ=0 and λ=2 features of every atom of one species, in structure then atom order. */
-export interface SpeciesFeatures {
-  readonly species: number;
-  /** (structure, atom) per environment, flat 2n. */
-  readonly samples: Int32Array;
-  /** λ=2 block with the λ=0 block as values0 (lambda 2), or λ=0 only (lambda 0). */
-  readonly feats: EnvFeatures;
-}
-
-/** Compute features of `species` in `structures` (λ=0 only when lambda = 0). */
-export function speciesFeatures(
-  structures: readonly Structure[],
-  species: number,
-  settings: SoapSettings,
-  lambda: 0 | 2 = 2,
-): SpeciesFeatures {
-  const desc = new LambdaSoap(soapHypersOf(settings));
-  const lambdas = lambda === 0 ? [0] : [0, 2];
-  const blocks = desc.compute(structures, { centers: [species], lambdas });
-  const b0 = blocks.get(blockKey(species, 0));
-  const b2 = lambda === 2 ? blocks.get(blockKey(species, 2)) : b0;
-  if (!b0 || !b2) {
-    throw new EngineError("InvalidParameter", `no atoms of species Z=${species} in the structures`, {
-      field: "species",
-    });
-  }
-  const feats: EnvFeatures =
-    lambda === 0
-      ? {
-          n: b0.nSamples,
-          lambda: 0,
-          c: 1,
-          f: b0.nProperties,
-          values: b0.values,
-          f0: b0.nProperties,
-          values0: b0.values,
-        }
-      : {
-          n: b2.nSamples,
-          lambda: 2,
-          c: 5,
-          f: b2.nProperties,
-          values: b2.values,
-          f0: b0.nProperties,
-          values0: b0.values,
-        };
-  return { species, samples: b0.samples, feats };
-}
-
-/** Raw kernels between two environment lists: K0 (nr × nc) and, for λ=2, K2 ((nr·5) × (nc·5)). */
-export interface RawKernels {
-  readonly nr: number;
-  readonly nc: number;
-  readonly k0: Float64Array;
-  readonly k2: Float64Array | null;
-}
-
-/** The environments at `idx` of a feature set (in that order). */
-function pick(x: EnvFeatures, idx: ArrayLike<number>): EnvFeatures {
-  const n = idx.length;
-  const w = x.c * x.f;
-  const values = new Float64Array(n * w);
-  const values0 = x.lambda === 0 ? values : new Float64Array(n * x.f0);
-  for (let k = 0; k < n; k++) {
-    const i = idx[k]!;
-    values.set(x.values.subarray(i * w, (i + 1) * w), k * w);
-    if (x.lambda !== 0) values0.set(x.values0.subarray(i * x.f0, (i + 1) * x.f0), k * x.f0);
-  }
-  return { ...x, n, values, values0 };
-}
+export type { RawKernels } from "../soap/envKernel.js";
+export {
+  type SoapSettings,
+  type SpeciesFeatures,
+  soapHypersOf,
+  speciesFeatures,
+} from "../soap/speciesFeatures.js";
 
 /**
- * Raw kernels between environments `rows` and `cols` of `feats` (indices into feats; null = all). `tensor` =
- * false skips K2 (scalar models only). Any ComputeBackend (default: the float64 CPU backend's threaded GEMM).
+ * Raw kernels between environments `rows` and `cols` of `feats` (indices into feats; null = all), by the one
+ * kernel path of src/soap/envKernel.ts (`tensor` is implied by the features' λ). Any ComputeBackend (default: the
+ * float64 CPU backend).
  */
 export async function rawKernels(
   feats: EnvFeatures,
   rows: ArrayLike<number> | null,
   cols: ArrayLike<number> | null,
-  tensor: boolean,
-  backend: ComputeBackend = new CpuBackend(),
+  _tensor: boolean,
+  backend?: ComputeBackend,
 ): Promise<RawKernels> {
-  const a = rows ? pick(feats, rows) : feats;
-  const b = cols ? (cols === rows ? a : pick(feats, cols)) : feats;
-  // Raw products A·Bᵀ = gramScalar with ζ=1; the λ=2 rows (i, μ) flattened give the (5r × 5c) P P'ᵀ layout.
-  const k0 = await backend.gramScalar(a.values0, a.n, b.values0, b.n, a.f0, 1);
-  let k2: Float64Array | null = null;
-  if (tensor && feats.lambda > 0)
-    k2 = await backend.gramScalar(a.values, a.n * a.c, b.values, b.n * b.c, a.f, 1);
-  return { nr: a.n, nc: b.n, k0, k2 };
+  const a = rows ? subsetFeatures(feats, rows) : feats;
+  const b = cols ? (cols === rows ? a : subsetFeatures(feats, cols)) : feats;
+  return withBackend(backend, (be) => rawProducts(be, a, b));
 }
 
-/**
- * Assemble the GPR kernel for exponent ζ on the sub-block rows × cols of raw kernels (indices into the raw
- * kernels' row and column environments): λ=0 → (p·p')^ζ (r × c); λ=2 → (p·p')^(ζ−1) P P'ᵀ ((5r) × (5c)).
- */
+/** The GPR kernel for exponent ζ on the sub-block rows × cols of raw kernels: the shared ζ fold. */
 export function assembleKernel(
   raw: RawKernels,
   lambda: 0 | 2,
@@ -147,39 +59,7 @@ export function assembleKernel(
   rows: ArrayLike<number>,
   cols: ArrayLike<number>,
 ): Float64Array {
-  const nr = rows.length;
-  const nc = cols.length;
-  if (lambda === 0) {
-    const out = new Float64Array(nr * nc);
-    for (let a = 0; a < nr; a++) {
-      const ro = rows[a]! * raw.nc;
-      const oo = a * nc;
-      for (let b = 0; b < nc; b++) {
-        const k = raw.k0[ro + cols[b]!]!;
-        out[oo + b] = zeta === 1 ? k : zeta === 2 ? k * k : k ** zeta;
-      }
-    }
-    return out;
-  }
-  if (!raw.k2) throw new EngineError("Internal", "tensor kernel requested from scalar-only raw kernels");
-  const c = 5;
-  const wIn = raw.nc * c;
-  const wOut = nc * c;
-  const out = new Float64Array(nr * c * wOut);
-  for (let a = 0; a < nr; a++) {
-    const i = rows[a]!;
-    for (let b = 0; b < nc; b++) {
-      const j = cols[b]!;
-      const k0 = raw.k0[i * raw.nc + j]!;
-      const s = zeta === 1 ? 1 : zeta === 2 ? k0 : k0 ** (zeta - 1);
-      for (let mu = 0; mu < c; mu++) {
-        const src = (i * c + mu) * wIn + j * c;
-        const dst = (a * c + mu) * wOut + b * c;
-        for (let nu = 0; nu < c; nu++) out[dst + nu] = s * raw.k2[src + nu]!;
-      }
-    }
-  }
-  return out;
+  return foldZeta(lambda === 0 && raw.lambda !== 0 ? scalarPart(raw) : raw, zeta, rows, cols);
 }
 
 /**

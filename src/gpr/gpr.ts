@@ -2,7 +2,7 @@
  * GPR models of one per-atom target of one centre species at one λ: full GPR ("gpr") and sparse GPR on M
  * representative environments ("sparse-gpr", SoR or DTC). Implements the shared `Model` interface.
  *
- * Numerics: src/gpr/regression.ts (R&W Alg. 2.1 and §8.3). Kernels: src/gpr/kernel.ts through a
+ * Numerics: src/gpr/regression.ts (R&W Alg. 2.1 and §8.3). Kernels: the one kernel path of src/soap/envKernel.ts through a
  * ComputeBackend. Conventions:
  * - λ=0 targets are centred on the training mean (added back on prediction); λ>0 targets are never shifted
  *   (a constant offset would break equivariance).
@@ -17,10 +17,16 @@ import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
+import {
+  type EnvFeatures,
+  envFeatures,
+  kernelDiagBlocks,
+  kernelMatrix,
+  subsetFeatures,
+} from "../soap/envKernel.js";
 import type { Descriptor, FeatureBlocks } from "../soap/types.js";
-import { blockKey } from "../soap/types.js";
+import { blockKey, samplePositions } from "../soap/types.js";
 import { createDescriptor } from "./descriptors.js";
-import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
 import { registerModelLoader } from "./modelfile.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
@@ -154,31 +160,9 @@ function gatherFeatures(
       samples: new Int32Array(0),
     };
   }
-  const all: EnvFeatures = {
-    n: bl.nSamples,
-    lambda,
-    c: bl.nComponents,
-    f: bl.nProperties,
-    values: bl.values,
-    f0: b0.nProperties,
-    values0: b0.values,
-  };
-  if (b0.nSamples !== bl.nSamples)
-    throw new EngineError("Internal", "λ=0 and λ blocks have different samples");
+  const all = envFeatures(bl, b0);
   if (!samples) return { feats: all, samples: bl.samples };
-  const pos = new Map<number, number>();
-  for (let k = 0; k < bl.nSamples; k++) pos.set(bl.samples[2 * k]! * 1_000_000 + bl.samples[2 * k + 1]!, k);
-  const idx = new Int32Array(samples.length / 2);
-  for (let k = 0; k < idx.length; k++) {
-    const p = pos.get(samples[2 * k]! * 1_000_000 + samples[2 * k + 1]!);
-    if (p === undefined)
-      throw new EngineError(
-        "Internal",
-        `no features for structure ${samples[2 * k]}, atom ${samples[2 * k + 1]}`,
-      );
-    idx[k] = p;
-  }
-  return { feats: subsetFeatures(all, idx), samples };
+  return { feats: subsetFeatures(all, samplePositions(bl.samples, samples)), samples };
 }
 
 const now = () => performance.now() / 1000;

@@ -2,7 +2,7 @@
  * Primal-space prediction for the polynomial λ-SOAP kernels (DESIGN.md, "Performance notes").
  *
  * The GPR mean is f(i) = Σ_j K(i,j) α_j (+ the training mean for λ=0). With normalised features and the kernels
- * of src/gpr/kernel.ts the sum over training environments j can be collapsed once, before any test environment
+ * of src/soap/envKernel.ts the sum over training environments j can be collapsed once, before any test environment
  * is seen:
  *   λ=0, ζ=1:  f_i = p_i · u,             u = Σ_j α_j p_j                      (F0)
  *   λ=0, ζ=2:  f_i = p_iᵀ M p_i,          M = Σ_j α_j p_j p_jᵀ                 (F0 × F0)
@@ -29,7 +29,7 @@ import { EngineError } from "../core/errors.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import { blockKey } from "../soap/types.js";
 import { createDescriptor } from "./descriptors.js";
-import type { EnvFeatures } from "./kernel.js";
+import type { EnvFeatures } from "../soap/envKernel.js";
 import type { Model, ModelPayload, Prediction } from "./model.js";
 import { parseTarget } from "./targets.js";
 import { transpose } from "./regression.js";

@@ -9,9 +9,8 @@ import { describe, expect, it } from "vitest";
 import { Dataset } from "../../src/core/dataset.js";
 import { Rng } from "../../src/core/rng.js";
 import { GprModel } from "../../src/gpr/gpr.js";
-import type { EnvFeatures } from "../../src/gpr/kernel.js";
-import { kernelMatrix } from "../../src/gpr/kernel.js";
 import { predictPrimal, primalPredict, primalWeights } from "../../src/gpr/primal.js";
+import { type EnvFeatures, kernelMatrix } from "../../src/soap/envKernel.js";
 import { CpuBackend } from "../../src/backend/cpu.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 
