@@ -31,6 +31,7 @@ import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Predic
 import { registerModelLoader } from "./modelfile.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
+  centreColumns,
   type FullGprState,
   fitFullGpr,
   fitSparseGpr,
@@ -248,13 +249,10 @@ export class GprModel implements Model {
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     timings.features = now() - t0;
     const c = feats.c;
-    const y = rows.y.slice();
-    let mean = 0;
-    if (p.lambda === 0) {
-      for (let i = 0; i < n; i++) mean += y[i]!;
-      mean /= n;
-      for (let i = 0; i < n; i++) y[i] -= mean;
-    }
+    // λ=0 targets centred on the training mean; λ>0 never shifted
+    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
+    const y = centring ? centring.centred : rows.y.slice();
+    const mean = centring ? centring.means[0]! : 0;
     const backend = await createBackend(p.backend);
     try {
       if (backend.precision !== "float64") {

@@ -19,6 +19,7 @@ export {
   registerModelLoader,
   saveModel,
 } from "./modelfile.js";
+export { fitPredictRaw } from "./rawFit.js";
 export * from "./regression.js";
 export {
   type PrimalWeights,

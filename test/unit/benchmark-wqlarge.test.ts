@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { soapHypersOf } from "../../src/benchmark/engine.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { generateLto } from "../../src/datasets/lto.js";
@@ -17,6 +16,7 @@ import { GprModel } from "../../src/gpr/gpr.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { efgParams } from "../../src/nmr/efg.js";
 import { isotope } from "../../src/nmr/isotopes.js";
+import { soapHypersOf } from "../../src/soap/speciesFeatures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-wq-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
