@@ -360,9 +360,11 @@ export class GprModel implements Model {
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
     const wantVar = options.variance ?? true;
+    let t0 = now();
     const desc = this.descriptor(f.descriptorHypers);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
+    const timings: Record<string, number> = { features: now() - t0 };
     const c = 2 * p.lambda + 1;
     const t = feats.n;
     const notes: string[] = [];
@@ -377,6 +379,7 @@ export class GprModel implements Model {
         variance: new Float64Array(0),
         covariance: new Float64Array(0),
         notes,
+        timings,
       };
     }
     let mean: Float64Array;
@@ -384,8 +387,12 @@ export class GprModel implements Model {
     if (!wantVar && supportsPrimal(p.zeta)) {
       // Mean only, polynomial kernel: predict in the primal (DESIGN.md performance notes), O(F·F0) per atom
       // instead of O(N_train·F); equal to the dual K*·α to round-off (test/unit/primal.test.ts).
+      t0 = now();
       this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+      timings.weights = now() - t0;
+      t0 = now();
       mean = await primalPredict(this.primal, feats);
+      timings.predict = now() - t0;
       notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
     } else {
       const backend = await createBackend(options.backend ?? p.backend);
@@ -435,6 +442,7 @@ export class GprModel implements Model {
       ...(covariance && c > 1 ? { covariance } : {}),
       ...(cartesian ? { cartesian } : {}),
       notes,
+      timings,
     };
   }
 

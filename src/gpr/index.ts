@@ -23,7 +23,6 @@ export { fitPredictRaw } from "./rawFit.js";
 export * from "./regression.js";
 export {
   type PrimalWeights,
-  predictPrimal,
   primalPredict,
   primalWeights,
   supportsPrimal,
