@@ -37,16 +37,17 @@ export function sampleKey(structure: number, atom: number): number {
 
 /**
  * Position in `have` of each sample of `want` (both flat (structure, atom) pairs). A sample of `want` that `have`
- * lacks is an internal error (features were computed for other atoms than the targets).
+ * lacks is an internal error (e.g. features or predictions made for other atoms than the targets); `what` names
+ * what `have` indexes in that message.
  */
-export function samplePositions(have: Int32Array, want: Int32Array): Int32Array {
+export function samplePositions(have: Int32Array, want: Int32Array, what = "features"): Int32Array {
   const pos = new Map<number, number>();
   for (let k = 0; k < have.length / 2; k++) pos.set(sampleKey(have[2 * k]!, have[2 * k + 1]!), k);
   const idx = new Int32Array(want.length / 2);
   for (let k = 0; k < idx.length; k++) {
     const p = pos.get(sampleKey(want[2 * k]!, want[2 * k + 1]!));
     if (p === undefined)
-      throw new EngineError("Internal", `no features for structure ${want[2 * k]}, atom ${want[2 * k + 1]}`);
+      throw new EngineError("Internal", `no ${what} for structure ${want[2 * k]}, atom ${want[2 * k + 1]}`);
     idx[k] = p;
   }
   return idx;

@@ -82,6 +82,11 @@ describe("one kernel path", () => {
   it("samplePositions finds (structure, atom) pairs and names a missing one", () => {
     const have = Int32Array.from([0, 1, 0, 4, 2, 0, 1_000_000, 3]);
     expect(Array.from(samplePositions(have, Int32Array.from([2, 0, 1_000_000, 3, 0, 1])))).toEqual([2, 3, 0]);
-    expect(() => samplePositions(have, Int32Array.from([0, 2]))).toThrow(/structure 0, atom 2/);
+    expect(() => samplePositions(have, Int32Array.from([0, 2]))).toThrow(
+      /no features for structure 0, atom 2/,
+    );
+    expect(() => samplePositions(have, Int32Array.from([3, 0]), "prediction")).toThrow(
+      /no prediction for structure 3, atom 0/,
+    );
   });
 });
