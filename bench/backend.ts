@@ -14,6 +14,7 @@ import { Rng } from "../src/core/rng.js";
 import { CpuBackend } from "../src/backend/cpu.js";
 import { createGpuJsBackend, type GpuJsConcreteMode } from "../src/backend/gpujs.js";
 import type { ComputeBackend } from "../src/backend/types.js";
+import { foldZeta } from "../src/soap/envKernel.js";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -83,7 +84,7 @@ for (const f of fs) {
   const a0 = lambda > 0 ? features(rng, n, 64, 1) : null;
   const b0 = lambda > 0 ? features(rng, n, 64, 1) : null;
   let k0: Float64Array | null = null;
-  if (a0 !== null && b0 !== null) k0 = await new CpuBackend().gramScalar(a0, n, b0, n, 64, 1);
+  if (a0 !== null && b0 !== null) k0 = await new CpuBackend().gram(a0, n, b0, n, 64);
   const flops = 2 * (n * c) * (n * c) * f;
   let ref: Float64Array | null = null;
   say(`F = ${f}: ${(flops / 1e9).toFixed(1)} GFLOP per Gram matrix`);
@@ -106,8 +107,12 @@ for (const f of fs) {
       say(`  ${mode.padEnd(12)} unavailable: ${msg}`);
       continue;
     }
-    const run = () =>
-      lambda === 0 ? be.gramScalar(a, n, b, n, f, zeta) : be.gramTensor(a, n, b, n, c, f, k0, zeta);
+    // raw products on the backend, then the shared float64 ζ fold (src/soap/envKernel.ts)
+    const run = async () => {
+      const g = await be.gram(a, n * c, b, n * c, f);
+      const raw = lambda === 0 ? { k0: g, kl: null } : { k0, kl: g };
+      return foldZeta({ lambda, c, nr: n, nc: n, ...raw }, zeta);
+    };
     try {
       // Kernel compilation is included in the first call (milliseconds against seconds of arithmetic);
       // --reps 2 or more reports the best call.

@@ -12,7 +12,7 @@
  * Run: npx tsx bench/wq-large.ts [--cells 20] [--train 120] [--model FILE] [--data FILE] [--out FILE] [--report DIR]
  */
 import { runWqLarge, wqLargeReportSection } from "../src/benchmark/index.js";
-import { soapHypersOf } from "../src/benchmark/engine.js";
+import { soapHypersOf } from "../src/soap/speciesFeatures.js";
 import { Dataset } from "../src/core/dataset.js";
 import type { Structure } from "../src/core/structure.js";
 import { generateLto } from "../src/datasets/lto.js";

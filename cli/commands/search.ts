@@ -1,10 +1,10 @@
 /**
  * `soapgpr search`: Box–Behnken hyperparameter search (rc, σ, reg; ζ ∈ {1,2,3}) with k-fold cross-validation by
  * structure, refit at the optimum, model saved, every evaluation logged as JSON. Thin layer over
- * src/benchmark/hyperSearch.ts.
+ * src/search/hyperSearch.ts.
  */
 import type { Command } from "commander";
-import { refitAtOptimum, runHyperSearch } from "../../src/benchmark/hyperSearch.js";
+import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
 import { saveModel } from "../../src/gpr/index.js";

@@ -66,11 +66,20 @@ export class CpuBackend implements ComputeBackend {
     return this.pool;
   }
 
-  /** out (rows×cols) = A·Bᵀ, A rows×f, B cols×f; threaded when large. */
-  async abt(a: Float64Array, rows: number, b: Float64Array, cols: number, f: number): Promise<Float64Array> {
+  /**
+   * out (rows×cols) = A·Bᵀ, A rows×f, B cols×f; threaded when large. `symmetric`: B is the same rows as A, so the
+   * SIMD path multiplies the upper triangle only and mirrors it exactly.
+   */
+  async abt(
+    a: Float64Array,
+    rows: number,
+    b: Float64Array,
+    cols: number,
+    f: number,
+    symmetric = false,
+  ): Promise<Float64Array> {
     if (this.simd && rows * cols * f >= this.simdMinFma) {
-      // the same rows (same array, or views of the same memory): upper triangle only, mirrored exactly
-      const sym = rows === cols && (a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset));
+      const sym = symmetric && rows === cols;
       const g = await simdGram(a, 0, rows, b, 0, cols, f, sym, this.threads, this.threshold);
       if (g) return g; // null: SIMD disabled since construction, f = 0 or too large → scalar GEMM
     }
@@ -83,57 +92,17 @@ export class CpuBackend implements ComputeBackend {
     return out;
   }
 
-  async gramScalar(
+  async gram(
     a: Float64Array,
     n: number,
     b: Float64Array,
     m: number,
     f: number,
-    zeta: number,
+    symmetric = false,
   ): Promise<Float64Array> {
     checkLen("a", a, n * f);
     checkLen("b", b, m * f);
-    const out = await this.abt(a, n, b, m, f);
-    if (zeta !== 1) {
-      if (zeta === 2) {
-        for (let i = 0; i < out.length; i++) out[i] *= out[i];
-      } else {
-        for (let i = 0; i < out.length; i++) out[i] = out[i] ** zeta;
-      }
-    }
-    return out;
-  }
-
-  async gramTensor(
-    a: Float64Array,
-    n: number,
-    b: Float64Array,
-    m: number,
-    c: number,
-    f: number,
-    k0: Float64Array | null,
-    zeta: number,
-  ): Promise<Float64Array> {
-    checkLen("a", a, n * c * f);
-    checkLen("b", b, m * c * f);
-    // Rows (i,μ) of A times rows (j,ν) of B: the (n·c)×(m·c) product is already in the documented layout.
-    const out = await this.abt(a, n * c, b, m * c, f);
-    if (zeta !== 1) {
-      if (!k0) throw new EngineError("InvalidParameter", "gramTensor: k0 is required when zeta != 1");
-      checkLen("k0", k0, n * m);
-      const mc = m * c;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < m; j++) {
-          const kk = k0[i * m + j];
-          const s = zeta === 2 ? kk : kk ** (zeta - 1);
-          for (let mu = 0; mu < c; mu++) {
-            const o = (i * c + mu) * mc + j * c;
-            for (let nu = 0; nu < c; nu++) out[o + nu] *= s;
-          }
-        }
-      }
-    }
-    return out;
+    return this.abt(a, n, b, m, f, symmetric);
   }
 
   dispose(): void {

@@ -4,11 +4,11 @@
  * this file (e.g. from the backend registry) costs nothing on the CPU path.
  *
  * What runs where: the O(N·M·F) part — the products A Bᵀ of feature rows — runs in a gpu.js kernel, tiled over the
- * output (tileRows × tileCols) so that matrices larger than a device's texture/buffer limits work. The O(N·M)
- * element-wise part — (·)^ζ for λ=0, k0^(ζ−1) ⊙ for λ>0 — is applied in float64 while the float32 tile is copied
- * into the float64 result (it has to be read back and widened anyway; doing it there also avoids GLSL's pow() being
- * undefined for negative bases and keeps k0 exact). Features are converted to float32 once per call and, on GL
- * modes, made resident as textures once per call and reused by every tile.
+ * output (tileRows × tileCols) so that matrices larger than a device's texture/buffer limits work. The float32
+ * tiles are widened into the float64 result; the O(N·M) element-wise ζ fold — (·)^ζ for λ=0, k0^(ζ−1) ⊙ for λ>0 —
+ * is the shared float64 one of src/soap/envKernel.ts (which also avoids GLSL's pow() being undefined for negative
+ * bases). Features are converted to float32 once per call and, on GL modes, made resident as textures once per
+ * call and reused by every tile.
  */
 import { EngineError } from "../core/errors.js";
 import { CpuBackend } from "./cpu.js";
@@ -124,12 +124,6 @@ function checkDims(x: Float64Array, rows: number, f: number, field: string): voi
   }
 }
 
-function checkZeta(zeta: number): void {
-  if (!Number.isFinite(zeta)) {
-    throw new EngineError("InvalidParameter", `zeta must be a finite number, got ${zeta}`, { field: "zeta" });
-  }
-}
-
 /** gpu.js Texture (GL modes) or the float32 block itself (wasm/cpu/webgpu). */
 type Resident = { delete?: () => void } | Float32Array;
 
@@ -169,93 +163,26 @@ export class GpuJsBackend implements ComputeBackend {
     this.tileCols = Math.min(tileCols, started.maxTextureSize);
   }
 
-  async gramScalar(
+  async gram(
     a: Float64Array,
     n: number,
     b: Float64Array,
     m: number,
     f: number,
-    zeta: number,
+    symmetric = false,
   ): Promise<Float64Array> {
     checkPositiveInt(n, "n");
     checkPositiveInt(m, "m");
     checkPositiveInt(f, "f");
     checkDims(a, n, f, "a");
     checkDims(b, m, f, "b");
-    checkZeta(zeta);
     const out = new Float64Array(n * m);
-    const symmetric = a === b && n === m;
-    const tile = await this.assemble(a, n, b, m, f, symmetric, (row, r0, c0, cols) => {
+    const sym = symmetric && n === m;
+    const tile = await this.assemble(a, n, b, m, f, sym, (row, r0, c0, cols) => {
       const o = r0 * m + c0;
-      if (zeta === 1) for (let x = 0; x < cols; x++) out[o + x] = row[x]!;
-      else if (zeta === 2)
-        for (let x = 0; x < cols; x++) {
-          const s = row[x]!;
-          out[o + x] = s * s;
-        }
-      else if (zeta === 3)
-        for (let x = 0; x < cols; x++) {
-          const s = row[x]!;
-          out[o + x] = s * s * s;
-        }
-      else for (let x = 0; x < cols; x++) out[o + x] = row[x]! ** zeta;
+      for (let x = 0; x < cols; x++) out[o + x] = row[x]!;
     });
-    if (symmetric) this.mirror(out, n, tile);
-    return out;
-  }
-
-  async gramTensor(
-    a: Float64Array,
-    n: number,
-    b: Float64Array,
-    m: number,
-    c: number,
-    f: number,
-    k0: Float64Array | null,
-    zeta: number,
-  ): Promise<Float64Array> {
-    checkPositiveInt(n, "n");
-    checkPositiveInt(m, "m");
-    checkPositiveInt(c, "c");
-    checkPositiveInt(f, "f");
-    checkDims(a, n * c, f, "a");
-    checkDims(b, m * c, f, "b");
-    checkZeta(zeta);
-    let factor: Float64Array | null = null;
-    if (zeta !== 1) {
-      if (k0 === null) {
-        throw new EngineError("InvalidParameter", "k0 is required when zeta != 1", { field: "k0" });
-      }
-      if (k0.length < n * m) {
-        throw new EngineError("ShapeMismatch", `has length ${k0.length}, expected ${n} x ${m}`, {
-          field: "k0",
-        });
-      }
-      factor = new Float64Array(n * m);
-      for (let i = 0; i < n * m; i++) factor[i] = k0[i]! ** (zeta - 1);
-    }
-    const rows = n * c;
-    const cols = m * c;
-    const out = new Float64Array(rows * cols);
-    let symmetric = a === b && n === m;
-    if (symmetric && factor !== null) {
-      for (let i = 0; i < n && symmetric; i++)
-        for (let j = 0; j < i; j++)
-          if (factor[i * n + j] !== factor[j * n + i]) {
-            symmetric = false;
-            break;
-          }
-    }
-    const tile = await this.assemble(a, rows, b, cols, f, symmetric, (row, r0, c0, w) => {
-      const o = r0 * cols + c0;
-      if (factor === null) {
-        for (let x = 0; x < w; x++) out[o + x] = row[x]!;
-        return;
-      }
-      const fo = ((r0 / c) | 0) * m;
-      for (let x = 0; x < w; x++) out[o + x] = row[x]! * factor[fo + (((c0 + x) / c) | 0)]!;
-    });
-    if (symmetric) this.mirror(out, rows, tile);
+    if (sym) this.mirror(out, n, tile);
     return out;
   }
 
@@ -463,7 +390,7 @@ async function checkProbe(
   ref: Float64Array,
 ): Promise<void> {
   // a and b are equal copies, so the symmetric shortcut does not flatter any backend.
-  const first = await backend.gramScalar(a, n, b, n, f, 1);
+  const first = await backend.gram(a, n, b, n, f);
   let maxAbs = 0;
   let maxErr = 0;
   for (let i = 0; i < ref.length; i++) {
@@ -485,7 +412,7 @@ async function checkProbe(
 /** Milliseconds of one probe call. */
 async function timeProbe(backend: ComputeBackend, a: Float64Array, b: Float64Array, n: number, f: number) {
   const t0 = performance.now();
-  await backend.gramScalar(a, n, b, n, f, 1);
+  await backend.gram(a, n, b, n, f);
   return Math.max(performance.now() - t0, 1e-3);
 }
 
@@ -504,8 +431,7 @@ function wrapCpu(cpu: ComputeBackend, selection: BackendSelection): SelectedBack
     precision: cpu.precision,
     notes: `kernel assembled in ${cpu.precision} (${cpu.name} backend)`,
     selection,
-    gramScalar: (a, n, b, m, f, zeta) => cpu.gramScalar(a, n, b, m, f, zeta),
-    gramTensor: (a, n, b, m, c, f, k0, zeta) => cpu.gramTensor(a, n, b, m, c, f, k0, zeta),
+    gram: (a, n, b, m, f, symmetric) => cpu.gram(a, n, b, m, f, symmetric),
     dispose: () => cpu.dispose(),
     disposeAsync: async () => cpu.dispose(),
   };

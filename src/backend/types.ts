@@ -9,31 +9,18 @@ export interface ComputeBackend {
   /** Arithmetic used for the Gram matrices this backend returns. */
   readonly precision: "float64" | "float32";
   /**
-   * Scalar (λ=0) Gram matrix: out[i*m + j] = (a_i · b_j)^zeta.
-   * a: n x f, b: m x f (features already normalised).
+   * Raw Gram product out (n × m) = A·Bᵀ, out[i*m + j] = a_i · b_j, with a: n × f and b: m × f row-major. No ζ power:
+   * kernels are folded from these products by the one ζ fold of src/soap/envKernel.ts. `symmetric`: b holds the
+   * same rows as a (a product of a set with itself); the backend may then multiply only the upper triangle and
+   * mirror it exactly.
    */
-  gramScalar(
+  gram(
     a: Float64Array,
     n: number,
     b: Float64Array,
     m: number,
     f: number,
-    zeta: number,
-  ): Promise<Float64Array>;
-  /**
-   * Tensor (λ>0) Gram matrix, out: (n*c) x (m*c) with out[(i*c+μ)*(m*c) + j*c+ν] = k0[i*m+j]^(zeta−1) · (A_i B_jᵀ)_μν,
-   * where A_i = a[i*c*f .. (i+1)*c*f) is a c x f matrix (c = 2λ+1), likewise B_j.
-   * k0 (n x m) holds the λ=0 dot products a0_i·b0_j (NOT raised to any power); it is ignored when zeta = 1.
-   */
-  gramTensor(
-    a: Float64Array,
-    n: number,
-    b: Float64Array,
-    m: number,
-    c: number,
-    f: number,
-    k0: Float64Array | null,
-    zeta: number,
+    symmetric?: boolean,
   ): Promise<Float64Array>;
   /** Release workers / GPU resources. */
   dispose(): void;

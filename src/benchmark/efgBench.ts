@@ -21,10 +21,12 @@ import type { Structure } from "../core/structure.js";
 import { axisAngleErrors } from "../metrics/angles.js";
 import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
-import { efgParams } from "../nmr/efg.js";
+import { absVzzAndEta, efgParams } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
-import { fitPredictRaw, rawKernels, type SoapSettings, speciesFeatures } from "./engine.js";
-import { absVzzAndEta, environmentTargets, N_SCALARS, omegaQFromScalars } from "./targets.js";
+import { fitPredictRaw } from "../gpr/rawFit.js";
+import { type EnvFeatures, rawKernels, scalarPart, subsetFeatures, withBackend } from "../soap/envKernel.js";
+import { type SoapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
+import { environmentTargets, N_SCALARS, omegaQFromScalars } from "./targets.js";
 
 export interface ModelSettings {
   readonly zeta: number;
@@ -220,8 +222,16 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   log(
     `${el}: raw kernels K0, K2 of ${nTr} training × (${nTr} + ${nTe}) environments (F0 ${sf.feats.f0}, F2 ${sf.feats.f})`,
   );
-  const kTrain = await rawKernels(sf.feats, trainEnv, trainEnv, true, o.backend);
-  const kCross = await rawKernels(sf.feats, testEnv, trainEnv, true, o.backend);
+  /** Raw kernels train × train and test × train of one feature set (computed once, folded per ζ and subset). */
+  const trainAndCross = (feats: EnvFeatures) =>
+    withBackend(o.backend, async (be) => {
+      const tr = subsetFeatures(feats, trainEnv);
+      return [
+        await rawKernels(be, tr, tr),
+        await rawKernels(be, subsetFeatures(feats, testEnv), tr),
+      ] as const;
+    });
+  const [kTrain, kCross] = await trainAndCross(sf.feats);
   const ss = o.scalarSoap;
   const sameSoap =
     !ss ||
@@ -229,13 +239,11 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       ss.sigma === o.soap.sigma &&
       ss.nmax === o.soap.nmax &&
       ss.lmax === o.soap.lmax);
-  let kTrainS = kTrain;
-  let kCrossS = kCross;
+  let kTrainS = scalarPart(kTrain);
+  let kCrossS = scalarPart(kCross);
   if (!sameSoap) {
     log(`${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.rcut)} Å, σ ${g3(ss.sigma)} Å)`);
-    const sf0 = speciesFeatures(subset, o.species, ss, 0);
-    kTrainS = await rawKernels(sf0.feats, trainEnv, trainEnv, false, o.backend);
-    kCrossS = await rawKernels(sf0.feats, testEnv, trainEnv, false, o.backend);
+    [kTrainS, kCrossS] = await trainAndCross(speciesFeatures(subset, o.species, ss, 0).feats);
   }
   timings.kernels = now() - t0;
   const trainIdx = indexBy(nTr, (i) => i);
@@ -266,7 +274,6 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     });
     const ta = now();
     const t2 = await fitPredictRaw({
-      lambda: 2,
       zeta: o.tensorial.zeta,
       reg: o.tensorial.reg,
       kTrain,
@@ -280,7 +287,6 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     const tTensor = now() - ta;
     const tb = now();
     const sc = await fitPredictRaw({
-      lambda: 0,
       zeta: o.scalar.zeta,
       reg: o.scalar.reg,
       kTrain: kTrainS,

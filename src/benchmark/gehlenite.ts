@@ -9,7 +9,7 @@ import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { loadMagresDataset } from "../datasets/magres.js";
 import { type EfgBenchResult, type ModelSettings, runEfgBenchmark } from "./efgBench.js";
-import type { SoapSettings } from "./engine.js";
+import type { SoapSettings } from "../soap/speciesFeatures.js";
 import { splitStructures } from "./lto.js";
 
 export interface GehleniteConfig {

@@ -1,8 +1,7 @@
 /** Benchmarks and hyperparameter search (the integration layer): see each module's header. */
 export * from "./efgBench.js";
-export * from "./engine.js";
 export * from "./gehlenite.js";
-export * from "./hyperSearch.js";
+export * from "../search/hyperSearch.js";
 export * from "./lto.js";
 export * from "./paper.js";
 export * from "./present.js";

@@ -7,7 +7,7 @@
  *
  * Presets: `quick` (the README's default job: < 5 min on 2 cores) and `full`; both use fixed hyperparameters
  * stated in the output unless `search` is given (Box–Behnken + k-fold CV on a subset of the training set,
- * src/benchmark/hyperSearch.ts).
+ * src/search/hyperSearch.ts).
  */
 import type { ComputeBackend } from "../backend/types.js";
 import { type GnnContestantOptions, type GnnContestantResult, runGnnContestant } from "./gnnContestant.js";
@@ -16,8 +16,8 @@ import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import { type EfgBenchResult, type ModelSettings, runEfgBenchmark } from "./efgBench.js";
-import type { SoapSettings } from "./engine.js";
-import { type HyperSearchResult, runHyperSearch } from "./hyperSearch.js";
+import type { SoapSettings } from "../soap/speciesFeatures.js";
+import { type HyperSearchResult, runHyperSearch } from "../search/hyperSearch.js";
 
 /** Box–Behnken search before the benchmark (per species, on a subset of its training structures). */
 export interface LtoSearchPlan {

@@ -75,13 +75,6 @@ export function environmentTargets(
   return { n, isotope: iso, tensor, t2, scalars };
 }
 
-/** |Vzz| and η·|Vzz| of the tensor at t[off..off+9) (the C̃Q and η̃ numerators, positive-Vzz convention). */
-export function absVzzAndEta(t: ArrayLike<number>, off: number): [number, number] {
-  const p = efgParams(t, off, null);
-  const v = Math.abs(p.vzz);
-  return [v, p.eta * v];
-}
-
 /**
  * ω_Q (kHz, Harper eq. 5) from separately predicted scalars (Fig. 4b): CQ from the signed Vzz, η = η|Vzz| / |Vzz|
  * clamped to [0, 1], and the predicted θ, φ.

@@ -10,9 +10,10 @@ import { type PeakAnalysis, findPeakRegions } from "../analysis/peaks.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
+import { GprModel } from "../gpr/gpr.js";
 import { loadModel } from "../gpr/index.js";
 import type { Model } from "../gpr/model.js";
-import { predictPrimal } from "../gpr/primal.js";
+import { supportsPrimal } from "../gpr/primal.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { efgParams } from "../nmr/efg.js";
 import { isotopeFor } from "../nmr/isotopes.js";
@@ -28,7 +29,6 @@ export interface WqLargeOptions {
   readonly nPeaks?: number;
   readonly minCount?: number;
   readonly isotopes?: Readonly<Record<string, string>>;
-  readonly threads?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -65,17 +65,26 @@ export async function runWqLarge(o: WqLargeOptions): Promise<WqLargeResult> {
   let t0 = now();
   const model = typeof o.model === "string" ? loadModel(o.model) : o.model;
   const tLoad = now() - t0;
-  const header = model.serialize().header as { params?: { lambda?: number; target?: string } };
-  if (header.params?.lambda !== 2 || header.params?.target !== "efg") {
-    throw new EngineError("InvalidParameter", "ω_Q of large cells needs a λ=2 model of the 'efg' target", {
-      field: "model",
-    });
+  if (!(model instanceof GprModel) || model.params.lambda !== 2 || model.params.target !== "efg") {
+    throw new EngineError(
+      "InvalidParameter",
+      "ω_Q of large cells needs a λ=2 GPR model of the 'efg' target",
+      {
+        field: "model",
+      },
+    );
+  }
+  if (!supportsPrimal(model.params.zeta)) {
+    throw new EngineError(
+      "InvalidParameter",
+      `primal prediction needs ζ = 1 or 2, this model has ζ = ${model.params.zeta}`,
+      { field: "zeta" },
+    );
   }
   log(`predicting ${o.structures.length} cells in the primal`);
-  const { prediction, timings } = await predictPrimal(model, o.structures, {
-    ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    log,
-  });
+  // the mean-only prediction of a GPR model with ζ ∈ {1, 2} is the primal one (src/gpr/primal.ts)
+  const prediction = await model.predict(o.structures, { variance: false });
+  const timings = { features: 0, weights: 0, predict: 0, ...prediction.timings };
   const cart = prediction.cartesian;
   if (!cart) throw new EngineError("Internal", "the model returned no Cartesian tensors");
   const el = symbolOf(prediction.species);

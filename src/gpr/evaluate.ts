@@ -9,6 +9,7 @@ import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, vectorErrorStats } from "../metrics/stats.js";
+import { samplePositions } from "../soap/types.js";
 import type { Prediction } from "./model.js";
 import { collectTargets, parseTarget } from "./targets.js";
 
@@ -36,8 +37,6 @@ export function evaluatePrediction(
   const t = parseTarget(target, lambda);
   const ref = collectTargets(dataset, t, lambda, pred.species, isotopes);
   const c = pred.components;
-  const pos = new Map<string, number>();
-  for (let k = 0; k < pred.atoms.length / 2; k++) pos.set(`${pred.atoms[2 * k]}:${pred.atoms[2 * k + 1]}`, k);
   const n = ref.samples.length / 2;
   if (n === 0) {
     throw new EngineError(
@@ -50,11 +49,9 @@ export function evaluatePrediction(
   }
   const yp = new Float64Array(n * c);
   const vp = pred.variance ? new Float64Array(n * c) : null;
-  const idx: number[] = [];
+  const idx = samplePositions(pred.atoms, ref.samples, "prediction");
   for (let i = 0; i < n; i++) {
-    const k = pos.get(`${ref.samples[2 * i]}:${ref.samples[2 * i + 1]}`);
-    if (k === undefined) throw new EngineError("Internal", "a labelled atom was not predicted");
-    idx.push(k);
+    const k = idx[i]!;
     yp.set(pred.mean.subarray(k * c, (k + 1) * c), i * c);
     if (vp) vp.set(pred.variance!.subarray(k * c, (k + 1) * c), i * c);
   }

@@ -2,7 +2,7 @@
  * GPR models of one per-atom target of one centre species at one λ: full GPR ("gpr") and sparse GPR on M
  * representative environments ("sparse-gpr", SoR or DTC). Implements the shared `Model` interface.
  *
- * Numerics: src/gpr/regression.ts (R&W Alg. 2.1 and §8.3). Kernels: src/gpr/kernel.ts through a
+ * Numerics: src/gpr/regression.ts (R&W Alg. 2.1 and §8.3). Kernels: the one kernel path of src/soap/envKernel.ts through a
  * ComputeBackend. Conventions:
  * - λ=0 targets are centred on the training mean (added back on prediction); λ>0 targets are never shifted
  *   (a constant offset would break equivariance).
@@ -17,15 +17,22 @@ import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
+import {
+  type EnvFeatures,
+  envFeatures,
+  kernelDiagBlocks,
+  kernelMatrix,
+  subsetFeatures,
+} from "../soap/envKernel.js";
 import type { Descriptor, FeatureBlocks } from "../soap/types.js";
-import { blockKey } from "../soap/types.js";
+import { blockKey, samplePositions } from "../soap/types.js";
 import { createDescriptor } from "./descriptors.js";
-import { type EnvFeatures, kernelDiagBlocks, kernelMatrix, subsetFeatures } from "./kernel.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
 import { registerModelLoader } from "./modelfile.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
+  centreColumns,
   type FullGprState,
   fitFullGpr,
   fitSparseGpr,
@@ -157,31 +164,9 @@ function gatherFeatures(
       samples: new Int32Array(0),
     };
   }
-  const all: EnvFeatures = {
-    n: bl.nSamples,
-    lambda,
-    c: bl.nComponents,
-    f: bl.nProperties,
-    values: bl.values,
-    f0: b0.nProperties,
-    values0: b0.values,
-  };
-  if (b0.nSamples !== bl.nSamples)
-    throw new EngineError("Internal", "λ=0 and λ blocks have different samples");
+  const all = envFeatures(bl, b0);
   if (!samples) return { feats: all, samples: bl.samples };
-  const pos = new Map<number, number>();
-  for (let k = 0; k < bl.nSamples; k++) pos.set(bl.samples[2 * k]! * 1_000_000 + bl.samples[2 * k + 1]!, k);
-  const idx = new Int32Array(samples.length / 2);
-  for (let k = 0; k < idx.length; k++) {
-    const p = pos.get(samples[2 * k]! * 1_000_000 + samples[2 * k + 1]!);
-    if (p === undefined)
-      throw new EngineError(
-        "Internal",
-        `no features for structure ${samples[2 * k]}, atom ${samples[2 * k + 1]}`,
-      );
-    idx[k] = p;
-  }
-  return { feats: subsetFeatures(all, idx), samples };
+  return { feats: subsetFeatures(all, samplePositions(bl.samples, samples)), samples };
 }
 
 const now = () => performance.now() / 1000;
@@ -292,13 +277,10 @@ export class GprModel implements Model {
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     timings.features = now() - t0;
     const c = feats.c;
-    const y = rows.y.slice();
-    let mean = 0;
-    if (p.lambda === 0) {
-      for (let i = 0; i < n; i++) mean += y[i]!;
-      mean /= n;
-      for (let i = 0; i < n; i++) y[i] -= mean;
-    }
+    // λ=0 targets centred on the training mean; λ>0 never shifted
+    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
+    const y = centring ? centring.centred : rows.y.slice();
+    const mean = centring ? centring.means[0]! : 0;
     const backend = await createBackend(p.backend);
     try {
       if (backend.precision !== "float64") {
@@ -410,9 +392,11 @@ export class GprModel implements Model {
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
     const wantVar = options.variance ?? true;
+    let t0 = now();
     const desc = this.descriptor(f.descriptorHypers);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
+    const timings: Record<string, number> = { features: now() - t0 };
     const c = 2 * p.lambda + 1;
     const t = feats.n;
     if (t > 0 && (feats.f !== f.train.f || feats.f0 !== f.train.f0)) {
@@ -435,6 +419,7 @@ export class GprModel implements Model {
         variance: new Float64Array(0),
         covariance: new Float64Array(0),
         notes,
+        timings,
       };
     }
     let mean: Float64Array;
@@ -442,8 +427,12 @@ export class GprModel implements Model {
     if (!wantVar && supportsPrimal(p.zeta)) {
       // Mean only, polynomial kernel: predict in the primal (DESIGN.md performance notes), O(F·F0) per atom
       // instead of O(N_train·F); equal to the dual K*·α to round-off (test/unit/primal.test.ts).
+      t0 = now();
       this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+      timings.weights = now() - t0;
+      t0 = now();
       mean = await primalPredict(this.primal, feats);
+      timings.predict = now() - t0;
       notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
     } else {
       const backend = await createBackend(options.backend ?? p.backend);
@@ -493,6 +482,7 @@ export class GprModel implements Model {
       ...(covariance && c > 1 ? { covariance } : {}),
       ...(cartesian ? { cartesian } : {}),
       notes,
+      timings,
     };
   }
 

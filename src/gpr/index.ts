@@ -1,7 +1,7 @@
 /** GPR public API: models, model files (importing this registers the 'gpr' and 'sparse-gpr' loaders). */
 export { ArrayDescriptor, createDescriptor, registerDescriptor } from "./descriptors.js";
 export { GPR_FORMAT_VERSION, GprModel, type GprParams, type SparseParams } from "./gpr.js";
-export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "./kernel.js";
+export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "../soap/envKernel.js";
 export type {
   FitOptions,
   FitReport,
@@ -19,10 +19,10 @@ export {
   registerModelLoader,
   saveModel,
 } from "./modelfile.js";
+export { fitPredictRaw } from "./rawFit.js";
 export * from "./regression.js";
 export {
   type PrimalWeights,
-  predictPrimal,
   primalPredict,
   primalWeights,
   supportsPrimal,

@@ -42,6 +42,8 @@ export interface Prediction {
   readonly cartesian?: Float64Array;
   /** Free-form provenance, e.g. "kernel assembled in float32 (gpu.js)". */
   readonly notes: readonly string[];
+  /** Wall seconds of each stage (features, weights, predict, ...), when the model measures them. */
+  readonly timings?: Readonly<Record<string, number>>;
 }
 
 export interface FitOptions {

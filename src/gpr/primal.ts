@@ -2,7 +2,7 @@
  * Primal-space prediction for the polynomial λ-SOAP kernels (DESIGN.md, "Performance notes").
  *
  * The GPR mean is f(i) = Σ_j K(i,j) α_j (+ the training mean for λ=0). With normalised features and the kernels
- * of src/gpr/kernel.ts the sum over training environments j can be collapsed once, before any test environment
+ * of src/soap/envKernel.ts the sum over training environments j can be collapsed once, before any test environment
  * is seen:
  *   λ=0, ζ=1:  f_i = p_i · u,             u = Σ_j α_j p_j                      (F0)
  *   λ=0, ζ=2:  f_i = p_iᵀ M p_i,          M = Σ_j α_j p_j p_jᵀ                 (F0 × F0)
@@ -16,22 +16,13 @@
  *
  * Only the mean is available in the primal; predictive variances still need the dual kernel.
  *
- * Wiring into GprModel.predict (src/gpr/gpr.ts, owned by the GPR module): when no variance is asked for and
- * ζ ∈ {1, 2}, replace the K*·α block by
- *   this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
- *   const mean = await primalPredict(this.primal, feats);      // instead of kernelMatrix + predictMean (+ f.mean)
- * (a private `primal: PrimalWeights | null` field, reset in fit). `soapgpr predict --no-variance` then runs in the
- * primal. Until then `predictPrimal(model, structures)` below does the same from the outside.
+ * GprModel.predict (src/gpr/gpr.ts) takes this path for the mean whenever no variance is asked for and ζ ∈ {1, 2}
+ * (`predict(structures, { variance: false })`, `soapgpr predict --no-variance`, the ω_Q of large cells); the weights
+ * are collapsed once per fitted model and kept.
  */
 import { CpuBackend } from "../backend/cpu.js";
-import type { Structure } from "../core/structure.js";
 import { EngineError } from "../core/errors.js";
-import { t2ToCartesian } from "../nmr/spherical.js";
-import { blockKey } from "../soap/types.js";
-import { createDescriptor } from "./descriptors.js";
-import type { EnvFeatures } from "./kernel.js";
-import type { Model, ModelPayload, Prediction } from "./model.js";
-import { parseTarget } from "./targets.js";
+import type { EnvFeatures } from "../soap/envKernel.js";
 import { transpose } from "./regression.js";
 
 /** Collapsed weights of a fitted GPR mean (see the module comment). */
@@ -160,134 +151,4 @@ export async function primalPredict(
   } finally {
     backend.dispose();
   }
-}
-
-interface PayloadHeader {
-  params: {
-    species: number;
-    lambda: number;
-    target: string;
-    zeta: number;
-    descriptor: { name: string; hypers: Readonly<Record<string, unknown>> };
-  };
-  fitted: {
-    nEnvironments: number;
-    components: number;
-    nFeatures: number;
-    nFeatures0: number;
-    trainingMean: number;
-  };
-}
-
-/** The training features, α and settings of a serialised GPR model (GprModel.serialize()). */
-export function primalInputsFromPayload(payload: ModelPayload): {
-  train: EnvFeatures;
-  alpha: Float64Array;
-  zeta: number;
-  offset: number;
-  header: PayloadHeader;
-} {
-  if (payload.kind !== "gpr" && payload.kind !== "sparse-gpr") {
-    throw new EngineError("InvalidParameter", `primal prediction needs a GPR model, got '${payload.kind}'`);
-  }
-  const h = payload.header as unknown as PayloadHeader;
-  const get = (name: string): Float64Array => {
-    const a = payload.arrays.get(name);
-    if (!(a instanceof Float64Array)) throw new EngineError("CorruptModel", `model lacks array '${name}'`);
-    return a;
-  };
-  const lambda = h.params.lambda;
-  const values = get("trainFeatures");
-  const values0 = lambda === 0 ? values : get("trainFeatures0");
-  const fi = h.fitted;
-  const train: EnvFeatures = {
-    n: fi.nEnvironments,
-    lambda,
-    c: fi.components,
-    f: fi.nFeatures,
-    values,
-    f0: fi.nFeatures0,
-    values0,
-  };
-  return {
-    train,
-    alpha: get("alpha"),
-    zeta: h.params.zeta,
-    offset: lambda === 0 ? fi.trainingMean : 0,
-    header: h,
-  };
-}
-
-export interface PrimalTimings {
-  features: number;
-  weights: number;
-  predict: number;
-}
-
-/**
- * Predict the mean of a fitted GPR model (gpr or sparse-gpr, ζ ∈ {1, 2}) in the primal, for every atom of its
- * species in `structures` (structure then atom order, as Model.predict). No variances. Returns the same
- * Prediction shape as GprModel.predict (with `cartesian` for efg/ms λ=2 targets) plus stage timings.
- * `weights` may be passed to reuse collapsed weights across calls.
- */
-export async function predictPrimal(
-  model: Model,
-  structures: readonly Structure[],
-  options: { threads?: number; weights?: PrimalWeights; log?: (line: string) => void } = {},
-): Promise<{ prediction: Prediction; weights: PrimalWeights; timings: PrimalTimings }> {
-  const payload = model.serialize();
-  const { train, alpha, zeta, offset, header } = primalInputsFromPayload(payload);
-  if (!supportsPrimal(zeta)) {
-    throw new EngineError(
-      "InvalidParameter",
-      `primal prediction needs ζ = 1 or 2, this model has ζ = ${zeta}`,
-      {
-        field: "zeta",
-      },
-    );
-  }
-  const p = header.params;
-  const now = () => performance.now() / 1000;
-  let t0 = now();
-  const w = options.weights ?? (await primalWeights(train, alpha, zeta, offset, options));
-  const tWeights = now() - t0;
-  t0 = now();
-  options.log?.(`features of ${structures.length} structures (${p.descriptor.name})`);
-  const desc = createDescriptor(p.descriptor.name, p.descriptor.hypers);
-  const lambdas = p.lambda === 0 ? [0] : [0, p.lambda];
-  const blocks = desc.compute(structures, { centers: [p.species], lambdas });
-  const bl = blocks.get(blockKey(p.species, p.lambda));
-  const b0 = blocks.get(blockKey(p.species, 0));
-  const c = 2 * p.lambda + 1;
-  const feats: EnvFeatures = {
-    n: bl?.nSamples ?? 0,
-    lambda: p.lambda,
-    c,
-    f: bl?.nProperties ?? w.f,
-    values: bl?.values ?? new Float64Array(0),
-    f0: b0?.nProperties ?? w.f0,
-    values0: b0?.values ?? new Float64Array(0),
-  };
-  const samples = bl?.samples ?? new Int32Array(0);
-  const tFeatures = now() - t0;
-  t0 = now();
-  options.log?.(`primal prediction of ${feats.n} environments (ζ=${zeta}, F=${w.f}, F0=${w.f0})`);
-  const mean = feats.n > 0 ? await primalPredict(w, feats, options) : new Float64Array(0);
-  const tPredict = now() - t0;
-  const tgt = parseTarget(p.target, p.lambda);
-  let cartesian: Float64Array | undefined;
-  if (tgt.derived === null && (tgt.array === "efg" || tgt.array === "ms") && p.lambda === 2) {
-    cartesian = new Float64Array(feats.n * 9);
-    for (let i = 0; i < feats.n; i++) t2ToCartesian(mean, i * 5, cartesian, i * 9);
-  }
-  const prediction: Prediction = {
-    species: p.species,
-    lambda: p.lambda,
-    atoms: samples,
-    components: c,
-    mean,
-    ...(cartesian ? { cartesian } : {}),
-    notes: [`mean predicted in the primal (ζ=${zeta}); no variances`],
-  };
-  return { prediction, weights: w, timings: { features: tFeatures, weights: tWeights, predict: tPredict } };
 }

@@ -55,19 +55,25 @@ function checkFinite(name: string, a: Float64Array, context: string): void {
 }
 
 /**
- * Full GPR (R&W Alg. 2.1 lines 2–3): L = chol(K + σ²I), α = Lᵀ\(L\y). `k` (n×n) is not modified.
+ * Full GPR (R&W Alg. 2.1 lines 2–3): L = chol(K + σ²I), α = Lᵀ\(L\Y) for `rhs` right-hand sides at once
+ * (Y n × rhs row-major, default one column). `k` (n×n) is not modified. With several columns, `scale` and
+ * `logMarginal` are those of the columns as independent GPs sharing K (sums over the columns; ŝ² over n·rhs).
  */
 export async function fitFullGpr(
   k: Float64Array,
   n: number,
   y: Float64Array,
   reg: number,
-  options: SolveOptions = {},
+  options: SolveOptions & { rhs?: number } = {},
 ): Promise<FullGprState> {
   const ctx = options.context ?? "";
+  const r = options.rhs ?? 1;
   if (!(reg >= 0)) throw new EngineError("InvalidParameter", `${ctx}regularisation must be ≥ 0, got ${reg}`);
-  if (y.length !== n)
-    throw new EngineError("ShapeMismatch", `${ctx}y has ${y.length} values, kernel has ${n} rows`);
+  if (y.length !== n * r)
+    throw new EngineError(
+      "ShapeMismatch",
+      `${ctx}y has ${y.length} values, kernel has ${n} rows${r > 1 ? ` × ${r} right-hand sides` : ""}`,
+    );
   checkFinite("target", y, ctx);
   const a = k.slice(0, n * n);
   for (let i = 0; i < n; i++) a[i * n + i] += reg;
@@ -75,18 +81,45 @@ export async function fitFullGpr(
     context: ctx,
     ...(options.pool ? { pool: options.pool } : {}),
   });
-  const alpha = choleskySolve(l, n, y.slice(), 1);
+  const alpha = choleskySolve(l, n, y.slice(), r);
   let yAlpha = 0;
-  for (let i = 0; i < n; i++) yAlpha += y[i] * alpha[i];
-  const logMarginal = -0.5 * yAlpha - 0.5 * logDetFromCholesky(l, n) - 0.5 * n * Math.log(2 * Math.PI);
-  return { n, alpha, l, jitter, scale: n > 0 ? yAlpha / n : 1, logMarginal };
+  for (let i = 0; i < n * r; i++) yAlpha += y[i] * alpha[i];
+  const logMarginal =
+    -0.5 * yAlpha - 0.5 * r * logDetFromCholesky(l, n) - 0.5 * n * r * Math.log(2 * Math.PI);
+  return { n, alpha, l, jitter, scale: n > 0 ? yAlpha / (n * r) : 1, logMarginal };
 }
 
-/** Predictive mean f̄* = K*·α (R&W Alg. 2.1 line 4); kStar is t×n (rows: test, columns: training). */
-export function predictMean(kStar: Float64Array, t: number, n: number, alpha: Float64Array): Float64Array {
-  const out = new Float64Array(t);
-  gemmKernel(false, false, t, 1, n, 1, kStar, 0, n, alpha, 0, 1, 0, out, 0, 1);
+/**
+ * Predictive mean f̄* = K*·α (R&W Alg. 2.1 line 4); kStar is t×n (rows: test, columns: training), α n × r (r
+ * right-hand sides, default 1); the result is t × r.
+ */
+export function predictMean(
+  kStar: Float64Array,
+  t: number,
+  n: number,
+  alpha: Float64Array,
+  r = 1,
+): Float64Array {
+  const out = new Float64Array(t * r);
+  if (t > 0) gemmKernel(false, false, t, r, n, 1, kStar, 0, n, alpha, 0, r, 0, out, 0, r);
   return out;
+}
+
+/**
+ * Centre the columns of targets y (n × r row-major) on their means (λ=0 targets; λ>0 are never shifted): returns
+ * the centred copy and the means, to add back to predictions.
+ */
+export function centreColumns(
+  y: Float64Array,
+  n: number,
+  r = 1,
+): { centred: Float64Array; means: Float64Array } {
+  const means = new Float64Array(r);
+  for (let i = 0; i < n; i++) for (let q = 0; q < r; q++) means[q]! += y[i * r + q]!;
+  for (let q = 0; q < r; q++) means[q]! /= Math.max(n, 1);
+  const centred = y.slice();
+  for (let i = 0; i < n; i++) for (let q = 0; q < r; q++) centred[i * r + q]! -= means[q]!;
+  return { centred, means };
 }
 
 /** Transpose of a rows×cols row-major matrix. */

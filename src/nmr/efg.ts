@@ -119,3 +119,10 @@ export function efgParams(t: ArrayLike<number>, off: number, iso: Isotope | null
     omegaQLab,
   };
 }
+
+/** |Vzz| and η·|Vzz| of the tensor at t[off..off+9) (the C̃Q and η̃ numerators, positive-Vzz convention). */
+export function absVzzAndEta(t: ArrayLike<number>, off: number): [number, number] {
+  const p = efgParams(t, off, null);
+  const v = Math.abs(p.vzz);
+  return [v, p.eta * v];
+}

@@ -4,6 +4,19 @@
  *   const blocks = soap.compute(structures, { centers: [3], lambdas: [0, 2] });   // FeatureBlocks keyed "Z:λ"
  *   const K = await atomicKernel(blocksA, blocksB, 3, { lambda: 2, zeta: 2, backend });
  */
+export {
+  type EnvFeatures,
+  envFeatures,
+  foldZeta,
+  kernelDiagBlocks,
+  kernelMatrix,
+  type RawKernels,
+  rawKernels,
+  scalarPart,
+  sliceFeatures,
+  subsetFeatures,
+  withBackend,
+} from "./envKernel.js";
 export { SphericalExpansion } from "./expansion.js";
 export {
   type CutoffSmoothing,
@@ -32,9 +45,17 @@ export {
   powerSpectrum,
 } from "./lambdaSoap.js";
 export {
+  type SoapSettings,
+  type SpeciesFeatures,
+  soapHypersOf,
+  speciesFeatures,
+} from "./speciesFeatures.js";
+export {
   blockKey,
   type ComputeOptions,
   type Descriptor,
   type FeatureBlock,
   type FeatureBlocks,
+  sampleKey,
+  samplePositions,
 } from "./types.js";

@@ -1,8 +1,7 @@
-import { CpuBackend } from "../backend/cpu.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
-import { simdGemmAvailable, simdGram } from "../math/simdGemm.js";
+import { type EnvFeatures, envFeatures, kernelMatrix, sliceFeatures, withBackend } from "./envKernel.js";
 import { LambdaSoap } from "./lambdaSoap.js";
 import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
 
@@ -11,10 +10,9 @@ import { blockKey, type FeatureBlock, type FeatureBlocks } from "./types.js";
  * kernels are the plain products):
  *   atomic     K^λ_μν(i,j) = (p⁰_i · p⁰_j)^(ζ−1) (P^λ_i P^λ_jᵀ)_μν
  *   structure  K^λ_μν(A,B) = 1/(N_A N_B) Σ_{i∈A, j∈B} K^λ_μν(i,j)   (TENSOAP's definition)
- * All products are blocked GEMMs: for the default / CPU backend the WebAssembly SIMD Gram product of
- * src/math/simdGemm.ts (threads as the CpuBackend's `threads`; here it also sees sub-ranges of the same block,
- * so symmetric chunks multiply only their upper triangle), otherwise (or with `simd: false`) the
- * ComputeBackend's own.
+ * Both go through the one kernel path of src/soap/envKernel.ts (raw products on the ComputeBackend, then the ζ
+ * fold); a kernel of a block with itself is a symmetric product (upper triangle only on the CpuBackend's SIMD
+ * path). The structure kernel sums atomic kernels chunk by chunk.
  */
 export interface KernelMatrix {
   /** rows (environments or structures) */
@@ -29,43 +27,13 @@ export interface KernelMatrix {
 export interface KernelOptions {
   lambda: number;
   zeta: number;
+  /** Default: a float64 CpuBackend for the call (see withBackend in src/soap/envKernel.ts). */
   backend?: ComputeBackend;
   /**
-   * Products of the default backend or of a CpuBackend (with its `simd` on) run through the WebAssembly SIMD
-   * Gram kernel of src/math/simdGemm.ts directly (default true; ~4× the scalar GEMM on one core).
-   * false: always call the backend's gramScalar / gramTensor (a CpuBackend uses the same SIMD kernel there
-   * unless built with `simd: false` or SOAPGPR_NO_SIMD=1). Other backends are always called.
+   * Rows of A per product (bounds the raw products' memory; default all rows in one product, which is symmetric
+   * for a block with itself). Chunks are rectangular products of their rows against all of B.
    */
-  simd?: boolean;
-}
-
-/** Multiply the (i,μ),(j,ν) blocks of a tensor Gram matrix by k0[i,j]^(ζ−1). */
-function foldK0(g: Float64Array, k0: Float64Array, n: number, m: number, c: number, zeta: number): void {
-  const mc = m * c;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      const kk = k0[i * m + j]!;
-      const w = zeta === 2 ? kk : kk ** (zeta - 1);
-      for (let mu = 0; mu < c; mu++) {
-        const o = (i * c + mu) * mc + j * c;
-        for (let nu = 0; nu < c; nu++) g[o + nu]! *= w;
-      }
-    }
-  }
-}
-
-/** Whether the WebAssembly SIMD path serves these options (see KernelOptions.simd). */
-function useSimd(o: { backend?: ComputeBackend; simd?: boolean }): boolean {
-  if (o.simd === false) return false;
-  if (o.backend && !(o.backend instanceof CpuBackend && o.backend.simd)) return false;
-  return simdGemmAvailable();
-}
-
-let defaultBackend: ComputeBackend | null = null;
-function backendOf(o: { backend?: ComputeBackend }): ComputeBackend {
-  if (o.backend) return o.backend;
-  defaultBackend ??= new CpuBackend();
-  return defaultBackend;
+  chunk?: number;
 }
 
 function getBlock(blocks: FeatureBlocks, z: number, lambda: number, which: string): FeatureBlock {
@@ -82,121 +50,44 @@ function getBlock(blocks: FeatureBlocks, z: number, lambda: number, which: strin
   return b;
 }
 
+/** EnvFeatures of centre species z (with the λ=0 block when ζ > 1 needs it). */
+function featuresOf(blocks: FeatureBlocks, z: number, o: KernelOptions, which: string): EnvFeatures {
+  const bl = getBlock(blocks, z, o.lambda, which);
+  return envFeatures(bl, o.lambda > 0 && o.zeta !== 1 ? getBlock(blocks, z, 0, which) : null);
+}
+
 function checkZeta(zeta: number): void {
   if (!(zeta >= 1) || !Number.isFinite(zeta))
     throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
 }
 
-/** Kernel between sample ranges [a0, a1) of block A and [b0, b1) of block B (λ=0 blocks needed for ζ > 1). */
-async function blockKernel(
-  A: FeatureBlock,
-  A0: FeatureBlock | null,
-  a0: number,
-  a1: number,
-  B: FeatureBlock,
-  B0: FeatureBlock | null,
-  o: KernelOptions,
-  b0 = 0,
-  b1 = B.nSamples,
-): Promise<Float64Array> {
-  const be = backendOf(o);
-  const n = a1 - a0;
-  const m = b1 - b0;
-  if (A.nProperties !== B.nProperties) {
-    throw new EngineError(
-      "ShapeMismatch",
-      `feature sizes differ (${A.nProperties} vs ${B.nProperties}): compute both sets with the same species and hypers`,
-    );
-  }
-  const c = A.nComponents;
-  const f = A.nProperties;
-  if (useSimd(o)) {
-    // same block, same rows: only the upper triangle is multiplied
-    const sym = A === B && a0 === b0 && a1 === b1;
-    // threads of the CpuBackend (default backend: SOAPGPR_THREADS or 2)
-    const th = be instanceof CpuBackend ? be.threads : 1;
-    if (o.lambda === 0) {
-      const g = await simdGram(A.values, a0 * f, n, B.values, b0 * f, m, f, sym, th);
-      if (g) {
-        if (o.zeta !== 1)
-          for (let k = 0; k < g.length; k++) g[k] = o.zeta === 2 ? g[k]! * g[k]! : g[k]! ** o.zeta;
-        return g;
-      }
-    } else if (o.zeta === 1 || (A0 && B0 && A0.nProperties === B0.nProperties)) {
-      const g = await simdGram(A.values, a0 * c * f, n * c, B.values, b0 * c * f, m * c, f, sym, th);
-      if (g && o.zeta === 1) return g;
-      if (g && A0 && B0) {
-        const f0 = A0.nProperties;
-        const sym0 = sym && A0 === B0;
-        const k0 = await simdGram(A0.values, a0 * f0, n, B0.values, b0 * f0, m, f0, sym0, th);
-        if (k0) {
-          foldK0(g, k0, n, m, c, o.zeta);
-          return g;
-        }
-      }
-    }
-  }
-  const av = A.values.subarray(a0 * c * f, a1 * c * f);
-  const bv = B.values.subarray(b0 * c * f, b1 * c * f);
-  if (o.lambda === 0) return be.gramScalar(av, n, bv, m, f, o.zeta);
-  let k0: Float64Array | null = null;
-  if (o.zeta !== 1) {
-    if (!A0 || !B0)
-      throw new EngineError("InvalidParameter", "λ>0 kernels with ζ>1 need the λ=0 blocks as well");
-    if (A0.nProperties !== B0.nProperties) throw new EngineError("ShapeMismatch", "λ=0 feature sizes differ");
-    const f0 = A0.nProperties;
-    k0 = await be.gramScalar(
-      A0.values.subarray(a0 * f0, a1 * f0),
-      n,
-      B0.values.subarray(b0 * f0, b1 * f0),
-      m,
-      f0,
-      1,
-    );
-  }
-  return be.gramTensor(av, n, bv, m, c, f, k0, o.zeta);
-}
-
 /**
- * Atomic kernel between the environments of centre species z in A and in B. When A and B are the same block
- * (a === b) only the upper block triangle is multiplied and mirrored (K(j,i) = K(i,j)ᵀ): about half the work.
+ * Atomic kernel between the environments of centre species z in A and in B. When A and B are the same blocks
+ * (a === b) the product is symmetric: the backend may multiply only the upper triangle and mirror it.
  */
 export async function atomicKernel(
   a: FeatureBlocks,
   b: FeatureBlocks,
   z: number,
-  o: KernelOptions & { chunk?: number },
+  o: KernelOptions,
 ): Promise<KernelMatrix> {
   checkZeta(o.zeta);
-  const A = getBlock(a, z, o.lambda, "A");
-  const B = getBlock(b, z, o.lambda, "B");
-  const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z, 0, "A") : null;
-  const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z, 0, "B") : null;
-  const c = A.nComponents;
-  const chunk = o.chunk ?? 64;
-  if (A !== B || A.nSamples <= chunk || useSimd(o)) {
-    const values = await blockKernel(A, A0, 0, A.nSamples, B, B0, o);
-    return { n: A.nSamples, m: B.nSamples, nComponents: c, values };
-  }
-  const n = A.nSamples;
-  const nc = n * c;
-  const values = new Float64Array(nc * nc);
-  for (let i0 = 0; i0 < n; i0 += chunk) {
-    const i1 = Math.min(n, i0 + chunk);
-    const g = await blockKernel(A, A0, i0, i1, A, A0, o, i0, n);
-    const w = (n - i0) * c; // row width of g
-    const h = (i1 - i0) * c; // rows of g
-    for (let r = 0; r < h; r++) {
-      const row = i0 * c + r;
-      values.set(g.subarray(r * w, (r + 1) * w), row * nc + i0 * c);
-      // mirror the columns right of this chunk's diagonal block into the lower triangle
-      for (let col = h; col < w; col++) values[(i0 * c + col) * nc + row] = g[r * w + col]!;
+  const A = featuresOf(a, z, o, "A");
+  const B = a === b ? A : featuresOf(b, z, o, "B");
+  const chunk = o.chunk ?? A.n;
+  const values = await withBackend(o.backend, async (be) => {
+    if (chunk >= A.n) return kernelMatrix(be, A, B, o.zeta);
+    const out = new Float64Array(A.n * A.c * B.n * B.c);
+    for (let i0 = 0; i0 < A.n; i0 += chunk) {
+      const g = await kernelMatrix(be, sliceFeatures(A, i0, Math.min(A.n, i0 + chunk)), B, o.zeta);
+      out.set(g, i0 * A.c * B.n * B.c); // chunk rows are contiguous rows of the full kernel
     }
-  }
-  return { n, m: n, nComponents: c, values };
+    return out;
+  });
+  return { n: A.n, m: B.n, nComponents: A.c, values };
 }
 
-export interface StructureKernelOptions extends KernelOptions {
+export interface StructureKernelOptions extends Omit<KernelOptions, "chunk"> {
   /** centre species included (default: every species with a block in A and B) */
   centers?: readonly number[];
   /** number of structures in A / B (default: 1 + largest structure index among the samples) */
@@ -245,32 +136,26 @@ export async function structureKernel(
   const c = 2 * o.lambda + 1;
   const out = new Float64Array(NA * c * NB * c);
   const chunk = o.chunk ?? 256;
-  for (const z1 of za) {
-    const A = getBlock(a, z1, o.lambda, "A");
-    const A0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(a, z1, 0, "A") : null;
-    for (const z2 of zb) {
-      const B = getBlock(b, z2, o.lambda, "B");
-      const B0 = o.lambda > 0 && o.zeta !== 1 ? getBlock(b, z2, 0, "B") : null;
-      const m = B.nSamples;
-      const mc = m * c;
-      for (let s0 = 0; s0 < A.nSamples; s0 += chunk) {
-        const s1 = Math.min(A.nSamples, s0 + chunk);
-        const g = await blockKernel(A, A0, s0, s1, B, B0, o);
-        for (let i = s0; i < s1; i++) {
-          const SA = A.samples[2 * i]!;
-          for (let mu = 0; mu < c; mu++) {
-            const grow = ((i - s0) * c + mu) * mc;
-            const orow = (SA * c + mu) * NB * c;
-            for (let j = 0; j < m; j++) {
-              const o2 = orow + B.samples[2 * j]! * c;
-              const g2 = grow + j * c;
-              for (let nu = 0; nu < c; nu++) out[o2 + nu]! += g[g2 + nu]!;
-            }
-          }
+  const fa = new Map(za.map((z) => [z, featuresOf(a, z, o, "A")]));
+  // the same blocks on both sides share their EnvFeatures, so that same-species products are symmetric
+  const fb = new Map(zb.map((z) => [z, (a === b ? fa.get(z) : undefined) ?? featuresOf(b, z, o, "B")]));
+  await withBackend(o.backend, async (be) => {
+    for (const z1 of za) {
+      const sa = getBlock(a, z1, o.lambda, "A").samples;
+      const A = fa.get(z1)!;
+      for (const z2 of zb) {
+        const sb = getBlock(b, z2, o.lambda, "B").samples;
+        const B = fb.get(z2)!;
+        for (let s0 = 0; s0 < A.n; s0 += chunk) {
+          const s1 = Math.min(A.n, s0 + chunk);
+          // a chunk that is the whole block stays the same object: a symmetric product when B is that block too
+          const Ac = s0 === 0 && s1 === A.n ? A : sliceFeatures(A, s0, s1);
+          const g = await kernelMatrix(be, Ac, B, o.zeta);
+          addStructureSums(g, sa, s0, s1, sb, B.n, c, NB, out);
         }
       }
     }
-  }
+  });
   for (let I = 0; I < NA; I++)
     for (let J = 0; J < NB; J++) {
       const w = cntA[I]! > 0 && cntB[J]! > 0 ? 1 / (cntA[I]! * cntB[J]!) : 0;
@@ -278,6 +163,33 @@ export async function structureKernel(
         for (let nu = 0; nu < c; nu++) out[(I * c + mu) * NB * c + J * c + nu]! *= w;
     }
   return { n: NA, m: NB, nComponents: c, values: out };
+}
+
+/** out[(S_A(i)·c+μ), (S_B(j)·c+ν)] += g[(i−s0)·c+μ, j·c+ν] for the atomic kernel rows s0..s1 against all m columns. */
+function addStructureSums(
+  g: Float64Array,
+  sa: Int32Array,
+  s0: number,
+  s1: number,
+  sb: Int32Array,
+  m: number,
+  c: number,
+  NB: number,
+  out: Float64Array,
+): void {
+  const mc = m * c;
+  for (let i = s0; i < s1; i++) {
+    const SA = sa[2 * i]!;
+    for (let mu = 0; mu < c; mu++) {
+      const grow = ((i - s0) * c + mu) * mc;
+      const orow = (SA * c + mu) * NB * c;
+      for (let j = 0; j < m; j++) {
+        const o2 = orow + sb[2 * j]! * c;
+        const g2 = grow + j * c;
+        for (let nu = 0; nu < c; nu++) out[o2 + nu]! += g[g2 + nu]!;
+      }
+    }
+  }
 }
 
 export interface KernelReportOptions {

@@ -1,3 +1,4 @@
+import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 
 /**
@@ -24,6 +25,32 @@ export type FeatureBlocks = ReadonlyMap<string, FeatureBlock>;
 
 export function blockKey(centerSpecies: number, lambda: number): string {
   return `${centerSpecies}:${lambda}`;
+}
+
+/**
+ * The one identity of a sample (structure index, atom index) as a number key: exact for atoms < 2³² and
+ * structures < 2²⁰ (the product stays below 2⁵³).
+ */
+export function sampleKey(structure: number, atom: number): number {
+  return structure * 4294967296 + atom;
+}
+
+/**
+ * Position in `have` of each sample of `want` (both flat (structure, atom) pairs). A sample of `want` that `have`
+ * lacks is an internal error (e.g. features or predictions made for other atoms than the targets); `what` names
+ * what `have` indexes in that message.
+ */
+export function samplePositions(have: Int32Array, want: Int32Array, what = "features"): Int32Array {
+  const pos = new Map<number, number>();
+  for (let k = 0; k < have.length / 2; k++) pos.set(sampleKey(have[2 * k]!, have[2 * k + 1]!), k);
+  const idx = new Int32Array(want.length / 2);
+  for (let k = 0; k < idx.length; k++) {
+    const p = pos.get(sampleKey(want[2 * k]!, want[2 * k + 1]!));
+    if (p === undefined)
+      throw new EngineError("Internal", `no ${what} for structure ${want[2 * k]}, atom ${want[2 * k + 1]}`);
+    idx[k] = p;
+  }
+  return idx;
 }
 
 export interface ComputeOptions {

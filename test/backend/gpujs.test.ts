@@ -24,6 +24,7 @@ import {
 } from "../../src/backend/gpujs.js";
 import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
+import { gramScalar, gramTensor } from "../helpers/gram.js";
 
 const REF = new URL("../../../shared/data/tensoap-ref/small/", import.meta.url);
 const readJson = (name: string): unknown => JSON.parse(readFileSync(new URL(name, REF), "utf8"));
@@ -185,17 +186,17 @@ for (const [mode, kernel] of cases) {
           .slice(0, 4)
           .flatMap((r) => r.slice(0, 4));
         // b is a copy: the general (non-symmetric) path; then a === b: the mirrored symmetric path.
-        expectFloat32Close(await tiny.gramScalar(p, 4, Float64Array.from(p), 4, F0, 2), want);
-        expectFloat32Close(await tiny.gramScalar(p, 4, p, 4, F0, 2), want);
+        expectFloat32Close(await gramScalar(tiny, p, 4, Float64Array.from(p), 4, F0, 2), want);
+        expectFloat32Close(await gramScalar(tiny, p, 4, p, 4, F0, 2), want);
       }
     });
 
     it("λ=2, ζ=2 on real TENSOAP features reproduces TENSOAP's K2 block of Ti atom 0 with itself", async () => {
       const p2 = Float64Array.from(PS2[0]!.flat());
       const p0 = rows(PS0, [0]);
-      const k0 = await cpu.gramScalar(p0, 1, p0, 1, F0, 1);
+      const k0 = await gramScalar(cpu, p0, 1, p0, 1, F0, 1);
       const want = (readJson("K2_atomic_Ti_first10.json") as { K2: number[][][][] }).K2[0]![0]!.flat();
-      expectFloat32Close(await tiny.gramTensor(p2, 1, p2, 1, 5, F2, k0, 2), want);
+      expectFloat32Close(await gramTensor(tiny, p2, 1, p2, 1, 5, F2, k0, 2), want);
     });
 
     it("λ=0: odd shapes, tile edges, ζ ∈ {1,2,3} agree with float64 (naive loop and CpuBackend)", async () => {
@@ -207,15 +208,15 @@ for (const [mode, kernel] of cases) {
       for (const zeta of [1, 2, 3]) {
         const want = naiveScalar(a, n, b, m, F0, zeta);
         // The float64 references agree to round-off: the naive loop checks the layout independently.
-        expect(relErr(await cpu.gramScalar(a, n, b, m, F0, zeta), want)).toBeLessThan(1e-13);
-        expectFloat32Close(await tiny.gramScalar(a, n, b, m, F0, zeta), want);
-        expectFloat32Close(await big.gramScalar(a, n, b, m, F0, zeta), want);
+        expect(relErr(await gramScalar(cpu, a, n, b, m, F0, zeta), want)).toBeLessThan(1e-13);
+        expectFloat32Close(await gramScalar(tiny, a, n, b, m, F0, zeta), want);
+        expectFloat32Close(await gramScalar(big, a, n, b, m, F0, zeta), want);
         const sym = naiveScalar(a, n, a, n, F0, zeta);
-        expectFloat32Close(await tiny.gramScalar(a, n, a, n, F0, zeta), sym);
+        expectFloat32Close(await gramScalar(tiny, a, n, a, n, F0, zeta), sym);
       }
       // A single environment against many, and a 1×1 result.
-      expectFloat32Close(await tiny.gramScalar(a, 1, b, m, F0, 2), naiveScalar(a, 1, b, m, F0, 2));
-      expectFloat32Close(await tiny.gramScalar(a, 1, b, 1, F0, 3), naiveScalar(a, 1, b, 1, F0, 3));
+      expectFloat32Close(await gramScalar(tiny, a, 1, b, m, F0, 2), naiveScalar(a, 1, b, m, F0, 2));
+      expectFloat32Close(await gramScalar(tiny, a, 1, b, 1, F0, 3), naiveScalar(a, 1, b, 1, F0, 3));
     });
 
     it("λ=2: (k0)^(ζ−1) ⊙ (P Pᵀ) blocks, tiles cutting through 5×5 blocks, ζ ∈ {1,2,3}", async () => {
@@ -230,15 +231,15 @@ for (const [mode, kernel] of cases) {
       const k0s = naiveScalar(a0, n, a0, n, F0, 1);
       for (const zeta of [1, 2, 3]) {
         const want = naiveTensor(a, n, b, m, 5, F2, k0, zeta);
-        expect(relErr(await cpu.gramTensor(a, n, b, m, 5, F2, k0, zeta), want)).toBeLessThan(1e-13);
-        expectFloat32Close(await tiny.gramTensor(a, n, b, m, 5, F2, k0, zeta), want);
-        expectFloat32Close(await big.gramTensor(a, n, b, m, 5, F2, k0, zeta), want);
+        expect(relErr(await gramTensor(cpu, a, n, b, m, 5, F2, k0, zeta), want)).toBeLessThan(1e-13);
+        expectFloat32Close(await gramTensor(tiny, a, n, b, m, 5, F2, k0, zeta), want);
+        expectFloat32Close(await gramTensor(big, a, n, b, m, 5, F2, k0, zeta), want);
         const sym = naiveTensor(a, n, a, n, 5, F2, k0s, zeta);
-        expectFloat32Close(await tiny.gramTensor(a, n, a, n, 5, F2, k0s, zeta), sym);
+        expectFloat32Close(await gramTensor(tiny, a, n, a, n, 5, F2, k0s, zeta), sym);
       }
       // ζ = 1 ignores k0 (may be null), as documented in types.ts.
       expectFloat32Close(
-        await tiny.gramTensor(a, n, b, m, 5, F2, null, 1),
+        await gramTensor(tiny, a, n, b, m, 5, F2, null, 1),
         naiveTensor(a, n, b, m, 5, F2, k0, 1),
       );
     });
@@ -250,15 +251,15 @@ for (const [mode, kernel] of cases) {
 
     it("rejects bad shapes and a missing k0 with EngineError", async () => {
       const a = new Float64Array(10);
-      await expect(tiny.gramScalar(a, 3, a, 2, 5, 1)).rejects.toMatchObject({
+      await expect(gramScalar(tiny, a, 3, a, 2, 5, 1)).rejects.toMatchObject({
         code: "ShapeMismatch",
         field: "a",
       });
-      await expect(tiny.gramTensor(a, 1, a, 1, 2, 5, null, 2)).rejects.toMatchObject({
+      await expect(gramTensor(tiny, a, 1, a, 1, 2, 5, null, 2)).rejects.toMatchObject({
         code: "InvalidParameter",
         field: "k0",
       });
-      await expect(tiny.gramScalar(a, 0, a, 2, 5, 1)).rejects.toMatchObject({ code: "InvalidParameter" });
+      await expect(gramScalar(tiny, a, 0, a, 2, 5, 1)).rejects.toMatchObject({ code: "InvalidParameter" });
     });
   });
 }
@@ -294,7 +295,7 @@ describe("gpu.js mode selection", () => {
     expect(b.precision).toBe(expected === "cpu-float64" ? "float64" : "float32");
     const p = rows(PS0, TI);
     const want = naiveScalar(p, 4, p, 4, F0, 2);
-    expect(relErr(await b.gramScalar(p, 4, p, 4, F0, 2), want)).toBeLessThanOrEqual(TOL);
+    expect(relErr(await gramScalar(b, p, 4, p, 4, F0, 2), want)).toBeLessThanOrEqual(TOL);
     await b.disposeAsync();
   });
 
@@ -304,9 +305,9 @@ describe("gpu.js mode selection", () => {
     expect(b.selection.requested).toBe("auto");
     expect(b.precision).toBe(b.selection.chosen === "cpu-float64" ? "float64" : "float32");
     const p = rows(PS0, LI);
-    expect(relErr(await b.gramScalar(p, 4, p, 4, F0, 1), naiveScalar(p, 4, p, 4, F0, 1))).toBeLessThanOrEqual(
-      TOL,
-    );
+    expect(
+      relErr(await gramScalar(b, p, 4, p, 4, F0, 1), naiveScalar(p, 4, p, 4, F0, 1)),
+    ).toBeLessThanOrEqual(TOL);
     await b.disposeAsync();
     const g = await createBackend("gpu").then(
       (x) => x as SelectedBackend,

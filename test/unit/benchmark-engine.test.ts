@@ -1,5 +1,5 @@
 /**
- * The benchmark engine (raw kernels K0, K2 computed once, K(ζ) assembled from sub-blocks, multi-RHS Cholesky)
+ * GPR on cached raw kernels (src/gpr/rawFit.ts: raw kernels K0, K2 computed once, K(ζ) assembled from sub-blocks, multi-RHS Cholesky)
  * must give the same predictions as the library's GprModel trained on the same environments with the same
  * hyperparameters — it is the same GPR computed in a different order. Tolerance 1e-8 relative to the largest
  * |prediction|: the two paths use different GEMM blockings and solve orders, and the λ=2 systems at reg 1e-5
@@ -7,11 +7,13 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fitPredictRaw, rawKernels, soapHypersOf, speciesFeatures } from "../../src/benchmark/engine.js";
 import { environmentTargets, SCALAR_TARGETS } from "../../src/benchmark/targets.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { GprModel } from "../../src/gpr/gpr.js";
+import { fitPredictRaw } from "../../src/gpr/rawFit.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
+import { type EnvFeatures, rawKernels, subsetFeatures, withBackend } from "../../src/soap/envKernel.js";
+import { soapHypersOf, speciesFeatures } from "../../src/soap/speciesFeatures.js";
 
 const DATA = fileURLToPath(new URL("../../datasets/lto-pointcharge-small.extxyz", import.meta.url));
 
@@ -24,6 +26,14 @@ function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     s = Math.max(s, Math.abs(b[i]!));
   }
   return d / s;
+}
+
+/** Raw kernels between the environments `rows` and `cols` of a feature set (the same object when rows === cols). */
+function raw(feats: EnvFeatures, rows: number[], cols: number[]) {
+  return withBackend(undefined, (be) => {
+    const a = subsetFeatures(feats, rows);
+    return rawKernels(be, a, rows === cols ? a : subsetFeatures(feats, cols));
+  });
 }
 
 describe("benchmark engine equals GprModel", () => {
@@ -39,12 +49,11 @@ describe("benchmark engine equals GprModel", () => {
 
   for (const zeta of [1, 2, 3]) {
     it(`λ=2 efg, ζ=${zeta}`, async () => {
-      const kTrain = await rawKernels(sf.feats, nTr, nTr, true);
-      const kCross = await rawKernels(sf.feats, nTe, nTr, true);
+      const kTrain = await raw(sf.feats, nTr, nTr);
+      const kCross = await raw(sf.feats, nTe, nTr);
       const y = new Float64Array(nTr.length * 5);
       for (const [k, e] of nTr.entries()) y.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k);
       const ours = await fitPredictRaw({
-        lambda: 2,
         zeta,
         reg: 1e-5,
         kTrain,
@@ -70,13 +79,12 @@ describe("benchmark engine equals GprModel", () => {
 
   it("λ=0 signed Vzz (efg:vzz), ζ=2, five targets solved at once", async () => {
     const sf0 = speciesFeatures(all, 3, settings, 0);
-    const kTrain = await rawKernels(sf0.feats, nTr, nTr, false);
-    const kCross = await rawKernels(sf0.feats, nTe, nTr, false);
+    const kTrain = await raw(sf0.feats, nTr, nTr);
+    const kCross = await raw(sf0.feats, nTe, nTr);
     const S = SCALAR_TARGETS.length;
     const y = new Float64Array(nTr.length * S);
     for (const [k, e] of nTr.entries()) y.set(targets.scalars.subarray(S * e, S * e + S), S * k);
     const ours = await fitPredictRaw({
-      lambda: 0,
       zeta: 2,
       reg: 1e-3,
       kTrain,

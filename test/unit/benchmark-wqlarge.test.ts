@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { soapHypersOf } from "../../src/benchmark/engine.js";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { generateLto } from "../../src/datasets/lto.js";
@@ -17,6 +16,7 @@ import { GprModel } from "../../src/gpr/gpr.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { efgParams } from "../../src/nmr/efg.js";
 import { isotope } from "../../src/nmr/isotopes.js";
+import { soapHypersOf } from "../../src/soap/speciesFeatures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-wq-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,12 +37,16 @@ describe("runWqLarge", () => {
     await model.fit(Dataset.fromArrays(generateLto({ structures: 10, seed: 9 }).structures, ["efg"]));
     const cells = generateLtoLarge({ cells: 3, supercell: 1, sweeps: 5, seed: 2, rattle: 0.05 }).structures;
     const out = join(dir, "wq.extxyz");
+    // the model's typed parameters, not a serialised copy of the whole model, decide what it is
+    const serialize = vi.spyOn(model, "serialize");
     const res = await runWqLarge({ model, structures: cells, out, binWidth: 10, nPeaks: 3, minCount: 2 });
+    expect(serialize).not.toHaveBeenCalled();
+    expect(res.timings.weights).toBeGreaterThan(0); // the primal weights were built by predict's mean path
     const nLi = cells.reduce((a, s) => a + s.numbers.filter((z) => z === 3).length, 0);
     expect(res.sites).toBe(nLi);
     expect(res.analysis.regions.length).toBeGreaterThan(0);
     // the primal tensors equal the model's dual prediction (1e-10 relative: same polynomial, other summation order)
-    const dual = await model.predict(cells, { variance: false });
+    const dual = await model.predict(cells); // with variances: the dual K*·α path
     let d = 0;
     let s = 0;
     for (let i = 0; i < dual.cartesian!.length; i++) s = Math.max(s, Math.abs(dual.cartesian![i]!));

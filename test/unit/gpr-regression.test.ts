@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
 import { gemmABt } from "../../src/math/gemm.js";
 import {
+  centreColumns,
   fitFullGpr,
   fitSparseGpr,
   fullGprCovariance,
@@ -82,6 +83,49 @@ describe("full GPR (R&W Alg. 2.1)", () => {
       expect(cov[i]).toBeGreaterThan(0);
       expect(cov[i]).toBeLessThanOrEqual(st.scale * kss[i]!);
     }
+  });
+});
+
+describe("full GPR with several right-hand sides (the search / benchmark solve)", () => {
+  it("α and K*·α of r columns equal ml-matrix's solve per column; ŝ² and log p add up over the columns", async () => {
+    const n = 40;
+    const t = 7;
+    const r = 3;
+    const reg = 0.05;
+    const { k, kStar } = setup(3, n, t, 10);
+    const rng = new Rng(11);
+    const y = new Float64Array(n * r).map(() => rng.normal());
+    const st = await fitFullGpr(k, n, y, reg, { rhs: r });
+    const pred = predictMean(kStar, t, n, st.alpha, r);
+    const K = new Matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) K.set(i, j, k[i * n + j]! + (i === j ? reg : 0));
+    let scale = 0;
+    let logp = 0;
+    for (let q = 0; q < r; q++) {
+      const col = Float64Array.from({ length: n }, (_, i) => y[i * r + q]!);
+      const alpha = solve(K, Matrix.columnVector(Array.from(col)));
+      const one = await fitFullGpr(k, n, col, reg);
+      scale += one.scale / r;
+      logp += one.logMarginal;
+      for (let i = 0; i < n; i++) expect(st.alpha[i * r + q]).toBeCloseTo(alpha.get(i, 0), 9); // cond ~1e3
+      for (let i = 0; i < t; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += kStar[i * n + j]! * alpha.get(j, 0);
+        expect(pred[i * r + q]).toBeCloseTo(s, 9);
+      }
+    }
+    // sums of r terms in another order: round-off only
+    expect(st.scale).toBeCloseTo(scale, 12);
+    expect(st.logMarginal).toBeCloseTo(logp, 9);
+    await expect(fitFullGpr(k, n, y.subarray(1), reg, { rhs: r })).rejects.toThrow(/× 3 right-hand sides/);
+  });
+
+  it("centreColumns subtracts each column's mean (λ=0 targets) and returns the means", () => {
+    const y = Float64Array.from([1, 10, 2, 20, 6, 60]); // 3 rows × 2 columns
+    const { centred, means } = centreColumns(y, 3, 2);
+    expect(Array.from(means)).toEqual([3, 30]);
+    expect(Array.from(centred)).toEqual([-2, -20, -1, -10, 3, 30]);
+    expect(Array.from(y)).toEqual([1, 10, 2, 20, 6, 60]); // input untouched
   });
 });
 

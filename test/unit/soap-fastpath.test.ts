@@ -111,7 +111,7 @@ describe("SIMD Gram product", () => {
     ] as const) {
       it(`equals the scalar GEMM path (${name}, λ=${lambda}, ζ=${zeta})`, async () => {
         const fast = await atomicKernel(x, y, 8, { lambda, zeta });
-        const ref = await atomicKernel(x, y, 8, { lambda, zeta, backend: scalar, simd: false, chunk: 3 });
+        const ref = await atomicKernel(x, y, 8, { lambda, zeta, backend: scalar, chunk: 3 });
         expect(fast.values.length).toBe(ref.values.length);
         let maxRef = 0;
         for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
@@ -124,15 +124,15 @@ describe("SIMD Gram product", () => {
     }
   }
 
-  it("a SIMD CpuBackend called through gramScalar / gramTensor (simd: false here) equals the scalar path", async () => {
+  it("a SIMD CpuBackend passed explicitly (every product size on SIMD) equals the scalar path", async () => {
     const simdBe = new CpuBackend({ threads: 2, parallelThreshold: 0, simdMinFma: 0 });
     try {
       for (const [x, y] of [
         [a, a],
         [a, b],
       ] as const) {
-        const fast = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: simdBe, simd: false });
-        const ref = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: scalar, simd: false });
+        const fast = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: simdBe });
+        const ref = await atomicKernel(x, y, 8, { lambda: 2, zeta: 3, backend: scalar });
         let maxRef = 0;
         for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
         for (let k = 0; k < ref.values.length; k++) {
@@ -160,7 +160,7 @@ describe("SIMD Gram product", () => {
       ]);
       for (const y of [big, rect]) {
         const fast = await atomicKernel(big, y, 8, { lambda: 2, zeta: 2, backend: two });
-        const ref = await atomicKernel(big, y, 8, { lambda: 2, zeta: 2, backend: one, simd: false });
+        const ref = await atomicKernel(big, y, 8, { lambda: 2, zeta: 2, backend: one });
         let maxRef = 0;
         for (const v of ref.values) maxRef = Math.max(maxRef, Math.abs(v));
         for (let k = 0; k < ref.values.length; k++) {

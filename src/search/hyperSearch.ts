@@ -1,7 +1,7 @@
 /**
  * Hyperparameter search for one GPR model (Harper et al. 2025 §3.4–3.5): Box–Behnken design over rc, σ and
  * reg (log scale) with ζ ∈ {1, 2, 3} as a categorical outer loop, k-fold cross-validation by structure
- * (src/search), objectives from the metrics (λ=2 EFG: mean of MAE(C̃Q), MAE(η̃), 1 − mean q̃; λ=0: MAE of the
+ * (src/search/kfold.ts), objectives from the metrics (λ=2 EFG: mean of MAE(C̃Q), MAE(η̃), 1 − mean q̃; λ=0: MAE of the
  * learned quantity), then a refit of a GprModel on all the data at the optimum.
  *
  * Cost control: the λ-SOAP features and the raw kernels K0 = p·p', K2 = P P'ᵀ of ALL environments depend only
@@ -14,23 +14,19 @@ import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { GprModel } from "../gpr/gpr.js";
+import { fitPredictRaw } from "../gpr/rawFit.js";
 import { collectTargets, parseTarget } from "../gpr/targets.js";
 import { efgMetrics } from "../metrics/efg.js";
 import { mae, mean, std } from "../metrics/stats.js";
+import { absVzzAndEta } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
-import type { CategoricalFactor, Factor, Params } from "../search/boxBehnken.js";
-import { LruCache, cacheKey } from "../search/cache.js";
-import { type Objective, combineObjective, parseObjective } from "../search/objective.js";
-import { type Evaluation, type SearchResult, boxBehnkenSearch } from "../search/search.js";
-import {
-  fitPredictRaw,
-  type RawKernels,
-  rawKernels,
-  type SoapSettings,
-  soapHypersOf,
-  speciesFeatures,
-} from "./engine.js";
-import { absVzzAndEta } from "./targets.js";
+import { type RawKernels, rawKernels, subsetFeatures, withBackend } from "../soap/envKernel.js";
+import { type SoapSettings, soapHypersOf, speciesFeatures } from "../soap/speciesFeatures.js";
+import { samplePositions } from "../soap/types.js";
+import type { CategoricalFactor, Factor, Params } from "./boxBehnken.js";
+import { LruCache, cacheKey } from "./cache.js";
+import { type Objective, combineObjective, parseObjective } from "./objective.js";
+import { type Evaluation, type SearchResult, boxBehnkenSearch } from "./search.js";
 
 export interface HyperSearchOptions {
   readonly structures: readonly Structure[];
@@ -106,15 +102,8 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
       const settings: SoapSettings = { rcut, sigma, nmax: o.nmax, lmax: o.lmax, species: channels };
       const sf = speciesFeatures(o.structures, o.species, settings, o.lambda);
       // restrict to environments with targets (same order as rows.samples: structure then atom)
-      const pos = new Map<string, number>();
-      for (let k = 0; k < sf.feats.n; k++) pos.set(`${sf.samples[2 * k]}:${sf.samples[2 * k + 1]}`, k);
-      const idx = new Int32Array(nEnv);
-      for (let k = 0; k < nEnv; k++) {
-        const p = pos.get(`${rows.samples[2 * k]}:${rows.samples[2 * k + 1]}`);
-        if (p === undefined) throw new EngineError("Internal", "environment without features");
-        idx[k] = p;
-      }
-      const raw = await rawKernels(sf.feats, idx, idx, o.lambda === 2);
+      const env = subsetFeatures(sf.feats, samplePositions(sf.samples, rows.samples));
+      const raw = await withBackend(undefined, (be) => rawKernels(be, env, env));
       kernelSets++;
       log(
         `${el}: features + raw kernels for rc ${rcut.toFixed(3)} Å, σ ${sigma.toFixed(3)} Å (${nEnv} environments)`,
@@ -158,7 +147,6 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
       y.set(rows.y.subarray(e * comps, (e + 1) * comps), k * comps);
     });
     const pred = await fitPredictRaw({
-      lambda: o.lambda,
       zeta,
       reg,
       kTrain: bank.raw,
