@@ -2,6 +2,8 @@
  * Issue 11, item 12: λ-SOAP settings that would run for minutes or hours are refused up front with a work
  * estimate, σ is bounded by what the radial basis resolves, and long runs report progress.
  */
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { register as registerFit } from "../../cli/commands/fit.js";
 import { neighborList } from "../../src/core/neighbors.js";
@@ -14,8 +16,10 @@ import { runCommand } from "../helpers/cli.js";
 
 const BENCH = "../shared/data/tensoap-ref/structures/bench.xyz";
 const bench = () => readStructures([BENCH]).structures;
+// a writable --out (checked before the work); these runs are refused before anything is written
+const OUT = path.join(os.tmpdir(), "soapgpr-soap-work-never-written.model");
 const fitTi = (data: string) =>
-  `fit --lambda 2 --target efg --species Ti --data ${data} --out /nonexistent/m.model`.split(" ");
+  `fit --lambda 2 --target efg --species Ti --data ${data} --out ${OUT}`.split(" ");
 
 describe("density width bounded by the radial basis", () => {
   it("refuses σ below a tenth of the finest GTO (cutoff/maxRadial), naming the flags to change", () => {
