@@ -6,7 +6,8 @@ import type { Command } from "commander";
 import { EngineError } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
-import { loadModel, modelTargetName } from "../../src/gpr/index.js";
+import { modelTargetName } from "../../src/model/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 
