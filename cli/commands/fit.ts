@@ -175,7 +175,7 @@ export function register(program: Command): void {
                 seed: o.seed,
               }
             : null,
-        backend: o.backend === "gpu" ? "gpu" : o.backend,
+        backend: o.backend,
         isotopes,
       });
       const report = await model.fit(data, { log });

@@ -1,7 +1,7 @@
 /**
- * Private Cartesian ↔ spherical converter for 3×3 tensors (DESIGN.md conventions), so the GNN does not depend on
- * src/nmr while that is being written. Layout of the spherical 9-vector: [T0, T1(3), T2(5)] with
- * T0 = tr T/√3; a = ((T_yz−T_zy), (T_zx−T_xz), (T_xy−T_yx))/√2, T1 = (a_y, a_z, a_x);
+ * Private Cartesian ↔ spherical converter for 3×3 tensors (DESIGN.md conventions); it duplicates
+ * src/nmr/spherical.ts, to be merged into it (issue 12, item 4). Layout of the spherical 9-vector:
+ * [T0, T1(3), T2(5)] with T0 = tr T/√3; a = ((T_yz−T_zy), (T_zx−T_xz), (T_xy−T_yx))/√2, T1 = (a_y, a_z, a_x);
  * T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2), S the symmetric traceless part.
  */
 const R2 = Math.SQRT2;
