@@ -16,8 +16,8 @@
  * EngineError('CorruptModel') naming the file.
  */
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import { EngineError } from "../core/errors.js";
+import { libraryVersion } from "../core/version.js";
 import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import type { Model, ModelPayload } from "./types.js";
 
@@ -45,30 +45,6 @@ export interface FileHeader {
   readonly arrays: readonly ArrayEntry[];
   /** SHA-256 (hex) of the array section. */
   readonly sha256: string;
-}
-
-let cachedVersion: string | null = null;
-/** The soapgpr version from the nearest package.json named "soapgpr" above this module. */
-export function libraryVersion(): string {
-  if (cachedVersion !== null) return cachedVersion;
-  cachedVersion = "unknown";
-  let dir = new URL(".", import.meta.url);
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "soapgpr" && typeof pkg.version === "string") {
-        cachedVersion = pkg.version;
-        break;
-      }
-    } catch {
-      // not here: go up
-    }
-    dir = new URL("..", dir);
-  }
-  return cachedVersion;
 }
 
 function sha256(data: Uint8Array): string {
