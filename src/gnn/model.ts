@@ -84,7 +84,7 @@ export function parseGnnHypers(input: unknown): GnnHypers {
   if (typeof input !== "object") throw new EngineError("InvalidParameter", "GNN hypers must be an object");
   for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
     if (v === undefined) continue;
-    if (!(k in DEFAULT_GNN_HYPERS)) {
+    if (!Object.hasOwn(DEFAULT_GNN_HYPERS, k)) {
       throw new EngineError("InvalidParameter", `unknown GNN hyperparameter '${k}'`, { field: k });
     }
     if (k === "species") {
