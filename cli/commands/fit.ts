@@ -12,6 +12,7 @@ import { parseTarget } from "../../src/gpr/targets.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { soapHypersFromCli } from "../../src/soap/hypers.js";
+import { STDIN_HELP } from "../inputs.js";
 
 interface FitCliOptions {
   lambda: string;
@@ -70,7 +71,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",

@@ -3,11 +3,14 @@
  */
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
+import { printable } from "../../src/core/errors.js";
+import { requireCentres } from "../inputs.js";
 import { loadModel, modelTargetName } from "../../src/gpr/index.js";
 import { parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { STDIN_HELP } from "../inputs.js";
 
 interface PredictCliOptions {
   model: string;
@@ -30,7 +33,10 @@ export function register(program: Command): void {
         "write them as .extxyz/.xyz, .csv, .json or .magres; optional NMR observables of predicted EFG tensors.",
     )
     .requiredOption("--model <file>", "model file written by `soapgpr fit`")
-    .requiredOption("--data <files...>", "structures (.extxyz/.xyz, .magres, .cif, directories)")
+    .requiredOption(
+      "--data <files...>",
+      `structures (.extxyz/.xyz, .magres, .cif, directories searched recursively)${STDIN_HELP}`,
+    )
     .requiredOption("--out <file>", "output file (.extxyz | .xyz | .csv | .json | .magres)")
     .option("--observables <list>", "comma list of cq, eta, wq, theta, phi, euler, quat (λ=2 efg models)")
     .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
@@ -46,7 +52,8 @@ export function register(program: Command): void {
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
       const obs = parseObservables(o.observables);
       const model = loadModel(o.model);
-      const { structures } = readStructures(o.data);
+      const { structures, sources } = readStructures(o.data);
+      requireCentres(model, structures, sources, o.data);
       log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
       const tp = performance.now();
       const pred = await model.predict(structures, {
@@ -71,13 +78,17 @@ export function register(program: Command): void {
         },
       });
       const n = pred.atoms.length / 2;
-      log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+      log(
+        `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
+      );
       if (o.json) {
         process.stdout.write(
           `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
         );
       } else {
-        process.stdout.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
+        process.stdout.write(
+          `predicted ${n} ${symbolOf(pred.species)} atoms → ${files.map((f) => printable(f)).join(", ")}\n`,
+        );
       }
     });
 }

@@ -11,6 +11,7 @@ import { saveModel } from "../../src/gpr/index.js";
 import { writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { STDIN_HELP } from "../inputs.js";
 
 interface SearchCliOptions {
   lambda: string;
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",
