@@ -3,7 +3,7 @@
  * %RMSE of the learned components, ±2σ coverage), as a table or --json.
  */
 import type { Command } from "commander";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
 import { loadModel, modelTargetName } from "../../src/gpr/index.js";
@@ -47,7 +47,9 @@ export function register(program: Command): void {
       const { structures, sources } = readStructures(o.data);
       requireCentres(model, structures, sources, o.data);
       const data = Dataset.fromArrays(structures, [target.split(":")[0]!], sources);
-      process.stderr.write(`evaluating ${model.kind} (${o.model}) on ${structures.length} structure(s)\n`);
+      process.stderr.write(
+        `evaluating ${model.kind} (${printable(o.model)}) on ${structures.length} structure(s)\n`,
+      );
       const pred = await model.predict(structures);
       const isotopes = parseIsotopeOverrides(o.isotope);
       const ev = evaluatePrediction(data, pred, target, isotopes);

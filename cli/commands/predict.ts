@@ -4,13 +4,12 @@
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
 import { printable } from "../../src/core/errors.js";
-import { requireCentres } from "../inputs.js";
 import { loadModel, modelTargetName } from "../../src/gpr/index.js";
 import { parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
-import { STDIN_HELP } from "../inputs.js";
+import { requireCentres, STDIN_HELP } from "../inputs.js";
 
 interface PredictCliOptions {
   model: string;
@@ -54,7 +53,7 @@ export function register(program: Command): void {
       const model = loadModel(o.model);
       const { structures, sources } = readStructures(o.data);
       requireCentres(model, structures, sources, o.data);
-      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
+      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
       const tp = performance.now();
       const pred = await model.predict(structures, {
         variance: o.variance,
@@ -78,17 +77,13 @@ export function register(program: Command): void {
         },
       });
       const n = pred.atoms.length / 2;
-      log(
-        `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
-      );
+      log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
       if (o.json) {
         process.stdout.write(
           `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
         );
       } else {
-        process.stdout.write(
-          `predicted ${n} ${symbolOf(pred.species)} atoms → ${files.map((f) => printable(f)).join(", ")}\n`,
-        );
+        process.stdout.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
       }
     });
 }
