@@ -13,6 +13,7 @@ import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { soapHypersFromCli } from "../../src/soap/hypers.js";
+import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, summaryStream } from "../options.js";
 
 interface FitCliOptions {
@@ -72,7 +73,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",

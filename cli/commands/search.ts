@@ -11,6 +11,7 @@ import { saveModel } from "../../src/gpr/index.js";
 import { checkOutputFile, STDOUT_NAME, writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, summaryStream } from "../options.js";
 
 interface SearchCliOptions {
@@ -74,7 +75,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",

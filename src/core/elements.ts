@@ -1,4 +1,4 @@
-import { EngineError } from "./errors.js";
+import { EngineError, quoteInput } from "./errors.js";
 
 /** Chemical symbols indexed by atomic number (index 0 is a placeholder "X"). */
 export const SYMBOLS: readonly string[] = (
@@ -13,7 +13,7 @@ const BY_SYMBOL: ReadonlyMap<string, number> = new Map(SYMBOLS.map((s, z) => [s.
 export function atomicNumber(symbol: string): number {
   const z = BY_SYMBOL.get(symbol.trim().toLowerCase());
   if (z === undefined || z === 0) {
-    throw new EngineError("InvalidParameter", `unknown chemical symbol '${symbol}'`);
+    throw new EngineError("InvalidParameter", `unknown chemical symbol ${quoteInput(symbol)}`);
   }
   return z;
 }
