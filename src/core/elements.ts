@@ -24,6 +24,21 @@ export function tryAtomicNumber(symbol: string): number | undefined {
   return z === undefined || z === 0 ? undefined : z;
 }
 
+/**
+ * Element of a species token that may carry a site label: the exact symbol (any case, "li"), else a one- or
+ * two-letter symbol followed by a non-letter ("Li1", "O12", "Ca2a"), else the single upper-case letter that
+ * starts it ("Ob1"). A lower-case initial is no label of an element: "nan", "inf", "constructor" → undefined.
+ */
+export function elementOfLabel(token: string): number | undefined {
+  const exact = tryAtomicNumber(token);
+  if (exact !== undefined) return exact;
+  const m = /^([A-Za-z][a-z]?)(?![a-z])/.exec(token);
+  const z = m ? tryAtomicNumber(m[1]!) : undefined;
+  if (z !== undefined) return z;
+  const m1 = /^[A-Z]/.exec(token);
+  return m1 ? tryAtomicNumber(m1[0]) : undefined;
+}
+
 export function symbolOf(z: number): string {
   const s = SYMBOLS[z];
   if (s === undefined || z <= 0) throw new EngineError("InvalidParameter", `unknown atomic number ${z}`);

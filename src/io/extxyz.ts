@@ -10,7 +10,7 @@
  * entries that are labels such as "Li1") → labels; every other column → arrays (R → Float64Array,
  * I → Int32Array, S → string[], L → string[] of "T"/"F"); all other header keys → info.
  */
-import { tryAtomicNumber } from "../core/elements.js";
+import { elementOfLabel, tryAtomicNumber } from "../core/elements.js";
 import { EngineError, locate, quoteInput } from "../core/errors.js";
 import { dict } from "../core/own.js";
 import { type AtomArray, Structure } from "../core/structure.js";
@@ -303,13 +303,7 @@ function buildFrame(
       if (!zCol) {
         let z = tryAtomicNumber(sp);
         if (z === undefined) {
-          const m = /^([A-Za-z][a-z]?)(?![a-z])/.exec(sp);
-          z = m ? tryAtomicNumber(m[1]!) : undefined;
-          if (z === undefined) {
-            // one-letter element followed by a label, e.g. "O1a" when "O1" fails two-letter matching
-            const m1 = /^([A-Za-z])/.exec(sp);
-            z = m1 ? tryAtomicNumber(m1[1]!) : undefined;
-          }
+          z = elementOfLabel(sp);
           if (z === undefined) {
             throw new EngineError("ParseError", `unknown species ${quoteInput(sp)}`, {
               file,

@@ -24,7 +24,7 @@
  * string[]), `symmetry` (string[]), global tensors (number[9]), pair tensors (array of
  * {label1, index1, label2, index2, tensor}), `positionsMissing` when there was no [atoms] block.
  */
-import { symbolOf, tryAtomicNumber } from "../core/elements.js";
+import { elementOfLabel, symbolOf, tryAtomicNumber } from "../core/elements.js";
 import { EngineError, locate, quoteInput } from "../core/errors.js";
 import { dict, own } from "../core/own.js";
 import { type AtomArray, Structure } from "../core/structure.js";
@@ -76,14 +76,7 @@ interface PairRec {
 
 /** Element from a magres species / label token: "Li", "H:custom", "O1", "Ca2a". */
 function elementOf(tok: string): number | undefined {
-  const base = tok.split(":", 1)[0]!;
-  let z = tryAtomicNumber(base);
-  if (z !== undefined) return z;
-  const m2 = /^([A-Za-z][a-z]?)(?![a-z])/.exec(base);
-  if (m2) z = tryAtomicNumber(m2[1]!);
-  if (z !== undefined) return z;
-  const m1 = /^([A-Za-z])/.exec(base);
-  return m1 ? tryAtomicNumber(m1[1]!) : undefined;
+  return elementOfLabel(tok.split(":", 1)[0]!);
 }
 
 const OPEN_RE = /^[[<]\s*([A-Za-z_][\w-]*)\s*[\]>]$/;
