@@ -19,12 +19,11 @@ import type { Worker } from "node:worker_threads";
 import { startWorker } from "./_workerEntry.js";
 import {
   compileModule,
-  I32,
+  emitter,
   kernelFunction,
   kernelModule,
   op,
   simdEnabled,
-  V128,
   type WasmMemory,
   wasmMemory,
 } from "./wasm.js";
@@ -39,10 +38,7 @@ function gramTileModule(shared: boolean): Uint8Array {
   const acc = (r: number, s: number) => 12 + 2 * r + s; // v128 accumulators 12..19
   const va = (r: number) => 20 + r; // v128 A values 20..23
   const vb = (s: number) => 24 + s; // v128 B values 24, 25
-  const body: number[] = [];
-  const emit = (...parts: readonly (readonly number[])[]) => {
-    for (const p of parts) body.push(...p);
-  };
+  const [body, emit] = emitter();
   emit(get(a), get(lda), op.i32Add, set(a1), get(a1), get(lda), op.i32Add, set(a2));
   emit(get(a2), get(lda), op.i32Add, set(a3), get(b), get(ldb), op.i32Add, set(b1));
   emit(op.block, op.loop);
@@ -66,16 +62,7 @@ function gramTileModule(shared: boolean): Uint8Array {
       emit(op.f64Add, op.f64Add, op.f64Store(3, 8 * s));
     }
   // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
-  return kernelModule({
-    name: "tile",
-    nParams: 7,
-    locals: [
-      [5, I32],
-      [14, V128],
-    ],
-    sharedMemory: shared,
-    body,
-  });
+  return kernelModule({ name: "tile", nParams: 7, locals: { i32: 5, v128: 14 }, sharedMemory: shared, body });
 }
 
 const tileModules: (object | null | undefined)[] = [undefined, undefined];

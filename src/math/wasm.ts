@@ -18,8 +18,8 @@ export function leb128(n: number): number[] {
 }
 
 /** Value types. */
-export const I32 = 0x7f;
-export const V128 = 0x7b;
+const I32 = 0x7f;
+const V128 = 0x7b;
 
 const SIMD = 0xfd;
 /** Memory immediate: log2 alignment, byte offset. */
@@ -53,13 +53,24 @@ export const op = {
   f64x2Mul: [SIMD, ...leb128(0xf2)],
 } as const;
 
+/** A function body under construction and the `emit` that appends instructions to it. */
+export function emitter(): [number[], (...instructions: readonly (readonly number[])[]) => void] {
+  const body: number[] = [];
+  return [
+    body,
+    (...instructions) => {
+      for (const ins of instructions) body.push(...ins);
+    },
+  ];
+}
+
 export interface KernelModuleSpec {
   /** exported function name */
   name: string;
   /** number of i32 parameters (locals 0 .. nParams − 1) */
   nParams: number;
-  /** further locals, in groups of [count, value type] */
-  locals: readonly (readonly [number, number])[];
+  /** further locals: `i32` of type i32 (indices nParams ..), then `v128` of type v128 */
+  locals: { i32: number; v128: number };
   /** memory `m.mem` shared (for worker threads; at most 65536 pages) or private */
   sharedMemory: boolean;
   /** the function body, without its final `end` */
@@ -71,7 +82,7 @@ export function kernelModule(spec: KernelModuleSpec): Uint8Array {
   const section = (id: number, body: number[]) => [id, ...leb128(body.length), ...body];
   const name = (x: string) => [x.length, ...Array.from(x, (ch) => ch.charCodeAt(0))];
   const limits = spec.sharedMemory ? [0x03, 1, ...leb128(65536)] : [0x00, 1]; // ≥ 1 page
-  const func = [spec.locals.length, ...spec.locals.flat(), ...spec.body, ...op.end];
+  const func = [2, spec.locals.i32, I32, spec.locals.v128, V128, ...spec.body, ...op.end];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1
     ...section(1, [1, 0x60, spec.nParams, ...new Array<number>(spec.nParams).fill(I32), 0]),
