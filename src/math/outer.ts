@@ -39,39 +39,6 @@ export function couplingOuter(lmax: number, K: number, nOut: number, strict: num
   return (mod && SimdOuter.create(mod, lmax, K, nOut, strict)) || new JsOuter(lmax, K);
 }
 
-class JsOuter implements CouplingOuter {
-  readonly kind = "js";
-  x: Float64Array = new Float64Array(0);
-  x0 = 0;
-  o: Float64Array = new Float64Array(0);
-  o0 = 0;
-  readonly ys: Float64Array;
-  readonly ys0 = 0;
-  private readonly K: number;
-
-  constructor(lmax: number, K: number) {
-    this.K = K;
-    this.ys = new Float64Array((2 * lmax + 1) * K);
-  }
-
-  begin(X: Float64Array, xOff: number, out: Float64Array, outOff: number): void {
-    this.x = X;
-    this.x0 = xOff;
-    this.o = out;
-    this.o0 = outOff;
-  }
-
-  full(xr: Int32Array, ng: number, ob: number): void {
-    outerFull(this.x, xr, this.ys, ng, this.K, this.o, ob);
-  }
-
-  triangle(xr: Int32Array, ng: number, ob: number, strict: number): void {
-    outerTriangle(this.x, xr, this.ys, ng, this.K, this.o, ob, strict);
-  }
-
-  end(): void {}
-}
-
 /**
  * Hand-assembled WebAssembly SIMD (f64x2) kernel for the coupling's outer products:
  *   outer(xr, ng, ys, ldy, rows, K, bsm, bsa, bem, bea, ob): for A = 0, 4, …, K−4 (K a multiple of 4) and
@@ -264,129 +231,48 @@ class SimdOuter implements CouplingOuter {
   }
 }
 
-/** The 16 sums of one 4 × 4 tile: c[4r + s] = Σ_{t<ng} X[xr[t] + A + r] · ys[t K + B + s] (register-blocked). */
-function tile4x4(
-  X: Float64Array,
-  xr: Int32Array,
-  ys: Float64Array,
-  ng: number,
-  K: number,
-  A: number,
-  B: number,
-  c: Float64Array,
-): void {
-  let c00 = 0;
-  let c01 = 0;
-  let c02 = 0;
-  let c03 = 0;
-  let c10 = 0;
-  let c11 = 0;
-  let c12 = 0;
-  let c13 = 0;
-  let c20 = 0;
-  let c21 = 0;
-  let c22 = 0;
-  let c23 = 0;
-  let c30 = 0;
-  let c31 = 0;
-  let c32 = 0;
-  let c33 = 0;
-  for (let t = 0, q = 0; t < ng; t++, q += K) {
-    const xa = xr[t]! + A;
-    const x0 = X[xa]!;
-    const x1 = X[xa + 1]!;
-    const x2 = X[xa + 2]!;
-    const x3 = X[xa + 3]!;
-    const y0 = ys[q + B]!;
-    const y1 = ys[q + B + 1]!;
-    const y2 = ys[q + B + 2]!;
-    const y3 = ys[q + B + 3]!;
-    c00 += x0 * y0;
-    c01 += x0 * y1;
-    c02 += x0 * y2;
-    c03 += x0 * y3;
-    c10 += x1 * y0;
-    c11 += x1 * y1;
-    c12 += x1 * y2;
-    c13 += x1 * y3;
-    c20 += x2 * y0;
-    c21 += x2 * y1;
-    c22 += x2 * y2;
-    c23 += x2 * y3;
-    c30 += x3 * y0;
-    c31 += x3 * y1;
-    c32 += x3 * y2;
-    c33 += x3 * y3;
+/** The JavaScript products (outerTiles), written straight to the caller's output. */
+class JsOuter implements CouplingOuter {
+  readonly kind = "js";
+  x: Float64Array = new Float64Array(0);
+  x0 = 0;
+  o: Float64Array = new Float64Array(0);
+  o0 = 0;
+  readonly ys: Float64Array;
+  readonly ys0 = 0;
+  private readonly K: number;
+
+  constructor(lmax: number, K: number) {
+    this.K = K;
+    this.ys = new Float64Array((2 * lmax + 1) * K);
   }
-  c[0] = c00;
-  c[1] = c01;
-  c[2] = c02;
-  c[3] = c03;
-  c[4] = c10;
-  c[5] = c11;
-  c[6] = c12;
-  c[7] = c13;
-  c[8] = c20;
-  c[9] = c21;
-  c[10] = c22;
-  c[11] = c23;
-  c[12] = c30;
-  c[13] = c31;
-  c[14] = c32;
-  c[15] = c33;
-}
 
-/** Σ_{t<ng} X[xr[t] + A] · ys[t K + B] for one entry. */
-function dotGroups(
-  X: Float64Array,
-  xr: Int32Array,
-  ys: Float64Array,
-  ng: number,
-  K: number,
-  A: number,
-  B: number,
-): number {
-  let c = 0;
-  for (let t = 0, q = 0; t < ng; t++, q += K) c += X[xr[t]! + A]! * ys[q + B]!;
-  return c;
-}
-
-/** Scratch of the JavaScript products (single-threaded use). */
-const tileSums = new Float64Array(16);
-const triangleRows = [0, 0, 0, 0];
-
-/** out[o0 + A K + B] = Σ_{t<ng} X[xr[t] + A] ys[t K + B] (4 × 4 register tiles, as the GEMM micro-kernel). */
-function outerFull(
-  X: Float64Array,
-  xr: Int32Array,
-  ys: Float64Array,
-  ng: number,
-  K: number,
-  out: Float64Array,
-  o0: number,
-): void {
-  const c = tileSums;
-  let A = 0;
-  for (; A + 3 < K; A += 4) {
-    const oa = o0 + A * K;
-    let B = 0;
-    for (; B + 3 < K; B += 4) {
-      tile4x4(X, xr, ys, ng, K, A, B, c);
-      for (let r = 0; r < 4; r++) for (let s = 0; s < 4; s++) out[oa + r * K + B + s] = c[4 * r + s]!;
-    }
-    for (; B < K; B++)
-      for (let r = 0; r < 4; r++) out[oa + r * K + B] = dotGroups(X, xr, ys, ng, K, A + r, B);
+  begin(X: Float64Array, xOff: number, out: Float64Array, outOff: number): void {
+    this.x = X;
+    this.x0 = xOff;
+    this.o = out;
+    this.o0 = outOff;
   }
-  for (; A < K; A++) for (let B = 0; B < K; B++) out[o0 + A * K + B] = dotGroups(X, xr, ys, ng, K, A, B);
+
+  full(xr: Int32Array, ng: number, ob: number): void {
+    outerTiles(this.x, xr, this.ys, ng, this.K, this.o, ob, false, 0);
+  }
+
+  triangle(xr: Int32Array, ng: number, ob: number, strict: number): void {
+    outerTiles(this.x, xr, this.ys, ng, this.K, this.o, ob, true, strict);
+  }
+
+  end(): void {}
 }
 
 /**
- * Upper triangle of Σ_t xs_t ys_tᵀ (xs_t = X[xr[t] ..]) in packed row order: strict = 0 stores B ≥ A (the
- * diagonal, whose weight is 1 not √2, multiplied by 1/√2), strict = 1 stores B > A. Entry (A, B) at
- * rowBase(A) + B, rowBase(A) = o0 + A (K − strict) − A (A − 1)/2 − A − strict. 4 × 4 register tiles on and
- * above the diagonal (the diagonal tiles store their upper part only).
+ * P(A, B) = Σ_{t<ng} X[xr[t] + A] · ys[t K + B] into out from o0, by 4 × 4 register tiles (as the GEMM
+ * micro-kernel). Full (triangular = false): P(A, B) at o0 + A K + B. Triangular: the upper triangle in packed row
+ * order, strict = 0 storing B ≥ A (the diagonal, whose weight is 1 not √2, multiplied by 1/√2), strict = 1
+ * storing B > A; entry (A, B) at rowBase(A) + B, rowBase(A) = o0 + A (K − strict) − A (A − 1)/2 − A − strict;
+ * tiles on and above the diagonal (the diagonal tiles store their upper part only).
  */
-function outerTriangle(
+function outerTiles(
   X: Float64Array,
   xr: Int32Array,
   ys: Float64Array,
@@ -394,36 +280,121 @@ function outerTriangle(
   K: number,
   out: Float64Array,
   o0: number,
+  triangular: boolean,
   strict: number,
 ): void {
   const h = Math.SQRT1_2;
   const ks = K - strict;
-  const c = tileSums;
-  const rows = triangleRows;
   let A = 0;
   for (; A + 3 < K; A += 4) {
-    rows[0] = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
-    for (let r = 1; r < 4; r++) rows[r] = rows[r - 1]! + ks - A - r;
-    let B = A;
+    const r0 = triangular ? o0 + A * ks - (A * (A - 1)) / 2 - A - strict : o0 + A * K;
+    const r1 = triangular ? r0 + ks - A - 1 : r0 + K;
+    const r2 = triangular ? r1 + ks - A - 2 : r1 + K;
+    const r3 = triangular ? r2 + ks - A - 3 : r2 + K;
+    let B = triangular ? A : 0;
     for (; B + 3 < K; B += 4) {
-      tile4x4(X, xr, ys, ng, K, A, B, c);
-      for (let r = 0; r < 4; r++)
-        for (let s = B === A ? r : 0; s < 4; s++) {
-          // diagonal tiles: their upper part; the diagonal itself (weight 1 = √2/√2) only when strict = 0
-          if (B === A && s === r) {
-            if (strict === 0) out[rows[r]! + A + r] = h * c[5 * r]!;
-          } else out[rows[r]! + B + s] = c[4 * r + s]!;
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) {
+        const xa = xr[t]! + A;
+        const x0 = X[xa]!;
+        const x1 = X[xa + 1]!;
+        const x2 = X[xa + 2]!;
+        const x3 = X[xa + 3]!;
+        const y0 = ys[q + B]!;
+        const y1 = ys[q + B + 1]!;
+        const y2 = ys[q + B + 2]!;
+        const y3 = ys[q + B + 3]!;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
+      }
+      if (triangular && B === A) {
+        if (strict === 0) {
+          out[r0 + A] = h * c00;
+          out[r1 + A + 1] = h * c11;
+          out[r2 + A + 2] = h * c22;
+          out[r3 + A + 3] = h * c33;
         }
+        out[r0 + A + 1] = c01;
+        out[r0 + A + 2] = c02;
+        out[r0 + A + 3] = c03;
+        out[r1 + A + 2] = c12;
+        out[r1 + A + 3] = c13;
+        out[r2 + A + 3] = c23;
+      } else {
+        out[r0 + B] = c00;
+        out[r0 + B + 1] = c01;
+        out[r0 + B + 2] = c02;
+        out[r0 + B + 3] = c03;
+        out[r1 + B] = c10;
+        out[r1 + B + 1] = c11;
+        out[r1 + B + 2] = c12;
+        out[r1 + B + 3] = c13;
+        out[r2 + B] = c20;
+        out[r2 + B + 1] = c21;
+        out[r2 + B + 2] = c22;
+        out[r2 + B + 3] = c23;
+        out[r3 + B] = c30;
+        out[r3 + B + 1] = c31;
+        out[r3 + B + 2] = c32;
+        out[r3 + B + 3] = c33;
+      }
     }
-    // remaining columns (B > A + 3: full rows)
-    for (; B < K; B++) for (let r = 0; r < 4; r++) out[rows[r]! + B] = dotGroups(X, xr, ys, ng, K, A + r, B);
+    // remaining columns (fewer than 4)
+    for (; B < K; B++) {
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) {
+        const xa = xr[t]! + A;
+        const y = ys[q + B]!;
+        c0 += X[xa]! * y;
+        c1 += X[xa + 1]! * y;
+        c2 += X[xa + 2]! * y;
+        c3 += X[xa + 3]! * y;
+      }
+      out[r0 + B] = c0;
+      out[r1 + B] = c1;
+      out[r2 + B] = c2;
+      out[r3 + B] = c3;
+    }
   }
   // remaining rows (fewer than 4)
   for (; A < K; A++) {
-    const ra = o0 + A * ks - (A * (A - 1)) / 2 - A - strict;
-    for (let B = A + strict; B < K; B++) {
-      const v = dotGroups(X, xr, ys, ng, K, A, B);
-      out[ra + B] = B === A ? h * v : v;
+    const ra = triangular ? o0 + A * ks - (A * (A - 1)) / 2 - A - strict : o0 + A * K;
+    for (let B = triangular ? A + strict : 0; B < K; B++) {
+      let c = 0;
+      for (let t = 0, q = 0; t < ng; t++, q += K) c += X[xr[t]! + A]! * ys[q + B]!;
+      out[ra + B] = triangular && B === A ? h * c : c;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { randomUnit } from "../helpers/equivariance.js";
 import { gaussLegendre } from "../helpers/quadrature.js";
 import { Rng } from "../../src/core/rng.js";
 import { clebschGordan, realCgTable } from "../../src/math/clebsch.js";
@@ -121,37 +122,16 @@ describe("Clebsch–Gordan coefficients", () => {
 
 describe("real Wigner D (src/math/wigner.ts)", () => {
   const rng = new Rng(77);
-  it("equals the closed forms of src/nmr for l = 1, 2 and is an orthogonal representation for l ≤ 6", () => {
+  it("equals the closed forms of src/nmr for l = 1, 2 (its representation property: nmr-spherical.test.ts)", () => {
     for (let t = 0; t < 3; t++) {
-      const R1 = rng.rotation();
-      const R2 = rng.rotation();
+      const R = rng.rotation();
       // O(1) entries from a small least-squares fit: round-off ~1e-15, 1e-12 leaves a wide margin
       for (const [l, closed] of [
-        [1, wignerD1(R1)],
-        [2, wignerD2(R1)],
+        [1, wignerD1(R)],
+        [2, wignerD2(R)],
       ] as const) {
-        const D = wignerDReal(l, R1);
+        const D = wignerDReal(l, R);
         for (let k = 0; k < D.length; k++) expect(Math.abs(D[k]! - closed[k]!)).toBeLessThan(1e-12);
-      }
-      const R12 = new Float64Array(9);
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++)
-          for (let k = 0; k < 3; k++) R12[3 * i + j]! += R1[3 * i + k]! * R2[3 * k + j]!;
-      for (let l = 0; l <= 6; l++) {
-        const d = 2 * l + 1;
-        const [A, B, AB] = [wignerDReal(l, R1), wignerDReal(l, R2), wignerDReal(l, R12)];
-        for (let i = 0; i < d; i++)
-          for (let j = 0; j < d; j++) {
-            let prod = 0;
-            let gram = 0;
-            for (let k = 0; k < d; k++) {
-              prod += A[i * d + k]! * B[k * d + j]!;
-              gram += A[i * d + k]! * A[j * d + k]!;
-            }
-            // D(R1 R2) = D(R1) D(R2) and D Dᵀ = 1, entries O(1): 1e-11 covers the fit's round-off at l = 6
-            expect(Math.abs(prod - AB[i * d + j]!)).toBeLessThan(1e-11);
-            expect(Math.abs(gram - (i === j ? 1 : 0))).toBeLessThan(1e-11);
-          }
       }
     }
   });
@@ -182,10 +162,9 @@ describe("the GNN's conventions (src/gnn/irreps.ts) are transforms of the math t
     const b = new Float64Array(25);
     const rng = new Rng(5);
     for (let t = 0; t < 10; t++) {
-      const [x, y, z] = [rng.normal(), rng.normal(), rng.normal()];
-      const n = Math.hypot(x, y, z);
-      realSphericalHarmonics(4, x / n, y / n, z / n, a, 0);
-      Y.compute(x / n, y / n, z / n, b, 0);
+      const u = randomUnit(rng);
+      realSphericalHarmonics(4, ...u, a, 0);
+      Y.compute(...u, b, 0);
       // values ≤ ~3: a few ulps
       for (let k = 0; k < 25; k++)
         expect(Math.abs(a[k]! - Math.sqrt(4 * Math.PI) * b[k]!)).toBeLessThan(1e-14);
