@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
 import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
-import { cartToSph, sphToCart } from "./spherical.js";
+import { cartesianToSpherical, sphericalToCartesian } from "../nmr/spherical.js";
 
 export type GnnKind = "gnn-isd" | "gnn-tp";
 
@@ -252,7 +252,7 @@ export class GnnModel implements Model {
     const out = new Float64Array(n * ncomp);
     const tmp = new Float64Array(9);
     for (let i = 0; i < n; i++) {
-      cartToSph(cart, 9 * i, tmp, 0);
+      cartesianToSpherical(cart, 9 * i, tmp, 0);
       if (ncomp === 5) for (let m = 0; m < 5; m++) out[i * 5 + m] = tmp[4 + m]!;
       else for (let m = 0; m < 9; m++) out[i * 9 + m] = tmp[m]!;
     }
@@ -535,7 +535,7 @@ export class GnnModel implements Model {
         sph.fill(0);
         for (let m = 0; m < 5; m++) sph[4 + m] = meanArr[a * 5 + m]!;
       } else for (let m = 0; m < 9; m++) sph[m] = meanArr[a * 9 + m]!;
-      sphToCart(sph, 0, cart, 9 * a);
+      sphericalToCartesian(sph, 0, cart, 9 * a);
     }
     return {
       species: this.centre.length === 1 ? this.centre[0]! : 0,
