@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { createGnnModel } from "../../src/gnn/index.js";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { GprModel, saveModel } from "../../src/gpr/index.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
@@ -180,7 +180,7 @@ export function register(program: Command): void {
       });
       const report = await model.fit(data, { log });
       saveModel(model, o.out);
-      log(`model written to ${o.out}`);
+      log(`model written to ${printable(o.out)}`);
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
@@ -224,7 +224,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
   const model = createGnnModel(kind, hypers, { name: base, lambda });
   const report = await model.fit(data, { log });
   saveModel(model, o.out);
-  log(`model written to ${o.out}`);
+  log(`model written to ${printable(o.out)}`);
   summaryStream(o.out).write(
     o.json
       ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`

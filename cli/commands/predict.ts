@@ -88,7 +88,9 @@ export function register(program: Command): void {
         },
       });
       const n = pred.atoms.length / 2;
-      log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+      log(
+        `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
+      );
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../gpr/model.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
 import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
@@ -640,11 +639,14 @@ export class GnnModel implements Model {
 /** Reads a checkpoint written during `fit` (hypers.checkpoint) back into a fitted model. */
 export function readGnnCheckpoint(file: string): GnnModel {
   let obj: { kind?: unknown; header?: unknown; arrays?: Record<string, unknown> };
+  const text = readBytes(file).toString("utf8"); // regular files only (a FIFO or device is refused)
   try {
-    obj = JSON.parse(readFileSync(file, "utf8"));
+    obj = JSON.parse(text);
   } catch (e) {
     throw new EngineError("CorruptModel", `not a GNN checkpoint: ${(e as Error).message}`, { file });
   }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj))
+    throw new EngineError("CorruptModel", "not a GNN checkpoint: not a JSON object", { file });
   const arrays = new Map<string, Float64Array>();
   for (const [k, v] of Object.entries(obj.arrays ?? {})) {
     if (typeof v !== "string")
