@@ -3,13 +3,14 @@
  * %RMSE of the learned components, ±2σ coverage), as a table or --json.
  */
 import type { Command } from "commander";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { loadModel } from "../../src/models.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { requireCentres, STDIN_HELP } from "../inputs.js";
 
 interface EvaluateCliOptions {
   model: string;
@@ -30,7 +31,10 @@ export function register(program: Command): void {
         "learned components, ±2σ coverage, and for λ=2 EFG models Harper's metrics (C̃Q, η̃, q̃, θ, φ, ω_Q).",
     )
     .requiredOption("--model <file>", "model file written by `soapgpr fit`")
-    .requiredOption("--data <files...>", "labelled structures (.extxyz/.xyz, .magres, directories)")
+    .requiredOption(
+      "--data <files...>",
+      `labelled structures (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
+    )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
     .option("--json", "machine-readable JSON on stdout")
     .action(async (o: EvaluateCliOptions) => {
@@ -42,8 +46,11 @@ export function register(program: Command): void {
         });
       }
       const { structures, sources } = readStructures(o.data);
+      requireCentres(model, structures, sources, o.data);
       const data = Dataset.fromArrays(structures, [target.split(":")[0]!], sources);
-      process.stderr.write(`evaluating ${model.kind} (${o.model}) on ${structures.length} structure(s)\n`);
+      process.stderr.write(
+        `evaluating ${model.kind} (${printable(o.model)}) on ${structures.length} structure(s)\n`,
+      );
       const pred = await model.predict(structures);
       const isotopes = parseIsotopeOverrides(o.isotope);
       const ev = evaluatePrediction(data, pred, target, isotopes);

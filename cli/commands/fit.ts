@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { createGnnModel } from "../../src/gnn/index.js";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { GprModel } from "../../src/gpr/index.js";
 import { saveModel } from "../../src/model/modelfile.js";
 import { parseTarget } from "../../src/gpr/targets.js";
@@ -14,6 +14,7 @@ import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { soapHypersFromCli } from "../../src/soap/hypers.js";
+import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, summaryStream } from "../options.js";
 
 interface FitCliOptions {
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",
@@ -180,7 +181,7 @@ export function register(program: Command): void {
       });
       const report = await model.fit(data, { log });
       saveModel(model, o.out);
-      log(`model written to ${o.out}`);
+      log(`model written to ${printable(o.out)}`);
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
@@ -224,7 +225,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
   const model = createGnnModel(kind, hypers, { name: base, lambda });
   const report = await model.fit(data, { log });
   saveModel(model, o.out);
-  log(`model written to ${o.out}`);
+  log(`model written to ${printable(o.out)}`);
   summaryStream(o.out).write(
     o.json
       ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`

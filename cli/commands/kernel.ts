@@ -5,6 +5,7 @@ import { readStructures } from "../../src/io/read.js";
 import { soapHypersFromCli } from "../../src/soap/hypers.js";
 import { kernelReport } from "../../src/soap/kernels.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
+import { STDIN_HELP } from "../inputs.js";
 
 interface KernelCliOptions {
   lambda: string;
@@ -50,7 +51,7 @@ export function register(program: Command): void {
       "--lambda <0|2>",
       "λ of the kernel (0: scalar SOAP; 2: rank-2 tensors; any λ ≤ 2·lmax works)",
     )
-    .requiredOption("--a <file>", "first structure file (.xyz/.extxyz, .magres, .cif)")
+    .requiredOption("--a <file>", `first structure file (.xyz/.extxyz, .magres, .cif)${STDIN_HELP}`)
     .option("--b <file>", "second structure file (default: same as --a)")
     .option("--centers <EL,...>", "centre species, e.g. Ti or Li,Ti (default: all species present in both)")
     .option("--rcut <Å>", "cutoff radius (default 4; tensoap preset 4)")

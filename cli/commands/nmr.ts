@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { printable } from "../../src/core/errors.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { nmrSites, type Site } from "../../src/nmr/sites.js";
+import { STDIN_HELP } from "../inputs.js";
 
 interface NmrOptions {
   json?: boolean;
@@ -53,7 +55,7 @@ export function register(program: Command): void {
     )
     .argument(
       "<files...>",
-      "input files or directories (.magres, .xyz/.extxyz, .cif, Venetos .json; .gz accepted)",
+      `input files or directories searched recursively (.magres, .xyz/.extxyz, .cif, Venetos .json; .gz accepted)${STDIN_HELP}`,
     )
     .option("--json", "machine-readable JSON on stdout")
     .option(
@@ -101,7 +103,7 @@ export function register(program: Command): void {
       }
       const out: string[] = [];
       for (const r of results) {
-        out.push(`# ${r.source}`);
+        out.push(`# ${printable(r.source)}`);
         out.push(...efgTable(r.sites), ...msTable(r.sites), "");
       }
       process.stdout.write(`${out.join("\n")}\n`);

@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
+import { printable } from "../../src/core/errors.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
 import { loadModel } from "../../src/models.js";
@@ -10,6 +11,7 @@ import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { requireCentres, STDIN_HELP } from "../inputs.js";
 import { summaryStream } from "../options.js";
 
 interface PredictCliOptions {
@@ -34,7 +36,10 @@ export function register(program: Command): void {
         "write them as .extxyz/.xyz, .csv, .json or .magres; optional NMR observables of predicted EFG tensors.",
     )
     .requiredOption("--model <file>", "model file written by `soapgpr fit`")
-    .requiredOption("--data <files...>", "structures (.extxyz/.xyz, .magres, .cif, directories)")
+    .requiredOption(
+      "--data <files...>",
+      `structures (.extxyz/.xyz, .magres, .cif, directories searched recursively)${STDIN_HELP}`,
+    )
     .requiredOption(
       "--out <file>",
       "output file (.extxyz | .xyz | .csv | .json | .magres, + .gz for gzip); - for standard output " +
@@ -57,8 +62,9 @@ export function register(program: Command): void {
       const format = outputFormat(o.out, o.format);
       checkOutputFile(o.out);
       const model = loadModel(o.model);
-      const { structures } = readStructures(o.data);
-      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
+      const { structures, sources } = readStructures(o.data);
+      requireCentres(model, structures, sources, o.data);
+      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
       const tp = performance.now();
       const pred = await model.predict(structures, {
         variance: o.variance,
@@ -83,7 +89,9 @@ export function register(program: Command): void {
         },
       });
       const n = pred.atoms.length / 2;
-      log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+      log(
+        `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
+      );
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(

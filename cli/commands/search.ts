@@ -6,11 +6,12 @@
 import type { Command } from "commander";
 import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { saveModel } from "../../src/model/modelfile.js";
 import { checkOutputFile, STDOUT_NAME, writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
+import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, summaryStream } from "../options.js";
 
 interface SearchCliOptions {
@@ -74,7 +75,7 @@ export function register(program: Command): void {
     .requiredOption("--lambda <0|2>", "λ of the learned quantity")
     .requiredOption(
       "--data <files...>",
-      "training structures with targets (.extxyz/.xyz, .magres, directories)",
+      `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",
@@ -169,7 +170,7 @@ export function register(program: Command): void {
           logFile,
           `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
         );
-      log(`model written to ${o.out}; log to ${logFile ?? "(none)"}`);
+      log(`model written to ${printable(o.out)}; log to ${printable(logFile ?? "(none)")}`);
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(
@@ -180,7 +181,7 @@ export function register(program: Command): void {
           `search ${o.species} λ=${lambda} target ${o.target}: ${res.search.evaluations.length} evaluations ` +
             `(${res.kernelSets} feature/kernel sets) in ${res.seconds.toFixed(1)} s\n` +
             `optimum: rc ${b.rcut.toFixed(3)} Å, σ ${b.sigma.toFixed(3)} Å, reg ${b.reg.toExponential(2)}, ζ ${b.zeta}; ` +
-            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${o.out}\nlog: ${logFile ?? "(none)"}\n`,
+            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${printable(o.out)}\nlog: ${printable(logFile ?? "(none)")}\n`,
         );
       }
     });

@@ -1,4 +1,4 @@
-import { EngineError } from "./errors.js";
+import { EngineError, quoteInput } from "./errors.js";
 
 /** Chemical symbols indexed by atomic number (index 0 is a placeholder "X"). */
 export const SYMBOLS: readonly string[] = (
@@ -13,7 +13,7 @@ const BY_SYMBOL: ReadonlyMap<string, number> = new Map(SYMBOLS.map((s, z) => [s.
 export function atomicNumber(symbol: string): number {
   const z = BY_SYMBOL.get(symbol.trim().toLowerCase());
   if (z === undefined || z === 0) {
-    throw new EngineError("InvalidParameter", `unknown chemical symbol '${symbol}'`);
+    throw new EngineError("InvalidParameter", `unknown chemical symbol ${quoteInput(symbol)}`);
   }
   return z;
 }
@@ -22,6 +22,21 @@ export function atomicNumber(symbol: string): number {
 export function tryAtomicNumber(symbol: string): number | undefined {
   const z = BY_SYMBOL.get(symbol.trim().toLowerCase());
   return z === undefined || z === 0 ? undefined : z;
+}
+
+/**
+ * Element of a species token that may carry a site label: the exact symbol (any case, "li"), else a one- or
+ * two-letter symbol followed by a non-letter ("Li1", "O12", "Ca2a"), else the single upper-case letter that
+ * starts it ("Ob1"). A lower-case initial is no label of an element: "nan", "inf", "constructor" → undefined.
+ */
+export function elementOfLabel(token: string): number | undefined {
+  const exact = tryAtomicNumber(token);
+  if (exact !== undefined) return exact;
+  const m = /^([A-Za-z][a-z]?)(?![a-z])/.exec(token);
+  const z = m ? tryAtomicNumber(m[1]!) : undefined;
+  if (z !== undefined) return z;
+  const m1 = /^[A-Z]/.exec(token);
+  return m1 ? tryAtomicNumber(m1[0]) : undefined;
 }
 
 export function symbolOf(z: number): string {

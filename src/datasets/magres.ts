@@ -3,13 +3,12 @@
  * per-atom target tensor (`efg` or `ms`, 9 components row-major), masked to the requested species, plus the
  * seeded split by structure of core/dataset.ts.
  */
-import { readdirSync, statSync } from "node:fs";
-import * as path from "node:path";
 import { Dataset } from "../core/dataset.js";
 import { atomicNumber } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { readMagres } from "../io/magres.js";
+import { listFiles } from "../io/read.js";
 
 export interface MagresDatasetOptions {
   /** Target tensor: `efg` (a.u.) or `ms` (ppm). */
@@ -24,27 +23,12 @@ const MAGRES_RE = /\.magres(\.gz)?$/i;
 
 /** All .magres / .magres.gz files under the given files or directories, sorted by path (deterministic). */
 export function listMagresFiles(inputs: string | readonly string[], recursive = true): string[] {
-  const out: string[] = [];
-  const visit = (p: string, top: boolean): void => {
-    let st: ReturnType<typeof statSync>;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      throw new EngineError("IOError", `cannot read: ${(e as Error).message}`, { file: p });
-    }
-    if (st.isDirectory()) {
-      if (!top && !recursive) return;
-      for (const name of readdirSync(p).sort()) {
-        const q = path.join(p, name);
-        if (statSync(q).isDirectory()) visit(q, false);
-        else if (MAGRES_RE.test(name)) out.push(q);
-      }
-    } else if (top || MAGRES_RE.test(p)) {
-      out.push(p);
-    }
-  };
-  for (const p of typeof inputs === "string" ? [inputs] : inputs) visit(p, true);
-  return [...new Set(out)].sort();
+  const files = listFiles(
+    typeof inputs === "string" ? [inputs] : inputs,
+    (n) => MAGRES_RE.test(n),
+    recursive,
+  );
+  return [...new Set(files)].sort();
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * Internal: a pool of worker_threads that evaluate the GNN loss and gradient over shares of a batch (structures
- * split round-robin). Under TypeScript sources (tsx, vitest) the workers load the .ts entry with tsx's loader;
- * compiled builds load the .js entry. `create` resolves to null when workers cannot start (the caller then
+ * split round-robin), started on the entry _trainWorker (src/math/_workerEntry.ts: .js in builds, .ts with tsx's
+ * loader under TypeScript sources). `create` resolves to null when workers cannot start (the caller then
  * trains in one thread and says so).
  */
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../math/_workerEntry.js";
 import type { LabelledSet } from "./_loss.js";
 import type { ArchSpec } from "./network.js";
 
@@ -19,11 +18,6 @@ interface Reply {
   ready?: boolean;
 }
 
-/** file: URL of tsx's ESM register API (the require condition resolves to index.cjs; its ESM twin is index.mjs). */
-function tsxEsmApi(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs");
-}
-
 export class GnnPool {
   private readonly workers: Worker[];
   private nextId = 1;
@@ -33,19 +27,10 @@ export class GnnPool {
   }
 
   static async create(n: number, arch: ArchSpec, data: LabelledSet): Promise<GnnPool | null> {
-    const ts = fileURLToPath(import.meta.url).endsWith(".ts");
-    const url = new URL(ts ? "./_trainWorker.ts" : "./_trainWorker.js", import.meta.url);
     const workers: Worker[] = [];
     try {
-      // From TypeScript sources the worker first registers tsx's ESM loader (a dev dependency), then imports the entry.
-      const boot = ts
-        ? `import(${JSON.stringify(tsxEsmApi())})` +
-          `.then((m) => m.register()).then(() => import(${JSON.stringify(url.href)}))`
-        : null;
-      for (let k = 0; k < n; k++) {
-        const opts = { workerData: { arch, data } };
-        workers.push(boot ? new Worker(boot, { ...opts, eval: true }) : new Worker(url, opts));
-      }
+      for (let k = 0; k < n; k++)
+        workers.push(startWorker(import.meta.url, "_trainWorker", { workerData: { arch, data } }));
       await Promise.all(
         workers.map(
           (w) =>

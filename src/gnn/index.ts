@@ -1,4 +1,5 @@
-export { realCG, wignerDReal } from "./cg.js";
+export { wignerDReal } from "../math/wigner.js";
+export { realCG, realSphericalHarmonics } from "./irreps.js";
 export {
   createGnnModel,
   DEFAULT_GNN_HYPERS,
@@ -9,4 +10,3 @@ export {
   parseGnnHypers,
   readGnnCheckpoint,
 } from "./model.js";
-export { realSphericalHarmonics } from "./sh.js";

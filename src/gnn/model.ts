@@ -1,15 +1,14 @@
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../model/types.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
 import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
-import { cartToSph, sphToCart } from "./spherical.js";
+import { cartesianToSpherical, sphericalToCartesian } from "../nmr/spherical.js";
 
 export type GnnKind = "gnn-isd" | "gnn-tp";
 
@@ -252,7 +251,7 @@ export class GnnModel implements Model {
     const out = new Float64Array(n * ncomp);
     const tmp = new Float64Array(9);
     for (let i = 0; i < n; i++) {
-      cartToSph(cart, 9 * i, tmp, 0);
+      cartesianToSpherical(cart, 9 * i, tmp, 0);
       if (ncomp === 5) for (let m = 0; m < 5; m++) out[i * 5 + m] = tmp[4 + m]!;
       else for (let m = 0; m < 9; m++) out[i * 9 + m] = tmp[m]!;
     }
@@ -535,7 +534,7 @@ export class GnnModel implements Model {
         sph.fill(0);
         for (let m = 0; m < 5; m++) sph[4 + m] = meanArr[a * 5 + m]!;
       } else for (let m = 0; m < 9; m++) sph[m] = meanArr[a * 9 + m]!;
-      sphToCart(sph, 0, cart, 9 * a);
+      sphericalToCartesian(sph, 0, cart, 9 * a);
     }
     return {
       species: this.centre.length === 1 ? this.centre[0]! : 0,
@@ -640,11 +639,14 @@ export class GnnModel implements Model {
 /** Reads a checkpoint written during `fit` (hypers.checkpoint) back into a fitted model. */
 export function readGnnCheckpoint(file: string): GnnModel {
   let obj: { kind?: unknown; header?: unknown; arrays?: Record<string, unknown> };
+  const text = readBytes(file).toString("utf8"); // regular files only (a FIFO or device is refused)
   try {
-    obj = JSON.parse(readFileSync(file, "utf8"));
+    obj = JSON.parse(text);
   } catch (e) {
     throw new EngineError("CorruptModel", `not a GNN checkpoint: ${(e as Error).message}`, { file });
   }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj))
+    throw new EngineError("CorruptModel", "not a GNN checkpoint: not a JSON object", { file });
   const arrays = new Map<string, Float64Array>();
   for (const [k, v] of Object.entries(obj.arrays ?? {})) {
     if (typeof v !== "string")

@@ -1,7 +1,7 @@
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { gnnNeighbors } from "./_neighbors.js";
-import { realCG } from "./cg.js";
+import { realCG, realSphericalHarmonics, SH_LMAX } from "./irreps.js";
 import {
   type ConvPath,
   convBackward,
@@ -19,7 +19,6 @@ import {
   tpForward,
 } from "./ops.js";
 import { besselBasis } from "./radial.js";
-import { realSphericalHarmonics, SH_LMAX } from "./sh.js";
 
 /** Irrep id = 2l + (1 if odd parity). */
 export const irrepId = (l: number, odd: boolean): number => 2 * l + (odd ? 1 : 0);

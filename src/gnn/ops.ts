@@ -1,6 +1,6 @@
 import { gemm } from "../math/gemm.js";
 import { convBwdKernel, convFwdKernel } from "./_kernels.js";
-import { SH_LMAX } from "./sh.js";
+import { SH_LMAX } from "./irreps.js";
 
 /**
  * Forward and hand-written backward kernels of the GNN. Feature arrays are per irrep, laid out

@@ -464,6 +464,7 @@ export class GprModel implements Model {
         for (let mu = 0; mu < c; mu++)
           variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
     }
+    checkFinitePrediction(mean, variance, samples, c, this.source);
     const tgt = parseTarget(p.target, p.lambda);
     let cartesian: Float64Array | undefined;
     if (tgt.derived === null && (tgt.array === "efg" || tgt.array === "ms") && p.lambda !== 1) {
@@ -602,8 +603,39 @@ export class GprModel implements Model {
       nTrain: fi.nTrain,
     };
     model.source = file;
+    // the saved descriptor hypers must build a descriptor now, not at the first prediction
+    try {
+      model.descriptor(h.params.descriptor.hypers);
+    } catch (e) {
+      if (e instanceof EngineError) return bad(`descriptor hypers are invalid: ${e.detail}`);
+      throw e;
+    }
     return model;
   }
+}
+
+/**
+ * A finite model and finite features give finite predictions; a non-finite mean or variance means the model's
+ * arrays hold values that overflow (a damaged or hand-edited file whose checksums were recomputed), so it is an
+ * error naming the model file and the first atom concerned, never NaN in the output.
+ */
+function checkFinitePrediction(
+  mean: Float64Array,
+  variance: Float64Array | undefined,
+  samples: Int32Array,
+  c: number,
+  source: string | null,
+): void {
+  const bad = (a: Float64Array) => a.findIndex((x) => !Number.isFinite(x));
+  const k = Math.max(bad(mean), variance ? bad(variance) : -1);
+  if (k < 0) return;
+  const i = Math.floor(k / c);
+  throw new EngineError(
+    "CorruptModel",
+    `non-finite prediction for structure ${samples[2 * i]}, atom ${samples[2 * i + 1]}: the model's arrays overflow ` +
+      "(is the model file damaged?)",
+    source !== null ? { file: source } : {},
+  );
 }
 
 /** The unfitted model of a saved header's params, checked against the header's kind, species, λ and shapes. */

@@ -3,9 +3,8 @@
  * reads a file in chunks (for streaming large extxyz files frame by frame).
  */
 import * as fs from "node:fs";
-import { gunzipSync } from "node:zlib";
-import { EngineError } from "../core/errors.js";
-import { isGzip, readBytes } from "./atomic.js";
+import { EngineError, quoteInput } from "../core/errors.js";
+import { inputName, isGzip, openRegular, readTextMaybeGz, STDIO_PATH } from "./atomic.js";
 
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
 const INT_RE = /^[+-]?\d+$/;
@@ -42,10 +41,14 @@ export function parseFinite(tok: string | undefined, where: Where, allowNonFinit
   }
   const v = parseNumberToken(tok);
   if (v === undefined) {
-    throw new EngineError("ParseError", `non-numeric value '${tok}'`, where);
+    throw new EngineError("ParseError", `non-numeric value ${quoteInput(tok)}`, where);
   }
   if (!allowNonFinite && !Number.isFinite(v)) {
-    throw new EngineError("ParseError", `non-finite value '${tok}' (NaN/Inf are not accepted)`, where);
+    throw new EngineError(
+      "ParseError",
+      `non-finite value ${quoteInput(tok)} (NaN/Inf are not accepted)`,
+      where,
+    );
   }
   return v;
 }
@@ -53,10 +56,37 @@ export function parseFinite(tok: string | undefined, where: Where, allowNonFinit
 /** Parse an integer or throw a ParseError naming file, line and field. */
 export function parseInteger(tok: string | undefined, where: Where): number {
   if (tok === undefined) throw new EngineError("ParseError", "missing value", where);
-  if (!INT_RE.test(tok)) throw new EngineError("ParseError", `not an integer: '${tok}'`, where);
+  if (!INT_RE.test(tok)) throw new EngineError("ParseError", `not an integer: ${quoteInput(tok)}`, where);
   const v = Number(tok);
-  if (!Number.isSafeInteger(v)) throw new EngineError("ParseError", `integer out of range: '${tok}'`, where);
+  if (!Number.isSafeInteger(v))
+    throw new EngineError("ParseError", `integer out of range: ${quoteInput(tok)}`, where);
   return v;
+}
+
+/**
+ * Longest line a text reader accepts (characters). Real structure files have lines of at most a few kB; a
+ * longer line means binary data or a runaway file, which would otherwise be buffered without bound.
+ */
+export const MAX_LINE_CHARS = 4 << 20;
+
+function lineTooLong(file: string, line: number): EngineError {
+  return new EngineError(
+    "ParseError",
+    `line is longer than ${MAX_LINE_CHARS / (1 << 20)} MiB characters: not a text structure file?`,
+    { file, line },
+  );
+}
+
+/** Throw a ParseError naming the first line of `text` longer than MAX_LINE_CHARS (for whole-text parsers). */
+export function checkLineLengths(text: string, file: string): void {
+  if (text.length <= MAX_LINE_CHARS) return;
+  let pos = 0;
+  for (let line = 1; pos <= text.length; line++) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    if (end - pos > MAX_LINE_CHARS) throw lineTooLong(file, line);
+    pos = end + 1;
+  }
 }
 
 /** A source of text lines with 1-based line numbers (the number of the line last returned). */
@@ -65,24 +95,33 @@ export interface LineSource {
   next(): string | undefined;
   /** 1-based number of the line last returned by next() (0 before the first call). */
   readonly lineNumber: number;
+  /** True when the line last returned ended at the end of the input, without a newline. */
+  readonly unterminated: boolean;
+  /** An upper bound on the characters left to read (for sanity checks on declared counts). */
+  remainingBound(): number;
   close(): void;
 }
 
 /** Lines of an in-memory string. */
 export class StringLines implements LineSource {
   private readonly text: string;
+  private readonly file: string;
   private pos = 0;
   lineNumber = 0;
+  unterminated = false;
 
-  constructor(text: string) {
+  constructor(text: string, file = "<string>") {
     this.text = text;
+    this.file = file;
   }
 
   next(): string | undefined {
     const t = this.text;
     if (this.pos >= t.length) return undefined;
     let end = t.indexOf("\n", this.pos);
+    this.unterminated = end < 0;
     if (end < 0) end = t.length;
+    if (end - this.pos > MAX_LINE_CHARS) throw lineTooLong(this.file, this.lineNumber + 1);
     let line = t.slice(this.pos, end);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     this.pos = end + 1;
@@ -90,12 +129,18 @@ export class StringLines implements LineSource {
     return line;
   }
 
+  remainingBound(): number {
+    return Math.max(0, this.text.length - this.pos);
+  }
+
   close(): void {}
 }
 
-/** Lines of a (plain-text) file, read in fixed-size chunks so that memory stays bounded. */
+/** Lines of a (plain-text, regular) file, read in fixed-size chunks so that memory stays bounded. */
 export class FileLines implements LineSource {
   private readonly fd: number;
+  private readonly file: string;
+  private readonly size: number;
   private readonly buf: Buffer;
   private readonly decoder = new TextDecoder("utf-8");
   private pending = "";
@@ -103,43 +148,59 @@ export class FileLines implements LineSource {
   private li = 0;
   private eof = false;
   private closed = false;
+  /** characters returned so far (each ≤ its bytes in UTF-8, so size − consumed bounds what is left) */
+  private consumed = 0;
   lineNumber = 0;
+  unterminated = false;
 
-  constructor(file: string, chunkBytes = 1 << 20) {
-    try {
-      this.fd = fs.openSync(file, "r");
-    } catch (e) {
-      throw new EngineError("IOError", `cannot read file: ${(e as Error).message}`, { file }, { cause: e });
-    }
+  /** Read `file` (opened here, or the already opened regular-file descriptor `fd`, which this then owns). */
+  constructor(file: string, chunkBytes = 1 << 20, fd?: number) {
+    this.file = file;
+    this.fd = fd ?? openRegular(file);
+    this.size = fs.fstatSync(this.fd).size;
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
   private fill(): void {
     while (this.li >= this.lines.length && !this.eof) {
       const n = fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
-      let text: string;
       if (n === 0) {
         this.eof = true;
-        text = this.pending + this.decoder.decode();
+        const text = this.pending + this.decoder.decode();
         this.pending = "";
         this.lines = text.length > 0 ? [text] : [];
       } else {
-        text = this.pending + this.decoder.decode(this.buf.subarray(0, n), { stream: true });
-        const parts = text.split("\n");
+        const parts = (this.pending + this.decoder.decode(this.buf.subarray(0, n), { stream: true })).split(
+          "\n",
+        );
         this.pending = parts.pop() ?? "";
         this.lines = parts;
       }
       this.li = 0;
+      this.checkLengths();
     }
+  }
+
+  private checkLengths(): void {
+    const tooLong = this.lines.findIndex((l) => l.length > MAX_LINE_CHARS);
+    if (tooLong >= 0) throw lineTooLong(this.file, this.lineNumber + tooLong + 1);
+    if (this.pending.length > MAX_LINE_CHARS)
+      throw lineTooLong(this.file, this.lineNumber + this.lines.length + 1);
   }
 
   next(): string | undefined {
     if (this.li >= this.lines.length) this.fill();
     if (this.li >= this.lines.length) return undefined;
     let line = this.lines[this.li++]!;
+    this.unterminated = this.eof && this.li === this.lines.length;
+    this.consumed += line.length + 1;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     this.lineNumber++;
     return line;
+  }
+
+  remainingBound(): number {
+    return Math.max(0, this.size - this.consumed + 1);
   }
 
   close(): void {
@@ -150,27 +211,22 @@ export class FileLines implements LineSource {
   }
 }
 
-/** Open a file as a line source: gzip files are inflated in memory, plain files are streamed. */
+/**
+ * Open a file as a line source: `-` is standard input, gzip files are inflated in memory, plain regular files
+ * are streamed (other kinds of file are refused, see openRegular).
+ */
 export function openLines(file: string): LineSource {
-  if (file.endsWith(".gz")) return new StringLines(readGz(file));
-  let head: Buffer;
+  const name = inputName(file);
+  if (file === STDIO_PATH || file.endsWith(".gz")) return new StringLines(readTextMaybeGz(file), name);
+  const fd = openRegular(file);
+  const head = Buffer.alloc(2);
   try {
-    const fd = fs.openSync(file, "r");
-    head = Buffer.alloc(2);
     fs.readSync(fd, head, 0, 2, 0);
-    fs.closeSync(fd);
   } catch (e) {
+    fs.closeSync(fd);
     throw new EngineError("IOError", `cannot read file: ${(e as Error).message}`, { file }, { cause: e });
   }
-  if (isGzip(head)) return new StringLines(readGz(file));
-  return new FileLines(file);
-}
-
-function readGz(file: string): string {
-  const raw = readBytes(file);
-  try {
-    return gunzipSync(raw).toString("utf8");
-  } catch (e) {
-    throw new EngineError("IOError", `cannot gunzip: ${(e as Error).message}`, { file }, { cause: e });
-  }
+  if (!isGzip(head)) return new FileLines(file, 1 << 20, fd);
+  fs.closeSync(fd);
+  return new StringLines(readTextMaybeGz(file), name);
 }

@@ -179,18 +179,89 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Read raw bytes, with a clear EngineError (code IOError) naming the file when it cannot be read. */
-export function readBytes(file: string): Buffer {
+/** The path `-`: standard input for readers (standard output for writers). */
+export const STDIO_PATH = "-";
+/** How standard input is named in messages and sources. */
+export const STDIN_NAME = "<stdin>";
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isCharacterDevice()) return "a character device (such as /dev/zero or a terminal)";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Open a regular file for reading (symbolic links followed). Directories, devices (/dev/zero, /dev/urandom),
+ * FIFOs and sockets are refused before opening — reading them would never end, block, or make no sense.
+ * Returns the file descriptor; the caller closes it.
+ */
+export function openRegular(file: string): number {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    const st = fs.statSync(file);
+    if (!st.isFile()) {
+      throw new EngineError("IOError", `cannot read: this is ${kindOf(st)}, not a regular file`, { file });
+    }
+    fd = fs.openSync(file, "r");
+    const st2 = fs.fstatSync(fd);
+    if (!st2.isFile()) {
+      throw new EngineError("IOError", `cannot read: this is ${kindOf(st2)}, not a regular file`, { file });
+    }
+    return fd;
   } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (e instanceof EngineError) throw e;
     throw new EngineError("IOError", `cannot read file: ${(e as Error).message}`, { file }, { cause: e });
   }
 }
 
 /**
- * Read a text file (UTF-8), transparently gunzipping it when the name ends in `.gz` or the content starts
- * with the gzip magic bytes.
+ * Read raw bytes of a regular file, or of standard input when `file` is `-`, with a clear EngineError (code
+ * IOError) naming the file when it cannot be read.
+ */
+export function readBytes(file: string): Buffer {
+  if (file === STDIO_PATH) return readStdin();
+  const fd = openRegular(file);
+  try {
+    return fs.readFileSync(fd);
+  } catch (e) {
+    throw new EngineError("IOError", `cannot read file: ${(e as Error).message}`, { file }, { cause: e });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readStdin(): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(0);
+  } catch (e) {
+    throw new EngineError(
+      "IOError",
+      `cannot read: ${(e as Error).message}`,
+      { file: STDIN_NAME },
+      { cause: e },
+    );
+  }
+  if (bytes.length === 0) {
+    throw new EngineError("IOError", "standard input is empty (`-` can be read only once per command)", {
+      file: STDIN_NAME,
+    });
+  }
+  return bytes;
+}
+
+/** Display name of a path: `<stdin>` for `-`, the path itself otherwise. */
+export function inputName(file: string): string {
+  return file === STDIO_PATH ? STDIN_NAME : file;
+}
+
+/**
+ * Read a text file (UTF-8), or standard input for `-`, transparently gunzipping it when the name ends in
+ * `.gz` or the content starts with the gzip magic bytes.
  */
 export function readTextMaybeGz(file: string): string {
   const raw = readBytes(file);
@@ -198,7 +269,12 @@ export function readTextMaybeGz(file: string): string {
     try {
       return gunzipSync(raw).toString("utf8");
     } catch (e) {
-      throw new EngineError("IOError", `cannot gunzip: ${(e as Error).message}`, { file }, { cause: e });
+      throw new EngineError(
+        "IOError",
+        `cannot gunzip: ${(e as Error).message}`,
+        { file: inputName(file) },
+        { cause: e },
+      );
     }
   }
   return raw.toString("utf8");

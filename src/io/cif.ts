@@ -19,8 +19,9 @@
  * info: `cif_block`, `spacegroup` (H-M symbol when given), `formula` (when given), `mixedSites`.
  */
 import { symbolOf, tryAtomicNumber } from "../core/elements.js";
-import { EngineError } from "../core/errors.js";
+import { EngineError, quoteInput } from "../core/errors.js";
 import { type AtomArray, Structure } from "../core/structure.js";
+import { checkLineLengths } from "./_text.js";
 import { readTextMaybeGz } from "./atomic.js";
 
 export interface CifReadOptions {
@@ -42,6 +43,7 @@ interface Tok {
 
 /** Split CIF text into tokens with line numbers (CIF 1.1: quotes, ;-text fields, # comments). */
 function tokenize(text: string, file: string): Tok[] {
+  checkLineLengths(text, file);
   const lines = text.split("\n");
   const out: Tok[] = [];
   for (let li = 0; li < lines.length; li++) {
@@ -134,7 +136,7 @@ function parseBlocks(toks: Tok[], file: string): CifBlock[] {
       continue;
     }
     if (!cur) {
-      throw new EngineError("ParseError", `content before the first data_ block: '${t.text}'`, {
+      throw new EngineError("ParseError", `content before the first data_ block: ${quoteInput(t.text)}`, {
         file,
         line: t.line,
         field: "data_",
@@ -178,7 +180,7 @@ function parseBlocks(toks: Tok[], file: string): CifBlock[] {
       i++;
       continue;
     }
-    throw new EngineError("ParseError", `unexpected value '${t.text}' without a tag`, {
+    throw new EngineError("ParseError", `unexpected value ${quoteInput(t.text)} without a tag`, {
       file,
       line: t.line,
       field: "value",
@@ -192,11 +194,19 @@ function cifNumber(t: Tok, file: string, field: string): number | undefined {
   if (!t.quoted && (t.text === "?" || t.text === ".")) return undefined;
   const s = t.text.replace(/\(\d+\)$/, "");
   if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) {
-    throw new EngineError("ParseError", `non-numeric value '${t.text}'`, { file, line: t.line, field });
+    throw new EngineError("ParseError", `non-numeric value ${quoteInput(t.text)}`, {
+      file,
+      line: t.line,
+      field,
+    });
   }
   const v = Number(s);
   if (!Number.isFinite(v)) {
-    throw new EngineError("ParseError", `non-finite value '${t.text}'`, { file, line: t.line, field });
+    throw new EngineError("ParseError", `non-finite value ${quoteInput(t.text)}`, {
+      file,
+      line: t.line,
+      field,
+    });
   }
   return v;
 }
@@ -211,22 +221,26 @@ export interface SymOp {
 export function parseSymOp(text: string, where: { file: string; line: number; field: string }): SymOp {
   const parts = text.replace(/\s+/g, "").toLowerCase().split(",");
   if (parts.length !== 3) {
-    throw new EngineError("ParseError", `symmetry operation '${text}' needs 3 comma-separated parts`, where);
+    throw new EngineError(
+      "ParseError",
+      `symmetry operation ${quoteInput(text)} needs 3 comma-separated parts`,
+      where,
+    );
   }
   const R = new Array<number>(9).fill(0);
   const t = [0, 0, 0];
   parts.forEach((p, row) => {
-    if (p === "") throw new EngineError("ParseError", `empty component in '${text}'`, where);
+    if (p === "") throw new EngineError("ParseError", `empty component in ${quoteInput(text)}`, where);
     const terms = p.match(/[+-]?[^+-]+/g);
     if (!terms || terms.join("") !== p) {
-      throw new EngineError("ParseError", `cannot read symmetry operation '${text}'`, where);
+      throw new EngineError("ParseError", `cannot read symmetry operation ${quoteInput(text)}`, where);
     }
     for (const term of terms) {
       const m = /^([+-]?)(\d*\.?\d*(?:\/\d+)?)\*?([xyz]?)$/.exec(term);
       if (!m || (m[2] === "" && m[3] === "")) {
         throw new EngineError(
           "ParseError",
-          `cannot read term '${term}' of symmetry operation '${text}'`,
+          `cannot read term ${quoteInput(term)} of symmetry operation ${quoteInput(text)}`,
           where,
         );
       }
@@ -236,7 +250,7 @@ export function parseSymOp(text: string, where: { file: string; line: number; fi
         const [num, den] = m[2]!.split("/");
         mag = Number(num) / (den !== undefined ? Number(den) : 1);
         if (!Number.isFinite(mag)) {
-          throw new EngineError("ParseError", `bad number in symmetry operation '${text}'`, where);
+          throw new EngineError("ParseError", `bad number in symmetry operation ${quoteInput(text)}`, where);
         }
       }
       if (m[3] === "") t[row]! += sign * mag;
@@ -298,7 +312,7 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     throw new EngineError(
       "ParseError",
       options.block !== undefined
-        ? `no data block '${options.block}'`
+        ? `no data block ${quoteInput(options.block)}`
         : "no data block with a cell (_cell_length_a)",
       { file, line: 1, field: "_cell_length_a" },
     );
@@ -312,7 +326,7 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     const t = item(tag);
     const v = cifNumber(t, file, tag);
     if (v === undefined)
-      throw new EngineError("ParseError", `${tag} is unknown ('${t.text}')`, {
+      throw new EngineError("ParseError", `${tag} is unknown (${quoteInput(t.text)})`, {
         file,
         line: t.line,
         field: tag,
@@ -416,7 +430,7 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     const z = elementFrom(sym, label);
     if (z === undefined) {
       const t = row[cType >= 0 ? cType : Math.max(cLabel, 0)]!;
-      throw new EngineError("ParseError", `cannot tell the element of site '${label}'`, {
+      throw new EngineError("ParseError", `cannot tell the element of site ${quoteInput(label)}`, {
         file,
         line: t.line,
         field: cType >= 0 ? "_atom_site_type_symbol" : "_atom_site_label",
@@ -426,7 +440,7 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
       const tag = ["_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"][k]!;
       const v = cifNumber(row[ci]!, file, tag);
       if (v === undefined) {
-        throw new EngineError("ParseError", `unknown coordinate '${row[ci]!.text}'`, {
+        throw new EngineError("ParseError", `unknown coordinate ${quoteInput(row[ci]!.text)}`, {
           file,
           line: row[ci]!.line,
           field: tag,

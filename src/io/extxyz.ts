@@ -10,9 +10,11 @@
  * entries that are labels such as "Li1") → labels; every other column → arrays (R → Float64Array,
  * I → Int32Array, S → string[], L → string[] of "T"/"F"); all other header keys → info.
  */
-import { tryAtomicNumber } from "../core/elements.js";
-import { EngineError } from "../core/errors.js";
+import { elementOfLabel, tryAtomicNumber } from "../core/elements.js";
+import { EngineError, locate, quoteInput } from "../core/errors.js";
+import { dict } from "../core/own.js";
 import { type AtomArray, Structure } from "../core/structure.js";
+import { type WarningSink, warn } from "../core/warnings.js";
 import { writeFileAtomic } from "./atomic.js";
 import {
   type LineSource,
@@ -26,6 +28,8 @@ import {
 export interface ExtxyzReadOptions {
   /** Accept NaN/Inf in per-atom arrays (never in positions or the lattice). Default false: NaN/Inf is an error. */
   allowNonFinite?: boolean;
+  /** Where warnings go (e.g. a possibly truncated last line). Default: stderr. */
+  warn?: WarningSink;
 }
 
 export interface ExtxyzWriteOptions {
@@ -57,7 +61,7 @@ const RESERVED = new Set(["lattice", "properties", "pbc"]);
 
 /** Parse all frames of an extended XYZ text. */
 export function parseExtxyz(text: string, file = "<string>", options: ExtxyzReadOptions = {}): Structure[] {
-  return [...framesFrom(new StringLines(text), file, options)];
+  return [...framesFrom(new StringLines(text, file), file, options)];
 }
 
 /** Read all frames of an extended XYZ file (`.gz` accepted). */
@@ -78,11 +82,18 @@ export function* iterExtxyz(file: string, options: ExtxyzReadOptions = {}): Gene
   }
 }
 
+/** Shortest possible atom line: species and three coordinates, each one character, e.g. "H 0 0 0". */
+const MIN_ATOM_LINE_CHARS = 7;
+
 function* framesFrom(src: LineSource, file: string, options: ExtxyzReadOptions): Generator<Structure> {
+  let last: { lines: string[]; firstLine: number } | undefined;
   for (;;) {
     let countLine = src.next();
     while (countLine !== undefined && countLine.trim() === "") countLine = src.next();
-    if (countLine === undefined) return;
+    if (countLine === undefined) {
+      if (last) warnIfTruncated(last.lines, last.firstLine, src.unterminated, file, options);
+      return;
+    }
     const countLineNo = src.lineNumber;
     const natoms = parseInteger(countLine.trim(), { file, line: countLineNo, field: "natoms" });
     if (natoms < 0) {
@@ -100,6 +111,7 @@ function* framesFrom(src: LineSource, file: string, options: ExtxyzReadOptions):
         { file, line: countLineNo + 1, field: "comment" },
       );
     }
+    checkAtomCount(natoms, countLineNo, src, file);
     const headerLine = src.lineNumber;
     const lines: string[] = new Array(natoms);
     for (let i = 0; i < natoms; i++) {
@@ -113,7 +125,59 @@ function* framesFrom(src: LineSource, file: string, options: ExtxyzReadOptions):
       }
       lines[i] = l;
     }
+    last = { lines, firstLine: headerLine + 1 };
     yield buildFrame(natoms, comment, lines, file, headerLine, options);
+  }
+}
+
+/** An atom count must fit in the rest of the input (one line of ≥ 7 characters per atom). */
+function checkAtomCount(natoms: number, lineNo: number, src: LineSource, file: string): void {
+  const where = { file, line: lineNo, field: "natoms" };
+  const room = Math.floor((src.remainingBound() + 1) / (MIN_ATOM_LINE_CHARS + 1));
+  if (natoms > room) {
+    throw new EngineError(
+      "ParseError",
+      `atom count ${natoms} is more than the rest of the file can hold (at most ${room} atom lines)`,
+      where,
+    );
+  }
+}
+
+/**
+ * Warn when the last atom line of the input may have been cut inside its final number: the input ends
+ * without a newline, or that number has fewer characters than the same column in every other row of its
+ * frame (writers of fixed-width columns never do that; a cut file does).
+ */
+function warnIfTruncated(
+  lines: readonly string[],
+  firstLine: number,
+  unterminated: boolean,
+  file: string,
+  options: ExtxyzReadOptions,
+): void {
+  if (lines.length === 0) return;
+  const lastLine = firstLine + lines.length - 1;
+  const toks = splitWs(lines[lines.length - 1]!);
+  const tok = toks[toks.length - 1] ?? "";
+  const where = { file, line: lastLine };
+  if (unterminated) {
+    warn(
+      `the file ends without a newline: the last value ${quoteInput(tok)} may be truncated (a cut file?)`,
+      where,
+      options.warn,
+    );
+    return;
+  }
+  const digits = (t: string) => t.replace(/^[+-]/, "").length;
+  if (parseNumberToken(tok) === undefined || lines.length < 2) return;
+  const col = toks.length - 1;
+  const others = lines.slice(0, -1).map((l) => splitWs(l)[col] ?? "");
+  if (others.every((t) => parseNumberToken(t) !== undefined && digits(t) > digits(tok))) {
+    warn(
+      `the last value ${quoteInput(tok)} is shorter than the same column in every other row of its frame: the file may be truncated`,
+      where,
+      options.warn,
+    );
   }
 }
 
@@ -131,7 +195,7 @@ function buildFrame(
   let latticeText: string | undefined;
   let propsText: string | undefined;
   let pbcText: string | undefined;
-  const info: Record<string, unknown> = {};
+  const info = dict<unknown>();
   if (kv === null) {
     if (comment.trim() !== "") info["comment"] = comment.trim();
   } else {
@@ -160,7 +224,11 @@ function buildFrame(
     const toks = splitWs(pbcText.replace(/[[\],]/g, " "));
     const vals = toks.map((t) => parseBool(t));
     if (toks.length !== 3 || vals.some((v) => v === undefined)) {
-      throw new EngineError("ParseError", `pbc must be three of T/F, got '${pbcText}'`, where("pbc"));
+      throw new EngineError(
+        "ParseError",
+        `pbc must be three of T/F, got ${quoteInput(pbcText)}`,
+        where("pbc"),
+      );
     }
     pbc = vals as [boolean, boolean, boolean];
   } else {
@@ -235,15 +303,13 @@ function buildFrame(
       if (!zCol) {
         let z = tryAtomicNumber(sp);
         if (z === undefined) {
-          const m = /^([A-Za-z][a-z]?)(?![a-z])/.exec(sp);
-          z = m ? tryAtomicNumber(m[1]!) : undefined;
+          z = elementOfLabel(sp);
           if (z === undefined) {
-            // one-letter element followed by a label, e.g. "O1a" when "O1" fails two-letter matching
-            const m1 = /^([A-Za-z])/.exec(sp);
-            z = m1 ? tryAtomicNumber(m1[1]!) : undefined;
-          }
-          if (z === undefined) {
-            throw new EngineError("ParseError", `unknown species '${sp}'`, { file, line, field: "species" });
+            throw new EngineError("ParseError", `unknown species ${quoteInput(sp)}`, {
+              file,
+              line,
+              field: "species",
+            });
           }
           speciesAreLabels = true;
         }
@@ -268,7 +334,11 @@ function buildFrame(
         } else if (col.type === "L") {
           const b = parseBool(tok);
           if (b === undefined) {
-            throw new EngineError("ParseError", `not a logical value: '${tok}'`, { file, line, field });
+            throw new EngineError("ParseError", `not a logical value: ${quoteInput(tok)}`, {
+              file,
+              line,
+              field,
+            });
           }
           (out as string[])[idx] = b ? "T" : "F";
         } else {
@@ -283,25 +353,24 @@ function buildFrame(
   extra.forEach((c, i) => {
     arrays.set(c.name, { ncols: c.ncols, data: store[i]! });
   });
-  return new Structure({
-    numbers,
-    positions,
-    cell,
-    pbc,
-    ...(labels ? { labels } : {}),
-    arrays,
-    info,
-  });
+  return locate(
+    { file, line: headerLine },
+    () => new Structure({ numbers, positions, cell, pbc, ...(labels ? { labels } : {}), arrays, info }),
+  );
 }
 
 function parseProperties(text: string, file: string, line: number): Column[] {
   const parts = text.split(":");
   if (parts.length % 3 !== 0) {
-    throw new EngineError("ParseError", `Properties must be name:type:ncols triplets, got '${text}'`, {
-      file,
-      line,
-      field: "Properties",
-    });
+    throw new EngineError(
+      "ParseError",
+      `Properties must be name:type:ncols triplets, got ${quoteInput(text)}`,
+      {
+        file,
+        line,
+        field: "Properties",
+      },
+    );
   }
   const cols: Column[] = [];
   const seen = new Set<string>();
@@ -311,25 +380,33 @@ function parseProperties(text: string, file: string, line: number): Column[] {
     const type = parts[i + 1]!.toUpperCase();
     const nStr = parts[i + 2]!;
     if (!name || seen.has(name)) {
-      throw new EngineError("ParseError", `empty or repeated property name '${name}'`, {
+      throw new EngineError("ParseError", `empty or repeated property name ${quoteInput(name)}`, {
         file,
         line,
         field: "Properties",
       });
     }
     if (type !== "S" && type !== "R" && type !== "I" && type !== "L") {
-      throw new EngineError("ParseError", `property '${name}' has unknown type '${parts[i + 1]}'`, {
-        file,
-        line,
-        field: "Properties",
-      });
+      throw new EngineError(
+        "ParseError",
+        `property ${quoteInput(name)} has unknown type ${quoteInput(parts[i + 1])}`,
+        {
+          file,
+          line,
+          field: "Properties",
+        },
+      );
     }
     if (!/^\d+$/.test(nStr) || Number(nStr) < 1) {
-      throw new EngineError("ParseError", `property '${name}' has invalid column count '${nStr}'`, {
-        file,
-        line,
-        field: "Properties",
-      });
+      throw new EngineError(
+        "ParseError",
+        `property ${quoteInput(name)} has invalid column count ${quoteInput(nStr)}`,
+        {
+          file,
+          line,
+          field: "Properties",
+        },
+      );
     }
     seen.add(name);
     cols.push({ name, type, ncols: Number(nStr), start });
@@ -435,11 +512,15 @@ function parseKeyValues(line: string, file: string, lineNo: number): [string, Ra
           else if (line[i] === close && --depth === 0) break;
         }
         if (i >= n) {
-          throw new EngineError("ParseError", `unterminated '${c}' value of key '${key}'`, {
-            file,
-            line: lineNo,
-            field: key,
-          });
+          throw new EngineError(
+            "ParseError",
+            `unterminated ${quoteInput(c)} value of key ${quoteInput(key)}`,
+            {
+              file,
+              line: lineNo,
+              field: key,
+            },
+          );
         }
         i++;
         out.push([key, { text: line.slice(s, i), quoted: true, bare: false }]);
@@ -543,7 +624,7 @@ function formatInfoValue(key: string, v: unknown, precision: number | undefined)
     return `"${Array.from(v as unknown as ArrayLike<number>, (x) => fmtFloat(x, precision)).join(" ")}"`;
   }
   if (v === null || v === undefined) {
-    throw new EngineError("InvalidParameter", `info key '${key}' has no value`, { field: key });
+    throw new EngineError("InvalidParameter", `info key ${quoteInput(key)} has no value`, { field: key });
   }
   return quoteString(JSON.stringify(v));
 }
@@ -570,14 +651,18 @@ function formatFrame(s: Structure, si: number, options: ExtxyzWriteOptions): str
   for (const name of names) {
     const a = s.arrays.get(name);
     if (!a) {
-      throw new EngineError("InvalidParameter", `structure ${si} has no per-atom array '${name}'`, {
+      throw new EngineError("InvalidParameter", `structure ${si} has no per-atom array ${quoteInput(name)}`, {
         field: name,
       });
     }
     if (!/^[A-Za-z_][\w.-]*$/.test(name) || ["species", "pos", "Z", "label"].includes(name)) {
-      throw new EngineError("InvalidParameter", `array name '${name}' cannot be written to extxyz`, {
-        field: name,
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `array name ${quoteInput(name)} cannot be written to extxyz`,
+        {
+          field: name,
+        },
+      );
     }
     let type: ColType;
     if (a.data instanceof Float64Array) {
@@ -587,7 +672,7 @@ function formatFrame(s: Structure, si: number, options: ExtxyzWriteOptions): str
         if (bad >= 0) {
           throw new EngineError(
             "InvalidParameter",
-            `structure ${si}, atom ${Math.floor(bad / a.ncols)}: non-finite value in '${name}' (pass allowNonFinite to write it)`,
+            `structure ${si}, atom ${Math.floor(bad / a.ncols)}: non-finite value in ${quoteInput(name)} (pass allowNonFinite to write it)`,
             { field: name },
           );
         }
@@ -595,9 +680,13 @@ function formatFrame(s: Structure, si: number, options: ExtxyzWriteOptions): str
     } else if (a.data instanceof Int32Array) type = "I";
     else type = (a.data as readonly string[]).every((x) => x === "T" || x === "F") ? "L" : "S";
     if (type === "S" && (a.data as readonly string[]).some((x) => x === "" || /\s/.test(x))) {
-      throw new EngineError("InvalidParameter", `string array '${name}' has empty or whitespace entries`, {
-        field: name,
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `string array ${quoteInput(name)} has empty or whitespace entries`,
+        {
+          field: name,
+        },
+      );
     }
     cols.push({ name, type, ncols: a.ncols, data: a.data });
   }
@@ -618,7 +707,9 @@ function formatFrame(s: Structure, si: number, options: ExtxyzWriteOptions): str
   for (const [k, v] of Object.entries(info)) {
     if (RESERVED.has(k.toLowerCase())) continue;
     if (!/^[A-Za-z_][\w.:-]*$/.test(k)) {
-      throw new EngineError("InvalidParameter", `info key '${k}' cannot be written to extxyz`, { field: k });
+      throw new EngineError("InvalidParameter", `info key ${quoteInput(k)} cannot be written to extxyz`, {
+        field: k,
+      });
     }
     head.push(`${k}=${formatInfoValue(k, v, p)}`);
   }

@@ -24,10 +24,11 @@
  * string[]), `symmetry` (string[]), global tensors (number[9]), pair tensors (array of
  * {label1, index1, label2, index2, tensor}), `positionsMissing` when there was no [atoms] block.
  */
-import { symbolOf, tryAtomicNumber } from "../core/elements.js";
-import { EngineError } from "../core/errors.js";
+import { elementOfLabel, symbolOf, tryAtomicNumber } from "../core/elements.js";
+import { EngineError, locate, quoteInput } from "../core/errors.js";
+import { dict, own } from "../core/own.js";
 import { type AtomArray, Structure } from "../core/structure.js";
-import { parseFinite, parseInteger, type Where } from "./_text.js";
+import { checkLineLengths, parseFinite, parseInteger, type Where } from "./_text.js";
 import { readTextMaybeGz, writeFileAtomic } from "./atomic.js";
 
 const BOHR_IN_ANGSTROM = 0.529177210903; // CODATA 2018
@@ -75,14 +76,7 @@ interface PairRec {
 
 /** Element from a magres species / label token: "Li", "H:custom", "O1", "Ca2a". */
 function elementOf(tok: string): number | undefined {
-  const base = tok.split(":", 1)[0]!;
-  let z = tryAtomicNumber(base);
-  if (z !== undefined) return z;
-  const m2 = /^([A-Za-z][a-z]?)(?![a-z])/.exec(base);
-  if (m2) z = tryAtomicNumber(m2[1]!);
-  if (z !== undefined) return z;
-  const m1 = /^([A-Za-z])/.exec(base);
-  return m1 ? tryAtomicNumber(m1[1]!) : undefined;
+  return elementOfLabel(tok.split(":", 1)[0]!);
 }
 
 const OPEN_RE = /^[[<]\s*([A-Za-z_][\w-]*)\s*[\]>]$/;
@@ -90,14 +84,15 @@ const CLOSE_RE = /^[[<]\/\s*([A-Za-z_][\w-]*)\s*[\]>]$/;
 
 /** Parse the text of a .magres file. */
 export function parseMagres(text: string, file = "<string>"): Structure {
+  checkLineLengths(text, file);
   const lines = text.split("\n");
   const atoms: AtomRec[] = [];
   const tensors: TensorRec[] = [];
   const pairs: PairRec[] = [];
-  const globals: Record<string, number[]> = {};
-  const units: Record<string, string> = {};
-  const unitLine: Record<string, number> = {};
-  const calc: Record<string, string | string[]> = {};
+  const globals = dict<number[]>();
+  const units = dict<string>();
+  const unitLine = dict<number>();
+  const calc = dict<string | string[]>();
   const symmetry: string[] = [];
   let lattice: number[] | null = null;
   let latticeLine = 0;
@@ -117,7 +112,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
     if (block === null) {
       const m = OPEN_RE.exec(t);
       if (!m) {
-        throw new EngineError("ParseError", `text outside a [block]: '${truncate(t)}'`, W("block"));
+        throw new EngineError("ParseError", `text outside a [block]: ${quoteInput(t)}`, W("block"));
       }
       const name = m[1]!;
       const known = name === "atoms" || name === "magres" || name === "calculation";
@@ -154,22 +149,26 @@ export function parseMagres(text: string, file = "<string>"): Structure {
     const key = toks[0]!;
     if (key === "units") {
       if (toks.length !== 3) {
-        throw new EngineError("ParseError", `units line needs 'units QUANTITY UNIT', got '${t}'`, W("units"));
+        throw new EngineError(
+          "ParseError",
+          `units line needs 'units QUANTITY UNIT', got ${quoteInput(t)}`,
+          W("units"),
+        );
       }
       const q = toks[1]!;
       const u = toks[2]!;
       const allowed = allowedUnits(q);
-      if (allowed && !(u in allowed)) {
+      if (allowed && own(allowed, u) === undefined) {
         throw new EngineError(
           "ParseError",
-          `unknown unit '${u}' for '${q}' (accepted: ${Object.keys(allowed).join(", ")})`,
+          `unknown unit ${quoteInput(u)} for ${quoteInput(q)} (accepted: ${Object.keys(allowed).join(", ")})`,
           W(q),
         );
       }
       if (units[q] !== undefined && units[q] !== u) {
         throw new EngineError(
           "ParseError",
-          `conflicting units for '${q}': '${units[q]}' (line ${unitLine[q]}) and '${u}'`,
+          `conflicting units for ${quoteInput(q)}: ${quoteInput(units[q])} (line ${unitLine[q]}) and ${quoteInput(u)}`,
           W(q),
         );
       }
@@ -210,7 +209,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
         const species = toks[1]!;
         const z = elementOf(species);
         if (z === undefined)
-          throw new EngineError("ParseError", `unknown species '${species}'`, W("species"));
+          throw new EngineError("ParseError", `unknown species ${quoteInput(species)}`, W("species"));
         atoms.push({
           species,
           z,
@@ -222,7 +221,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       } else if (key === "symmetry") {
         symmetry.push(data.slice(key.length).trim());
       } else {
-        throw new EngineError("ParseError", `unknown record '${key}' in [atoms] block`, W(key));
+        throw new EngineError("ParseError", `unknown record ${quoteInput(key)} in [atoms] block`, W(key));
       }
       continue;
     }
@@ -239,7 +238,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
     else if (toks.length === 14 && /^[+-]?\d+$/.test(toks[2]!) && /^[+-]?\d+$/.test(toks[4]!)) shape = "pair";
     else if (toks.length === 10) shape = "global";
     else {
-      throw new EngineError("ParseError", `unrecognised record '${key}' in [magres] block`, W(key));
+      throw new EngineError("ParseError", `unrecognised record ${quoteInput(key)} in [magres] block`, W(key));
     }
     const want = shape === "atom" ? 12 : shape === "pair" ? 14 : 10;
     if (toks.length !== want) {
@@ -251,7 +250,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
             : `${key} t11..t33`;
       throw new EngineError(
         "ParseError",
-        `wrong column count: '${form}' needs ${want} columns, found ${toks.length}`,
+        `wrong column count: ${quoteInput(form)} needs ${want} columns, found ${toks.length}`,
         W(key),
       );
     }
@@ -276,7 +275,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
         line: lineNo,
       });
     } else {
-      if (globals[key]) throw new EngineError("ParseError", `duplicate '${key}' line`, W(key));
+      if (globals[key]) throw new EngineError("ParseError", `duplicate ${quoteInput(key)} line`, W(key));
       globals[key] = vals;
     }
   }
@@ -296,7 +295,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
   }
 
   // ---- atoms and their keys
-  const info: Record<string, unknown> = {};
+  const info = dict<unknown>();
   const key2 = (label: string, index: number) => `${label}\u0000${index}`;
   const byLabel = new Map<string, number>();
   const bySpecies = new Map<string, number>(); // -1 = ambiguous
@@ -308,7 +307,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       if (prev !== undefined) {
         throw new EngineError(
           "ParseError",
-          `duplicate atom key (label '${a.label}', index ${a.index}), first on line ${atoms[prev]!.line}`,
+          `duplicate atom key (label ${quoteInput(a.label)}, index ${a.index}), first on line ${atoms[prev]!.line}`,
           { file, line: a.line, field: "atom" },
         );
       }
@@ -324,7 +323,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       if (byLabel.has(k)) continue;
       const z = elementOf(t.label);
       if (z === undefined) {
-        throw new EngineError("ParseError", `cannot tell the element of label '${t.label}'`, {
+        throw new EngineError("ParseError", `cannot tell the element of label ${quoteInput(t.label)}`, {
           file,
           line: t.line,
           field: "label",
@@ -343,7 +342,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       const j = bySpecies.get(key2(symbolOf(z), index));
       if (j !== undefined && j >= 0) return j;
     }
-    throw new EngineError("ParseError", `no atom with label '${label}' and index ${index}`, {
+    throw new EngineError("ParseError", `no atom with label ${quoteInput(label)} and index ${index}`, {
       file,
       line,
       field,
@@ -365,7 +364,7 @@ export function parseMagres(text: string, file = "<string>"): Structure {
     if (f[i] !== 0) {
       throw new EngineError(
         "ParseError",
-        `duplicate atom key: '${t.key}' for (label '${t.label}', index ${t.index}) already given on line ${f[i]}`,
+        `duplicate atom key: ${quoteInput(t.key)} for (label ${quoteInput(t.label)}, index ${t.index}) already given on line ${f[i]}`,
         { file, line: t.line, field: t.key },
       );
     }
@@ -404,8 +403,8 @@ export function parseMagres(text: string, file = "<string>"): Structure {
   }
 
   const cell = lattice ? lattice.map((x) => x * latScale) : null;
-  try {
-    return new Structure({
+  const structure = () =>
+    new Structure({
       numbers: atoms.map((a) => a.z),
       positions,
       cell,
@@ -414,21 +413,12 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       arrays,
       info,
     });
-  } catch (e) {
-    if (e instanceof EngineError) {
-      throw new EngineError(e.code, e.message, { file, line: latticeLine || 1, field: e.field ?? "lattice" });
-    }
-    throw e;
-  }
+  return locate({ file, line: latticeLine || 1, field: "lattice" }, structure);
 }
 
 /** Read a .magres file (gzip-compressed files are accepted). */
 export function readMagres(file: string): Structure {
   return parseMagres(readTextMaybeGz(file), file);
-}
-
-function truncate(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 // ---------------------------------------------------------------- writing
@@ -474,9 +464,13 @@ export function formatMagres(
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
     if (!/^\S+$/.test(l)) {
-      throw new EngineError("InvalidParameter", `atom ${i}: label '${l}' cannot be written to magres`, {
-        field: "label",
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `atom ${i}: label ${quoteInput(l)} cannot be written to magres`,
+        {
+          field: "label",
+        },
+      );
     }
     const k = `${l}\u0000${index[i]}`;
     if (seen.has(k)) {
@@ -492,12 +486,12 @@ export function formatMagres(
   for (const name of arrays) {
     const a = structure.numericArray(name);
     if (a?.ncols !== 9) {
-      throw new EngineError("InvalidParameter", `no 9-column per-atom array '${name}' to write`, {
+      throw new EngineError("InvalidParameter", `no 9-column per-atom array ${quoteInput(name)} to write`, {
         field: name,
       });
     }
     if (!/^[A-Za-z_]\w*$/.test(name) || PAIR_KEYS.test(name) || GLOBAL_KEYS.has(name)) {
-      throw new EngineError("InvalidParameter", `array name '${name}' cannot be a magres record`, {
+      throw new EngineError("InvalidParameter", `array name ${quoteInput(name)} cannot be a magres record`, {
         field: name,
       });
     }
@@ -509,13 +503,21 @@ export function formatMagres(
           ? "au"
           : undefined);
     if (u === undefined) {
-      throw new EngineError("InvalidParameter", `no unit known for array '${name}': pass options.units`, {
-        field: name,
-      });
+      throw new EngineError(
+        "InvalidParameter",
+        `no unit known for array ${quoteInput(name)}: pass options.units`,
+        {
+          field: name,
+        },
+      );
     }
     const allowed = allowedUnits(name);
-    if (allowed && !(u in allowed)) {
-      throw new EngineError("InvalidParameter", `unit '${u}' is not valid for '${name}'`, { field: name });
+    if (allowed && own(allowed, u) === undefined) {
+      throw new EngineError(
+        "InvalidParameter",
+        `unit ${quoteInput(u)} is not valid for ${quoteInput(name)}`,
+        { field: name },
+      );
     }
     units[name] = u;
   }
@@ -549,7 +551,9 @@ export function formatMagres(
       const row = a.data.subarray(9 * i, 9 * i + 9);
       if (row.some((x) => Number.isNaN(x))) continue;
       if (row.some((x) => !Number.isFinite(x))) {
-        throw new EngineError("InvalidParameter", `atom ${i}: infinite value in '${name}'`, { field: name });
+        throw new EngineError("InvalidParameter", `atom ${i}: infinite value in ${quoteInput(name)}`, {
+          field: name,
+        });
       }
       out.push(`${name} ${labels[i]} ${index[i]} ${Array.from(row, fmt).join(" ")}`);
     }

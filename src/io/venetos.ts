@@ -11,7 +11,7 @@
  * Mapping onto Structure: arrays `ms` (9 columns row-major, NaN for atoms without a tensor), `sigma_iso`
  * (NaN likewise), `Qn` (Int32, −1 likewise); info: `venetos_id`, `units` {ms: "ppm"}.
  */
-import { EngineError } from "../core/errors.js";
+import { EngineError, quoteInput } from "../core/errors.js";
 import { Structure } from "../core/structure.js";
 import { tryAtomicNumber } from "../core/elements.js";
 import { readTextMaybeGz } from "./atomic.js";
@@ -40,7 +40,7 @@ export function parseVenetosJson(text: string, file = "<string>"): Structure[] {
   const cols = ["structure", "species", "nmr_tensor", "atom_selector", "sigma_iso", "Qn"] as const;
   for (const c of cols) {
     if (typeof d?.[c] !== "object" || d[c] === null) {
-      fail(file, c, `not a Venetos si_nmr_data file: column '${c}' missing`);
+      fail(file, c, `not a Venetos si_nmr_data file: column ${quoteInput(c)} missing`);
     }
   }
   const col = (c: (typeof cols)[number]) => d[c] as Json;

@@ -174,3 +174,48 @@ export function realCgTable(l1: number, l2: number, lambda: number): RealCgTable
     value: Float64Array.from(value),
   };
 }
+
+/**
+ * A real CG table's entries grouped by (μ, m1), for couplings that sum over m2 first: group g has μ = gMu[g],
+ * m1 = gM1[g] and entries gStart[g]..gStart[g+1]−1 (m2 = eM2[e], value eV[e]); the groups of component μ are
+ * muStart[μ]..muStart[μ+1]−1 (muStart has 2λ+2 entries).
+ */
+export interface GroupedCg {
+  readonly gMu: Int32Array;
+  readonly gM1: Int32Array;
+  readonly gStart: Int32Array;
+  readonly eM2: Int32Array;
+  readonly eV: Float64Array;
+  readonly muStart: Int32Array;
+}
+
+export function groupCg(cg: RealCgTable): GroupedCg {
+  const order = Array.from({ length: cg.nnz }, (_, e) => e).sort(
+    (a, b) => cg.mu[a]! - cg.mu[b]! || cg.m1[a]! - cg.m1[b]! || cg.m2[a]! - cg.m2[b]!,
+  );
+  const gMu: number[] = [];
+  const gM1: number[] = [];
+  const gStart: number[] = [];
+  order.forEach((e, k) => {
+    if (k === 0 || cg.mu[e] !== gMu[gMu.length - 1] || cg.m1[e] !== gM1[gM1.length - 1]) {
+      gMu.push(cg.mu[e]!);
+      gM1.push(cg.m1[e]!);
+      gStart.push(k);
+    }
+  });
+  gStart.push(order.length);
+  const nc = 2 * cg.lambda + 1;
+  const muStart = new Int32Array(nc + 1);
+  for (let mu = 0, g = 0; mu <= nc; mu++) {
+    while (g < gMu.length && gMu[g]! < mu) g++;
+    muStart[mu] = g;
+  }
+  return {
+    muStart,
+    gMu: Int32Array.from(gMu),
+    gM1: Int32Array.from(gM1),
+    gStart: Int32Array.from(gStart),
+    eM2: Int32Array.from(order, (e) => cg.m2[e]!),
+    eV: Float64Array.from(order, (e) => cg.value[e]!),
+  };
+}

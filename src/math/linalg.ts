@@ -295,3 +295,42 @@ export async function choleskyWithJitter(
       `(${last}); increase --reg (the noise/regularisation σ²) or the jitter`,
   );
 }
+
+/**
+ * Solve the small dense system A x = b in place by Gaussian elimination with partial pivoting (A n×n row-major
+ * is destroyed, b becomes x); for setup-time work (Wigner D fits, response-surface stationary points), not hot
+ * loops. Returns false, leaving A and b partly eliminated, when a pivot is at most `tol` × the largest |A| entry
+ * (numerically singular; tol = 0: an exactly zero pivot).
+ */
+export function solveGaussian(a: Float64Array, b: Float64Array, n: number, tol = 0): boolean {
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
+  if (scale === 0) return n === 0;
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let i = col + 1; i < n; i++) if (Math.abs(a[i * n + col]!) > Math.abs(a[piv * n + col]!)) piv = i;
+    if (Math.abs(a[piv * n + col]!) <= tol * scale) return false;
+    if (piv !== col) {
+      for (let j = 0; j < n; j++) {
+        const t = a[col * n + j]!;
+        a[col * n + j] = a[piv * n + j]!;
+        a[piv * n + j] = t;
+      }
+      const t = b[col]!;
+      b[col] = b[piv]!;
+      b[piv] = t;
+    }
+    for (let i = col + 1; i < n; i++) {
+      const f = a[i * n + col]! / a[col * n + col]!;
+      if (f === 0) continue;
+      for (let j = col; j < n; j++) a[i * n + j] = a[i * n + j]! - f * a[col * n + j]!;
+      b[i] = b[i]! - f * b[col]!;
+    }
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let j = i + 1; j < n; j++) s -= a[i * n + j]! * b[j]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  return true;
+}

@@ -11,113 +11,66 @@
  * triangle is mirrored: the result is exactly symmetric. Large products are split over `threads` threads (the
  * calling thread plus `threads − 1` helper worker_threads sharing the module's memory), in equal shares of work.
  *
- * Pure numerics: imports nothing from the project. `SOAPGPR_NO_SIMD=1` in the environment disables the kernel
- * (simdGram returns null, callers use the scalar GEMM).
+ * Pure numerics (module assembled with wasm.ts; helper threads run _simdGramWorker.ts). `SOAPGPR_NO_SIMD=1` (or
+ * `true`) in the environment disables the kernel (wasm.ts: simdEnabled; simdGram returns null, callers use the
+ * scalar GEMM).
  */
-import { Worker } from "node:worker_threads";
-
-function leb128(n: number): number[] {
-  const o: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    o.push(b);
-  } while (n);
-  return o;
-}
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "./_workerEntry.js";
+import {
+  compileModule,
+  emitter,
+  kernelFunction,
+  kernelModule,
+  op,
+  simdEnabled,
+  type WasmMemory,
+  wasmMemory,
+} from "./wasm.js";
 
 /**
  * tile(a, b, c, n, lda, ldb, ldc) (byte addresses and strides): for r < 4, s < 2,
  *   C[c + r·ldc + 8s] += Σ_{p < n/8} A[a + r·lda + 8p] · B[b + s·ldb + 8p],  n a positive multiple of 16.
  */
 function gramTileModule(shared: boolean): Uint8Array {
-  const [G, S, T] = [0x20, 0x21, 0x22]; // local.get / set / tee
+  const { get, set, tee } = op;
   const [a, b, c, n, lda, ldb, ldc, a1, a2, a3, b1, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const acc = (r: number, s: number) => 12 + 2 * r + s; // v128 accumulators 12..19
   const va = (r: number) => 20 + r; // v128 A values 20..23
   const vb = (s: number) => 24 + s; // v128 B values 24, 25
-  const V128_LOAD = [0xfd, 0x00, 3, 0];
-  const F64X2_MUL = [0xfd, 0xf2, 0x01];
-  const F64X2_ADD = [0xfd, 0xf0, 0x01];
-  const code: number[] = [];
-  code.push(G, a, G, lda, 0x6a, S, a1, G, a1, G, lda, 0x6a, S, a2, G, a2, G, lda, 0x6a, S, a3);
-  code.push(G, b, G, ldb, 0x6a, S, b1);
-  code.push(0x02, 0x40, 0x03, 0x40); // block, loop
+  const [body, emit] = emitter();
+  emit(get(a), get(lda), op.i32Add, set(a1), get(a1), get(lda), op.i32Add, set(a2));
+  emit(get(a2), get(lda), op.i32Add, set(a3), get(b), get(ldb), op.i32Add, set(b1));
+  emit(op.block, op.loop);
   const rowsA = [a, a1, a2, a3];
-  for (let r = 0; r < 4; r++) code.push(G, rowsA[r]!, G, i, 0x6a, ...V128_LOAD, S, va(r));
-  code.push(G, b, G, i, 0x6a, ...V128_LOAD, S, vb(0), G, b1, G, i, 0x6a, ...V128_LOAD, S, vb(1));
+  for (let r = 0; r < 4; r++) emit(get(rowsA[r]!), get(i), op.i32Add, op.v128Load(3, 0), set(va(r)));
+  for (const [row, s] of [
+    [b, 0],
+    [b1, 1],
+  ] as const)
+    emit(get(row), get(i), op.i32Add, op.v128Load(3, 0), set(vb(s)));
   for (let r = 0; r < 4; r++)
     for (let s = 0; s < 2; s++)
-      code.push(G, acc(r, s), G, va(r), G, vb(s), ...F64X2_MUL, ...F64X2_ADD, S, acc(r, s));
+      emit(get(acc(r, s)), get(va(r)), get(vb(s)), op.f64x2Mul, op.f64x2Add, set(acc(r, s)));
   // i += 16; continue while i < n
-  code.push(G, i, 0x41, 16, 0x6a, T, i, G, n, 0x49, 0x0d, 0, 0x0b, 0x0b);
+  emit(get(i), op.i32(16), op.i32Add, tee(i), get(n), op.i32LtU, op.brIf(0), op.end, op.end);
   for (let r = 0; r < 4; r++)
     for (let s = 0; s < 2; s++) {
       // addr = c + r·ldc;  f64[addr + 8s] += lane0 + lane1
-      code.push(G, c, G, ldc, 0x41, r, 0x6c, 0x6a, T, i, G, i, 0x2b, 3, 8 * s);
-      code.push(G, acc(r, s), 0xfd, 0x21, 0, G, acc(r, s), 0xfd, 0x21, 1, 0xa0, 0xa0, 0x39, 3, 8 * s);
+      emit(get(c), get(ldc), op.i32(r), op.i32Mul, op.i32Add, tee(i), get(i), op.f64Load(3, 8 * s));
+      emit(get(acc(r, s)), op.f64x2ExtractLane(0), get(acc(r, s)), op.f64x2ExtractLane(1));
+      emit(op.f64Add, op.f64Add, op.f64Store(3, 8 * s));
     }
-  code.push(0x0b);
-  const func = [2, 5, 0x7f, 14, 0x7b, ...code]; // locals: 5 i32, 14 v128
-  const section = (id: number, body: number[]) => [id, ...leb128(body.length), ...body];
-  const name = (x: string) => [x.length, ...Array.from(x, (ch) => ch.charCodeAt(0))];
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
-    ...section(2, [
-      1,
-      ...name("m"),
-      ...name("mem"),
-      2,
-      ...(shared ? [0x03, 1, ...leb128(65536)] : [0x00, 1]),
-    ]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("tile"), 0, 0]),
-    ...section(10, [1, ...leb128(func.length), ...func]),
-  ]);
+  // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
+  return kernelModule({ name: "tile", nParams: 7, locals: { i32: 5, v128: 14 }, sharedMemory: shared, body });
 }
-
-/** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: {
-    initial: number;
-    maximum?: number;
-    shared?: boolean;
-  }) => { buffer: ArrayBuffer };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 const tileModules: (object | null | undefined)[] = [undefined, undefined];
 /** The compiled tile module (private or shared memory), null without WebAssembly SIMD. */
 function simdModule(shared: boolean): object | null {
   const k = shared ? 1 : 0;
-  if (tileModules[k] === undefined) {
-    try {
-      const bytes = gramTileModule(shared);
-      tileModules[k] = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
-    } catch {
-      tileModules[k] = null; // no WebAssembly SIMD (or no shared memory): callers use the scalar GEMM
-    }
-  }
+  if (tileModules[k] === undefined) tileModules[k] = compileModule(gramTileModule(shared));
   return tileModules[k]!;
-}
-
-/** Whether `SOAPGPR_NO_SIMD=1` (or `true`) is set. */
-function simdDisabledByEnv(): boolean {
-  const v = process.env.SOAPGPR_NO_SIMD;
-  return v === "1" || v === "true";
 }
 
 /**
@@ -125,25 +78,30 @@ function simdDisabledByEnv(): boolean {
  * variable is read on every call).
  */
 export function simdGemmAvailable(): boolean {
-  return !simdDisabledByEnv() && simdModule(false) !== null;
+  return simdEnabled() && simdModule(false) !== null;
+}
+
+/** A range of row tiles [i0, i1) of C = A·Bᵀ in module memory (offsets in doubles; see simdGram). */
+export interface TileJob {
+  module: object;
+  mem: WasmMemory;
+  i0: number;
+  i1: number;
+  C: number;
+  fp: number;
+  aBase: number;
+  bBase: number;
+  cBase: number;
+  symmetric: boolean;
 }
 
 /**
- * Tile calls for the row tiles [i0, i1) of C = A·Bᵀ in module memory (self-contained: worker threads evaluate
- * its source). k slices of KC doubles; B rows in blocks of JB (4 A rows + JB B rows stay in L1 / L2);
- * symmetric: tiles on or above the diagonal only.
+ * Tile calls for the row tiles [i0, i1) of C = A·Bᵀ (run by the calling thread and by _simdGramWorker.ts).
+ * k slices of KC doubles; B rows in blocks of JB (4 A rows + JB B rows stay in L1 / L2); symmetric: tiles on or
+ * above the diagonal only.
  */
-function runTiles(
-  tile: (...args: number[]) => void,
-  i0: number,
-  i1: number,
-  C: number,
-  fp: number,
-  aBase: number,
-  bBase: number,
-  cBase: number,
-  symmetric: boolean,
-): void {
+export function runTiles(tile: (...args: number[]) => void, job: Omit<TileJob, "module" | "mem">): void {
+  const { i0, i1, C, fp, aBase, bBase, cBase, symmetric } = job;
   const KC = 512;
   const JB = 128;
   const ld = fp * 8;
@@ -162,20 +120,6 @@ function runTiles(
   }
 }
 
-const TILE_WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
-const runTiles = ${runTiles.toString()};
-parentPort.on("message", (j) => {
-  try {
-    const tile = new WebAssembly.Instance(j.module, { m: { mem: j.mem } }).exports.tile;
-    runTiles(tile, j.i0, j.i1, j.C, j.fp, j.aBase, j.bBase, j.cBase, j.symmetric);
-    parentPort.postMessage({ id: j.id, ok: true });
-  } catch (e) {
-    parentPort.postMessage({ id: j.id, ok: false, error: String((e && e.stack) || e) });
-  }
-});
-`;
-
 /** Helper threads for split products (the calling thread does one share); unref'd while idle. */
 const tileWorkers: (Worker | undefined)[] = [];
 const tileJobs = new Map<number, { resolve: () => void; reject: (e: Error) => void; w: Worker }>();
@@ -184,7 +128,7 @@ let tileJobId = 0;
 function tileWorker(k: number): Worker {
   const w = tileWorkers[k];
   if (w) return w;
-  const nw = new Worker(TILE_WORKER_SOURCE, { eval: true });
+  const nw = startWorker(import.meta.url, "_simdGramWorker");
   nw.on("message", (m: { id: number; ok: boolean; error?: string }) => {
     const p = tileJobs.get(m.id);
     if (!p) return;
@@ -208,7 +152,7 @@ function tileWorker(k: number): Worker {
   return nw;
 }
 
-function runTilesInWorker(k: number, job: Record<string, unknown>): Promise<void> {
+function runTilesInWorker(k: number, job: TileJob): Promise<void> {
   const w = tileWorker(k);
   const id = ++tileJobId;
   return new Promise<void>((resolve, reject) => {
@@ -249,7 +193,7 @@ export async function simdGram(
   threads = 1,
   parallelFma: number = SIMD_PARALLEL_FMA,
 ): Promise<Float64Array | null> {
-  if (simdDisabledByEnv() || f <= 0 || rows <= 0 || cols <= 0) return null;
+  if (!simdEnabled() || f <= 0 || rows <= 0 || cols <= 0) return null;
   if (symmetric && cols !== rows) throw new Error("simdGram: symmetric needs cols = rows");
   const parts = Math.min(Math.max(1, Math.floor(threads)), Math.floor(rows / 8));
   const parallel = parts >= 2 && rows * cols * f >= parallelFma;
@@ -264,17 +208,9 @@ export async function simdGram(
   const bytes = (cBase + R * C) * 8;
   if (bytes > SIMD_MAX_BYTES) return null;
   // memory made at its final size and imported: never grown (see the top of this file)
-  const pages = Math.ceil(bytes / 65536);
-  let mem: { buffer: ArrayBuffer };
-  try {
-    mem = parallel
-      ? new wasmApi!.Memory({ initial: pages, maximum: pages, shared: true })
-      : new wasmApi!.Memory({ initial: pages });
-  } catch {
-    return null; // memory not available: the caller's scalar GEMM is used
-  }
-  const inst = new wasmApi!.Instance(mod, { m: { mem } });
-  const tile = inst.exports.tile as (...args: number[]) => void;
+  const mem = wasmMemory(Math.ceil(bytes / 65536), parallel);
+  if (!mem) return null; // memory not available: the caller's scalar GEMM is used
+  const tile = kernelFunction(mod, mem, "tile");
   const M = new Float64Array(mem.buffer);
   const copyRows = (src: Float64Array, off: number, n: number, base: number) => {
     if (fp === f) M.set(src.subarray(off, off + n * f), base);
@@ -282,44 +218,44 @@ export async function simdGram(
   };
   copyRows(a, aOff, rows, aBase);
   if (!symmetric) copyRows(b, bOff, cols, bBase);
+  const job = { i0: 0, i1: R, C, fp, aBase, bBase, cBase, symmetric };
   if (parallel) {
-    // `parts` equal shares of the work (tiles per row tile: C, or C − i above the diagonal)
-    const cost = (i: number) => (symmetric ? C - i : C);
-    let total = 0;
-    for (let i = 0; i < R; i += 4) total += cost(i);
-    const bounds = [0];
-    let acc = 0;
-    for (let i = 0, p = 1; i < R && p < parts; i += 4) {
-      acc += cost(i);
-      if (acc >= (total * p) / parts) {
-        bounds.push(i + 4);
-        p++;
-      }
-    }
-    while (bounds.length <= parts) bounds.push(R);
+    const bounds = shareBounds(R, C, parts, symmetric);
     const others: Promise<void>[] = [];
     for (let p = 1; p < parts; p++) {
       if (bounds[p]! >= bounds[p + 1]!) continue;
-      others.push(
-        runTilesInWorker(p - 1, {
-          module: mod,
-          mem,
-          i0: bounds[p],
-          i1: bounds[p + 1],
-          C,
-          fp,
-          aBase,
-          bBase,
-          cBase,
-          symmetric,
-        }),
-      );
+      others.push(runTilesInWorker(p - 1, { ...job, module: mod, mem, i0: bounds[p]!, i1: bounds[p + 1]! }));
     }
-    runTiles(tile, 0, bounds[1]!, C, fp, aBase, bBase, cBase, symmetric);
+    runTiles(tile, { ...job, i1: bounds[1]! });
     await Promise.all(others);
-  } else runTiles(tile, 0, R, C, fp, aBase, bBase, cBase, symmetric);
+  } else runTiles(tile, job);
+  return gramOut(new Float64Array(mem.buffer, cBase * 8, R * C), rows, cols, C, symmetric);
+}
+
+/**
+ * Row-tile bounds of `parts` equal shares of the work over R rows (tiles per row tile: C, or C − i above the
+ * diagonal when symmetric): share p is [bounds[p], bounds[p + 1]).
+ */
+function shareBounds(R: number, C: number, parts: number, symmetric: boolean): number[] {
+  const cost = (i: number) => (symmetric ? C - i : C);
+  let total = 0;
+  for (let i = 0; i < R; i += 4) total += cost(i);
+  const bounds = [0];
+  let acc = 0;
+  for (let i = 0, p = 1; i < R && p < parts; i += 4) {
+    acc += cost(i);
+    if (acc >= (total * p) / parts) {
+      bounds.push(i + 4);
+      p++;
+    }
+  }
+  while (bounds.length <= parts) bounds.push(R);
+  return bounds;
+}
+
+/** The rows × cols result from the padded product Mc (row stride C); symmetric: the upper triangle mirrored. */
+function gramOut(Mc: Float64Array, rows: number, cols: number, C: number, symmetric: boolean): Float64Array {
   const out = new Float64Array(rows * cols);
-  const Mc = new Float64Array(mem.buffer, cBase * 8, R * C);
   if (!symmetric) {
     for (let r = 0; r < rows; r++) out.set(Mc.subarray(r * C, r * C + cols), r * cols);
     return out;

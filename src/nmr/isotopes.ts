@@ -10,7 +10,8 @@
  * H -> 2H as MagresView/Soprano tables do) or, for elements without a common quadrupolar isotope, the spin-1/2
  * NMR isotope.
  */
-import { EngineError } from "../core/errors.js";
+import { EngineError, quoteInput } from "../core/errors.js";
+import { own } from "../core/own.js";
 
 /** e·(1 mb)·(1 a.u. of field gradient)/h in Hz. */
 export const CQ_HZ_PER_MB_AU = 234964.78;
@@ -142,7 +143,7 @@ export function isotope(name: string): Isotope {
     const swapped = BY_NAME.get(`${m[2]}${m[1]}`);
     if (swapped) return swapped;
   }
-  throw new EngineError("InvalidParameter", `unknown isotope '${name}'`, { field: "isotope" });
+  throw new EngineError("InvalidParameter", `unknown isotope ${quoteInput(name)}`, { field: "isotope" });
 }
 
 /**
@@ -150,7 +151,7 @@ export function isotope(name: string): Isotope {
  * an element with no table entry. Throws if an override names an isotope of another element.
  */
 export function isotopeFor(element: string, overrides?: Readonly<Record<string, string>>): Isotope | null {
-  const o = overrides?.[element];
+  const o = overrides ? own(overrides, element) : undefined;
   if (o !== undefined) {
     const i = isotope(o);
     if (i.element !== element) {
@@ -160,7 +161,7 @@ export function isotopeFor(element: string, overrides?: Readonly<Record<string, 
     }
     return i;
   }
-  const d = DEFAULT_ISOTOPE[element];
+  const d = own(DEFAULT_ISOTOPE, element);
   return d === undefined ? null : isotope(d);
 }
 
@@ -181,7 +182,7 @@ export function parseIsotopeOverrides(spec: string | readonly string[]): Record<
     if (!m) {
       throw new EngineError(
         "InvalidParameter",
-        `cannot parse isotope override '${p}' (expected EL=ISOTOPE, e.g. Ti=49Ti)`,
+        `cannot parse isotope override ${quoteInput(p)} (expected EL=ISOTOPE, e.g. Ti=49Ti)`,
         {
           field: "isotope",
         },

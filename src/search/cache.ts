@@ -63,7 +63,7 @@ export function cacheKey(params: Record<string, number | string>, names: readonl
     .slice()
     .sort()
     .map((n) => {
-      if (!(n in params))
+      if (!Object.hasOwn(params, n))
         throw new EngineError("InvalidParameter", `cache key needs parameter '${n}'`, { field: n });
       return `${n}=${String(params[n])}`;
     })

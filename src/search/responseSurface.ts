@@ -14,6 +14,8 @@
  * which is itself a visited face. Practical for k ≤ 10 (59 049 faces).
  */
 import { EngineError } from "../core/errors.js";
+import { solveGaussian } from "../math/linalg.js";
+import { jacobiEigh } from "../math/symeig.js";
 import { type Factor, decode } from "./boxBehnken.js";
 
 /** Number of terms of the full quadratic model in k factors: 1 + 2k + k(k−1)/2. */
@@ -198,75 +200,9 @@ export function surfaceDerivatives(s: QuadraticSurface): { linear: Float64Array;
   return { linear, hessian };
 }
 
-/** Solve the small dense system M z = r (m × m, row-major, destroyed) by Gaussian elimination with partial
- * pivoting; returns false when a pivot is below `tol` relative to the largest |M| entry (singular). */
-function solveSmall(m: Float64Array, r: Float64Array, dim: number, tol: number): boolean {
-  let scale = 0;
-  for (let i = 0; i < dim * dim; i++) scale = Math.max(scale, Math.abs(m[i]!));
-  if (scale === 0) return dim === 0;
-  for (let col = 0; col < dim; col++) {
-    let piv = col;
-    for (let i = col + 1; i < dim; i++)
-      if (Math.abs(m[i * dim + col]!) > Math.abs(m[piv * dim + col]!)) piv = i;
-    if (Math.abs(m[piv * dim + col]!) <= tol * scale) return false;
-    if (piv !== col) {
-      for (let j = 0; j < dim; j++) {
-        const t = m[col * dim + j]!;
-        m[col * dim + j] = m[piv * dim + j]!;
-        m[piv * dim + j] = t;
-      }
-      const t = r[col]!;
-      r[col] = r[piv]!;
-      r[piv] = t;
-    }
-    for (let i = col + 1; i < dim; i++) {
-      const f = m[i * dim + col]! / m[col * dim + col]!;
-      if (f === 0) continue;
-      for (let j = col; j < dim; j++) m[i * dim + j] = m[i * dim + j]! - f * m[col * dim + j]!;
-      r[i] = r[i]! - f * r[col]!;
-    }
-  }
-  for (let i = dim - 1; i >= 0; i--) {
-    let s = r[i]!;
-    for (let j = i + 1; j < dim; j++) s -= m[i * dim + j]! * r[j]!;
-    r[i] = s / m[i * dim + i]!;
-  }
-  return true;
-}
-
-/** Eigenvalues of a small symmetric matrix (cyclic Jacobi), ascending. */
+/** Eigenvalues of a small symmetric matrix (cyclic Jacobi, src/math/symeig.ts), ascending. */
 export function symmetricEigenvalues(h: ArrayLike<number>, k: number): number[] {
-  const a = Float64Array.from(h as ArrayLike<number>);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) off += a[i * k + j]! * a[i * k + j]!;
-    if (off < 1e-30) break;
-    for (let p = 0; p < k; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q]!;
-        if (apq === 0) continue;
-        const theta = (a[q * k + q]! - a[p * k + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < k; r++) {
-          const arp = a[r * k + p]!;
-          const arq = a[r * k + q]!;
-          a[r * k + p] = c * arp - s * arq;
-          a[r * k + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < k; r++) {
-          const apr = a[p * k + r]!;
-          const aqr = a[q * k + r]!;
-          a[p * k + r] = c * apr - s * aqr;
-          a[q * k + r] = s * apr + c * aqr;
-        }
-      }
-    }
-  }
-  const ev: number[] = [];
-  for (let i = 0; i < k; i++) ev.push(a[i * k + i]!);
-  return ev.sort((u, v) => u - v);
+  return Array.from(jacobiEigh(Float64Array.from(h), k).values).sort((u, v) => u - v);
 }
 
 /** The constrained minimum of a surface on the coded box. */
@@ -309,7 +245,7 @@ export function minimizeInBox(s: QuadraticSurface): SurfaceOptimum {
   {
     const m = Float64Array.from(h);
     const r = Float64Array.from(g, (v) => -v);
-    if (solveSmall(m, r, k, 1e-12)) stationary = Array.from(r);
+    if (solveGaussian(m, r, k, 1e-12)) stationary = Array.from(r);
   }
   // state per coordinate: 0 free, 1 at −1, 2 at +1.
   const state = new Int8Array(k);
@@ -339,7 +275,7 @@ export function minimizeInBox(s: QuadraticSurface): SurfaceOptimum {
       rhs[a] = r;
       for (let b = 0; b < nf; b++) m[a * nf + b] = h[i * k + free[b]!]!;
     }
-    if (nf > 0 && !solveSmall(m, rhs, nf, 1e-12)) continue;
+    if (nf > 0 && !solveGaussian(m, rhs, nf, 1e-12)) continue;
     let inside = true;
     for (let a = 0; a < nf; a++) {
       const v = rhs[a]!;

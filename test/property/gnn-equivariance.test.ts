@@ -1,21 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
-import { realCG, wignerDReal } from "../../src/gnn/cg.js";
+import { realCG, realSphericalHarmonics } from "../../src/gnn/irreps.js";
 import { type ArchSpec, buildGraph, Network } from "../../src/gnn/network.js";
-import { realSphericalHarmonics } from "../../src/gnn/sh.js";
-import { cartToSph, sphToCart } from "../../src/gnn/spherical.js";
 import { cartesianToSpherical, sphericalToCartesian } from "../../src/nmr/spherical.js";
+import {
+  applyMatrix,
+  randomRotation,
+  randomUnit,
+  rotateStructure,
+  rotateTensor,
+  wignerD,
+} from "../helpers/equivariance.js";
 
 const rng = new Rng(2024);
-
-function unit(r: Rng): [number, number, number] {
-  const x = r.normal();
-  const y = r.normal();
-  const z = r.normal();
-  const n = Math.hypot(x, y, z);
-  return [x / n, y / n, z / n];
-}
 
 function legendre(l: number, x: number): number {
   let p0 = 1;
@@ -29,32 +27,13 @@ function legendre(l: number, x: number): number {
   return p1;
 }
 
-function matvec(d: Float64Array, v: ArrayLike<number>, off: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i]! += d[i * n + j]! * v[off + j]!;
-  return out;
-}
-
-/** R T Rᵀ for row-major 3×3 R and T. */
-function rotateTensor(r: Float64Array, t: ArrayLike<number>, off: number): Float64Array {
-  const out = new Float64Array(9);
-  for (let i = 0; i < 3; i++)
-    for (let j = 0; j < 3; j++) {
-      let s = 0;
-      for (let a = 0; a < 3; a++)
-        for (let b = 0; b < 3; b++) s += r[3 * i + a]! * t[off + 3 * a + b]! * r[3 * j + b]!;
-      out[3 * i + j] = s;
-    }
-  return out;
-}
-
 describe("real spherical harmonics and CG tables", () => {
   it("satisfy the addition theorem Σ_m Y_lm(u) Y_lm(v) = (2l+1) P_l(u·v) for l ≤ 4", () => {
     const a = new Float64Array(25);
     const b = new Float64Array(25);
     for (let t = 0; t < 20; t++) {
-      const u = unit(rng);
-      const v = unit(rng);
+      const u = randomUnit(rng);
+      const v = randomUnit(rng);
       realSphericalHarmonics(4, ...u, a, 0);
       realSphericalHarmonics(4, ...v, b, 0);
       const c = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
@@ -79,18 +58,18 @@ describe("real spherical harmonics and CG tables", () => {
             for (let q = 0; q < d3; q++) {
               let s = 0;
               for (let k = 0; k < d1 * d2; k++) s += cg[k * d3 + p]! * cg[k * d3 + q]!;
-              // exact identity; 1e-10 covers the inverse-iteration residual (regularisation 1e-10)
-              expect(Math.abs(s - (p === q ? 1 : 0))).toBeLessThan(1e-10);
+              // exact identity; Racah-formula coefficients are exact to ~1e-15, 1e-12 leaves a wide margin
+              expect(Math.abs(s - (p === q ? 1 : 0))).toBeLessThan(1e-12);
             }
-          const r = rng.rotation();
-          const D1 = wignerDReal(l1, r);
-          const D2 = wignerDReal(l2, r);
-          const D3 = wignerDReal(l3, r);
+          const r = randomRotation(rng);
+          const D1 = wignerD(l1, r);
+          const D2 = wignerD(l2, r);
+          const D3 = wignerD(l3, r);
           // Σ_{m1,m2} C[m1,m2,m3] (D1 x)_m1 (D2 y)_m2 = Σ D3[m3,k] Σ C[.,.,k] x y  for random x, y
           const x = Float64Array.from({ length: d1 }, () => rng.normal());
           const y = Float64Array.from({ length: d2 }, () => rng.normal());
-          const rx = matvec(D1, x, 0, d1);
-          const ry = matvec(D2, y, 0, d2);
+          const rx = applyMatrix(D1, x, 0, d1);
+          const ry = applyMatrix(D2, y, 0, d2);
           const lhs = new Float64Array(d3);
           const pre = new Float64Array(d3);
           for (let a = 0; a < d1; a++)
@@ -99,40 +78,23 @@ describe("real spherical harmonics and CG tables", () => {
                 lhs[c]! += cg[(a * d2 + b) * d3 + c]! * rx[a]! * ry[b]!;
                 pre[c]! += cg[(a * d2 + b) * d3 + c]! * x[a]! * y[b]!;
               }
-          const rhs = matvec(D3, pre, 0, d3);
+          const rhs = applyMatrix(D3, pre, 0, d3);
           for (let c = 0; c < d3; c++) expect(Math.abs(lhs[c]! - rhs[c]!)).toBeLessThan(1e-10);
         }
   });
 });
 
 describe("spherical components of tensors match the harmonics' basis", () => {
-  it("agree with src/nmr/spherical.ts and round-trip", () => {
-    const t = Float64Array.from({ length: 9 }, () => rng.normal());
-    const a = new Float64Array(9);
-    const b = new Float64Array(9);
-    cartToSph(t, 0, a, 0);
-    cartesianToSpherical(t, 0, b, 0);
-    for (let k = 0; k < 9; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-14);
-    const c = new Float64Array(9);
-    const c2 = new Float64Array(9);
-    sphToCart(a, 0, c, 0);
-    sphericalToCartesian(a, 0, c2, 0);
-    for (let k = 0; k < 9; k++) {
-      expect(Math.abs(c[k]! - t[k]!)).toBeLessThan(1e-14);
-      expect(Math.abs(c2[k]! - t[k]!)).toBeLessThan(1e-14);
-    }
-  });
-
   it("T0 is invariant, T1 transforms with D_1 and T2 with D_2 of these harmonics under R T Rᵀ", () => {
     for (let trial = 0; trial < 5; trial++) {
       const t = Float64Array.from({ length: 9 }, () => rng.normal());
-      const r = rng.rotation();
+      const r = randomRotation(rng);
       const s = new Float64Array(9);
       const sr = new Float64Array(9);
-      cartToSph(t, 0, s, 0);
-      cartToSph(rotateTensor(r, t, 0), 0, sr, 0);
-      const t1 = matvec(wignerDReal(1, r), s, 1, 3);
-      const t2 = matvec(wignerDReal(2, r), s, 4, 5);
+      cartesianToSpherical(t, 0, s, 0);
+      cartesianToSpherical(rotateTensor(r, t, 0), 0, sr, 0);
+      const t1 = applyMatrix(wignerD(1, r), s, 1, 3);
+      const t2 = applyMatrix(wignerD(2, r), s, 4, 5);
       // entries O(1): 1e-12 is float64 round-off of a few dozen operations
       expect(Math.abs(sr[0]! - s[0]!)).toBeLessThan(1e-12);
       for (let m = 0; m < 3; m++) expect(Math.abs(sr[1 + m]! - t1[m]!)).toBeLessThan(1e-12);
@@ -151,21 +113,8 @@ function structure(seed: number, rot: Float64Array | null, invert = false): Stru
     for (let k = 0; k < 3; k++)
       pos[3 * i + k] = f[0]! * cell[k]! + f[1]! * cell[3 + k]! + f[2]! * cell[6 + k]!;
   }
-  const apply = (v: ArrayLike<number>, m: number): Float64Array => {
-    const out = new Float64Array(v.length);
-    for (let i = 0; i < m; i++)
-      for (let k = 0; k < 3; k++) {
-        let s = 0;
-        for (let j = 0; j < 3; j++) s += (rot ? rot[3 * k + j]! : k === j ? 1 : 0) * v[3 * i + j]!;
-        out[3 * i + k] = invert ? -s : s;
-      }
-    return out;
-  };
-  return new Structure({
-    numbers: [3, 8, 22, 8, 3, 8, 22, 8],
-    positions: apply(pos, n),
-    cell: apply(cell, 3),
-  });
+  const base = new Structure({ numbers: [3, 8, 22, 8, 3, 8, 22, 8], positions: pos, cell });
+  return rotateStructure(base, rot ?? [1, 0, 0, 0, 1, 0, 0, 0, 1], invert ? -1 : 1);
 }
 
 const arch = (head: "isd" | "tp", tpRank = 2, lmax = 2): ArchSpec => ({
@@ -216,8 +165,8 @@ describe("network outputs are O(3)-equivariant with the right parity", () => {
       const ct = new Float64Array(9);
       const cr = new Float64Array(9);
       for (let i = 0; i < 8; i++) {
-        sphToCart(out, 9 * i, ct, 0);
-        sphToCart(rotd, 9 * i, cr, 0);
+        sphericalToCartesian(out, 9 * i, ct, 0);
+        sphericalToCartesian(rotd, 9 * i, cr, 0);
         const want = rotateTensor(r, ct, 0);
         // ~10^4 operations on O(1) intermediates: 1e-10 relative to the largest output is float64 round-off,
         // far below a real violation (a wrong sign or basis order gives errors of order `scale`)

@@ -1,9 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { Dataset } from "../../src/core/dataset.js";
-import { atomicNumber, symbolOf } from "../../src/core/elements.js";
+import { atomicNumber, elementOfLabel, symbolOf } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
+
+describe("elementOfLabel", () => {
+  it("reads symbols and site labels, never a lower-case word as its initial", () => {
+    const z = (t: string) => elementOfLabel(t);
+    expect(["Li", "li", "Li1", "O12", "Ca2a", "Ob1", "OH1"].map(z)).toEqual([3, 3, 3, 8, 20, 8, 8]);
+    // a lower-case word is not a label: these were read as N, I and C by the one-letter fallback
+    expect(["nan", "inf", "constructor", "Xx", "1Li", ""].map(z)).toEqual(Array(6).fill(undefined));
+  });
+});
 
 describe("Rng", () => {
   it("is deterministic per seed and differs between seeds", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
-import { realCG } from "../../src/gnn/cg.js";
+import { realCG } from "../../src/gnn/irreps.js";
 import { type ArchSpec, buildGraph, Network } from "../../src/gnn/network.js";
 import {
   convBackward,

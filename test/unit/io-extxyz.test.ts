@@ -109,6 +109,18 @@ describe("extxyz reader", () => {
     expect(s.labels).toEqual(["Li1", "O12"]);
   });
 
+  it("refuses species tokens that only start with a lower-case letter ('nan', 'inf') instead of reading N, I", () => {
+    // before: the one-letter label fallback read "nan" as N, "inf" as I and "constructor" as C without a word
+    for (const [k, tok] of ["nan", "inf", "constructor"].entries()) {
+      const t = `2\nProperties=species:S:1:pos:R:3 pbc="F F F"\nLi 0 0 0\n${tok} 1 0 0\n`;
+      expect(() => parseExtxyz(t, `f${k}.xyz`)).toThrow(
+        `f${k}.xyz, line 4, field 'species': unknown species '${tok}'`,
+      );
+    }
+    const u = '2\nProperties=species:S:1:pos:R:3 pbc="F F F"\nOb1 0 0 0\nli 1 0 0\n';
+    expect(Array.from(parseExtxyz(u)[0]!.numbers)).toEqual([8, 3]);
+  });
+
   it("reads a plain XYZ comment line as info.comment with default columns", () => {
     const s = parseExtxyz("1\nwater fragment\nH 0 0 0\n")[0]!;
     expect(s.info).toEqual({ comment: "water fragment" });

@@ -226,6 +226,15 @@ describe("magres bad input", () => {
     );
     expectError(() => parseMagres(`${head.replace("Angstrom", "nm")}`, "u.magres"), "u.magres", 3, "atom");
   });
+  it("a species that is a lower-case word, not an element label", () => {
+    // before: "nan" was read as N through the one-letter label fallback
+    expectError(
+      () => parseMagres(head.replace("atom O O 2", "atom nan nan 2"), "w.magres"),
+      "w.magres",
+      5,
+      "species",
+    );
+  });
   it("duplicate atom keys", () => {
     expectError(() => parseMagres(head.replace("O O 2", "O O 1"), "d.magres"), "d.magres", 5, "atom");
     const ms = "ms O 1 1 0 0 0 1 0 0 0 1";

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { randomUnit } from "../helpers/equivariance.js";
 import { gaussLegendre } from "../helpers/quadrature.js";
 import { Rng } from "../../src/core/rng.js";
 import { clebschGordan, realCgTable } from "../../src/math/clebsch.js";
+import { realCG, realSphericalHarmonics } from "../../src/gnn/irreps.js";
+import { solveGaussian } from "../../src/math/linalg.js";
+import { wignerDReal } from "../../src/math/wigner.js";
 import { RealYlm } from "../../src/math/ylm.js";
-import { cartesianToT2 } from "../../src/nmr/spherical.js";
+import { cartesianToT2, wignerD1, wignerD2 } from "../../src/nmr/spherical.js";
 
 describe("real spherical harmonics", () => {
   const lmax = 8;
@@ -113,5 +117,75 @@ describe("Clebsch–Gordan coefficients", () => {
         expect(t.value[e]).toBeCloseTo(1 / Math.sqrt(2 * l + 1), 15);
       }
     }
+  });
+});
+
+describe("real Wigner D (src/math/wigner.ts)", () => {
+  const rng = new Rng(77);
+  it("equals the closed forms of src/nmr for l = 1, 2 (its representation property: nmr-spherical.test.ts)", () => {
+    for (let t = 0; t < 3; t++) {
+      const R = rng.rotation();
+      // O(1) entries from a small least-squares fit: round-off ~1e-15, 1e-12 leaves a wide margin
+      for (const [l, closed] of [
+        [1, wignerD1(R)],
+        [2, wignerD2(R)],
+      ] as const) {
+        const D = wignerDReal(l, R);
+        for (let k = 0; k < D.length; k++) expect(Math.abs(D[k]! - closed[k]!)).toBeLessThan(1e-12);
+      }
+    }
+  });
+});
+
+describe("small dense solve (solveGaussian)", () => {
+  it("solves a system that needs pivoting and reports a singular one", () => {
+    // [[0, 2, 1], [1, 1, 0], [2, 0, 3]] x = [7, 3, 11] has x = (1, 2, 3) (substitution by hand); a[0][0] = 0
+    // forces a row swap
+    const a = Float64Array.from([0, 2, 1, 1, 1, 0, 2, 0, 3]);
+    const b = Float64Array.from([7, 3, 11]);
+    expect(solveGaussian(a, b, 3)).toBe(true);
+    // small integers: exact up to a few ulps
+    for (let i = 0; i < 3; i++) expect(Math.abs(b[i]! - (i + 1))).toBeLessThan(1e-14);
+    const singular = Float64Array.from([1, 2, 2, 4]);
+    expect(solveGaussian(singular, Float64Array.from([1, 1]), 2)).toBe(false);
+    // nearly singular: pivot 1e-14 relative to the largest entry, rejected at tol 1e-12
+    expect(solveGaussian(Float64Array.from([1, 1, 1, 1 + 1e-14]), Float64Array.from([1, 2]), 2, 1e-12)).toBe(
+      false,
+    );
+  });
+});
+
+describe("the GNN's conventions (src/gnn/irreps.ts) are transforms of the math tables", () => {
+  it("harmonics are √(4π) × RealYlm; CG entries are ± the realCgTable entries, one sign per path", () => {
+    const Y = new RealYlm(4);
+    const a = new Float64Array(25);
+    const b = new Float64Array(25);
+    const rng = new Rng(5);
+    for (let t = 0; t < 10; t++) {
+      const u = randomUnit(rng);
+      realSphericalHarmonics(4, ...u, a, 0);
+      Y.compute(...u, b, 0);
+      // values ≤ ~3: a few ulps
+      for (let k = 0; k < 25; k++)
+        expect(Math.abs(a[k]! - Math.sqrt(4 * Math.PI) * b[k]!)).toBeLessThan(1e-14);
+    }
+    for (let l1 = 0; l1 <= 4; l1++)
+      for (let l2 = 0; l2 <= 4; l2++)
+        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(4, l1 + l2); l3++) {
+          const c = realCG(l1, l2, l3);
+          const tab = realCgTable(l1, l2, l3);
+          const [d2, d3] = [2 * l2 + 1, 2 * l3 + 1];
+          const ratios = new Set<number>();
+          for (let e = 0; e < tab.nnz; e++)
+            ratios.add(c[(tab.m1[e]! * d2 + tab.m2[e]!) * d3 + tab.mu[e]!]! / tab.value[e]!);
+          expect([...ratios].length).toBe(1);
+          expect(Math.abs([...ratios][0]!)).toBe(1);
+          expect(c.filter((v) => v !== 0).length).toBe(tab.nnz);
+          // the GNN's sign rule (its original construction): the largest-magnitude entry is positive; where several
+          // entries tie (within 1e-12, round-off of O(1) values) the one it picked is positive, so not all are negative
+          let big = 0;
+          for (const v of c) big = Math.max(big, Math.abs(v));
+          expect(c.some((v) => v > 0 && Math.abs(v - big) < 1e-12)).toBe(true);
+        }
   });
 });

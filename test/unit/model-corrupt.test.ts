@@ -129,6 +129,11 @@ describe("inconsistent model files give CorruptModel", () => {
       /properties but its descriptor/,
     ],
     [
+      "descriptor species not an atomic number (found by the fuzz suite)",
+      (h) => void (h.header.params.descriptor.hypers.species[1] = 1e308),
+      /descriptor hypers are invalid/,
+    ],
+    [
       "descriptor basis mismatching the features",
       (h) => void (h.header.params.descriptor.hypers.basis.maxRadial = 3),
       /properties but its descriptor/,
@@ -155,6 +160,15 @@ describe("inconsistent model files give CorruptModel", () => {
         expect((e as EngineError).code).toBe("CorruptModel");
       }
     }
+  });
+
+  it("finite but overflowing array values (1e308; found by the fuzz suite) give CorruptModel, not NaN", async () => {
+    const e = await corruptError("overflow", (h, d) => {
+      // a training feature of 1e308: its dot products with the new environments overflow to ±Inf
+      const feats = h.arrays.find((a: Json) => a.name === "trainFeatures");
+      new DataView(d.buffer).setFloat64(feats.offset, 1e308, true);
+    });
+    expect(e.message).toMatch(/non-finite prediction for structure \d+, atom \d+/);
   });
 
   it("GNN payloads: hypers out of bounds and bad species lists are CorruptModel too", () => {
