@@ -18,7 +18,7 @@ import { Rng } from "../src/core/rng.js";
 import { Structure } from "../src/core/structure.js";
 import { generateLto } from "../src/datasets/lto.js";
 import { createGnnModel, type GnnHypers, type GnnKind } from "../src/gnn/model.js";
-import type { Model } from "../src/gpr/model.js";
+import type { Model } from "../src/model/types.js";
 import { readExtxyz } from "../src/io/extxyz.js";
 import { efgMetrics } from "../src/metrics/efg.js";
 

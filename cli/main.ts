@@ -1,5 +1,6 @@
 import { Command, CommanderError, type Option } from "commander";
 import { EngineError } from "../src/core/errors.js";
+import { libraryVersion } from "../src/core/version.js";
 import { removePendingTempFiles, whenFirstTempFile } from "../src/io/atomic.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerDataset } from "./commands/dataset.js";
@@ -21,7 +22,7 @@ export class ExitCode extends Error {
 export function buildProgram(): Command {
   const program = new Command("soapgpr")
     .description("Gaussian-process regression of NMR tensors (EFG, shielding) with SOAP / λ-SOAP kernels")
-    .version("0.1.0")
+    .version(libraryVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 

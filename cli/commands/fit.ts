@@ -7,7 +7,8 @@ import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { createGnnModel } from "../../src/gnn/index.js";
 import { EngineError, printable } from "../../src/core/errors.js";
-import { GprModel, saveModel } from "../../src/gpr/index.js";
+import { GprModel } from "../../src/gpr/index.js";
+import { saveModel } from "../../src/model/modelfile.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
@@ -175,7 +176,7 @@ export function register(program: Command): void {
                 seed: o.seed,
               }
             : null,
-        backend: o.backend === "gpu" ? "gpu" : o.backend,
+        backend: o.backend,
         isotopes,
       });
       const report = await model.fit(data, { log });

@@ -4,8 +4,9 @@
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
 import { printable } from "../../src/core/errors.js";
-import { loadModel, modelTargetName } from "../../src/gpr/index.js";
-import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
+import { modelTargetName } from "../../src/model/modelfile.js";
+import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
+import { loadModel } from "../../src/models.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";

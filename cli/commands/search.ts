@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { EngineError, printable } from "../../src/core/errors.js";
-import { saveModel } from "../../src/gpr/index.js";
+import { saveModel } from "../../src/model/modelfile.js";
 import { checkOutputFile, STDOUT_NAME, writeFileAtomic } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";

@@ -3,7 +3,7 @@ import type { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
-import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../gpr/model.js";
+import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../model/types.js";
 import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
@@ -674,8 +674,8 @@ export function createGnnModel(
 }
 
 /**
- * Loads a model serialised by GnnModel.serialize (payload from src/gpr/modelfile.ts); usable as the registry's
- * loader: registerModelLoader("gnn-isd", 1, gnnFromPayload) and the same for "gnn-tp".
+ * Loads a model serialised by GnnModel.serialize (payload from src/model/modelfile.ts); the loader of "gnn-isd" and
+ * "gnn-tp" in the model registry (src/models.ts).
  */
 export function gnnFromPayload(payload: ModelPayload, file?: string): GnnModel {
   return GnnModel.fromPayload(payload, file);

@@ -5,7 +5,7 @@
  * predictions. Shape checks against the arrays live in GprModel.fromPayload.
  */
 import type { GprParams } from "./gpr.js";
-import { isRecord } from "./modelfile.js";
+import { isRecord } from "../model/modelfile.js";
 
 export interface SavedFitted {
   readonly nTrain: number;

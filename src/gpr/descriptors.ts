@@ -38,7 +38,6 @@ export function createDescriptor(name: string, hypers: Readonly<Record<string, u
 export class ArrayDescriptor implements Descriptor {
   readonly name = "arrays";
   readonly hypers: Readonly<Record<string, unknown>>;
-  readonly outputIrreps = "precomputed";
   private readonly prefix: string;
 
   constructor(hypers: Readonly<Record<string, unknown>> = {}) {

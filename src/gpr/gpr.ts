@@ -27,8 +27,14 @@ import {
 import type { Descriptor, FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
 import { createDescriptor } from "./descriptors.js";
-import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
-import { registerModelLoader } from "./modelfile.js";
+import type {
+  FitOptions,
+  FitReport,
+  Model,
+  ModelPayload,
+  PredictOptions,
+  Prediction,
+} from "../model/types.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
@@ -701,6 +707,3 @@ function applyVarianceFloor(
 function symmetrize(k: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
 }
-
-registerModelLoader("gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));
-registerModelLoader("sparse-gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));

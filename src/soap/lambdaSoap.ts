@@ -256,14 +256,12 @@ export class LambdaSoap implements Descriptor {
   readonly name = "lambda-soap";
   readonly hypers: Readonly<Record<string, unknown>>;
   readonly params: SoapHypers;
-  readonly outputIrreps: string;
   private readonly couplings = new Map<string, LambdaCoupling>();
   private readonly expansions = new Map<string, SphericalExpansion>();
 
   constructor(hypers: SoapHypers | unknown = {}) {
     this.params = parseSoapHypers(hypers);
     this.hypers = JSON.parse(JSON.stringify(this.params)) as Record<string, unknown>;
-    this.outputIrreps = this.params.lambdas.map((l) => `1x${l}e`).join("+");
   }
 
   /** The spherical expansion for a species list (cached). */

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCommand } from "../helpers/cli.js";
 import { register } from "../../cli/commands/search.js";
 import { generateLto } from "../../src/datasets/lto.js";
-import { loadModel } from "../../src/gpr/index.js";
+import { loadModel } from "../../src/models.js";
 import { writeExtxyz } from "../../src/io/extxyz.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-search-"));

@@ -2,7 +2,10 @@
  * The consolidation of issue 12 (one kernel path, one GPR solve) kept by the source text itself: the layers' import
  * direction for src/search, the Cholesky solves only in src/math and src/gpr, the SIMD / threads choice only
  * inside the backends, and the Gram products only on the one kernel path (src/soap/envKernel.ts) — outside it a
- * kernel is always built from `rawKernels` / `kernelMatrix`, never from a backend's `gram` directly.
+ * kernel is always built from `rawKernels` / `kernelMatrix`, never from a backend's `gram` directly. And the Model
+ * contract (item 3): src/gpr and src/gnn share only src/model/, and only src/models.ts (the registry) sees both.
+ * And no dead code (item 7): the package's runtime dependencies are exactly what the shipped code (src/, cli/) uses,
+ * and every export of src/ is used somewhere (src, cli, test, bench) or is public API.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -10,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../../src", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -41,5 +45,73 @@ describe("one kernel path, one GPR solve", () => {
     expect(gram.filter((f) => !f.startsWith("backend/") && !f.startsWith("math/"))).toEqual([
       "soap/envKernel.ts",
     ]);
+  });
+});
+
+/** src-relative paths of the files under `dir` (e.g. "gpr/") that import from `target` (e.g. "gnn"). */
+function importers(dir: string, target: string): string[] {
+  return filesMatching(new RegExp(`from "(\\.\\./)+${target}[/."]`)).filter((f) => f.startsWith(dir));
+}
+
+describe("the Model contract (src/model) below gpr and gnn, the registry (src/models.ts) above them", () => {
+  it("src/gpr imports nothing from src/gnn, and src/gnn nothing from src/gpr", () => {
+    expect(importers("gpr/", "gnn")).toEqual([]);
+    expect(importers("gnn/", "gpr")).toEqual([]);
+    // the checks can see an import: both import the shared contract
+    expect(importers("gpr/", "model").length).toBeGreaterThan(0);
+    expect(importers("gnn/", "model").length).toBeGreaterThan(0);
+  });
+
+  it("src/model imports nothing from gpr, gnn, soap or the registry", () => {
+    for (const above of ["gpr", "gnn", "soap", "models"]) expect(importers("model/", above)).toEqual([]);
+    expect(importers("model/", "core").length).toBeGreaterThan(0);
+  });
+});
+
+describe("runtime dependencies are what src/ and cli/ use", () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const shipped = [...sources(SRC), ...sources(join(ROOT, "cli"))].map((f) => readFileSync(f, "utf8"));
+
+  it("every bare import of src/ and cli/ is a runtime dependency", () => {
+    const bare = new Set<string>();
+    for (const text of shipped)
+      for (const m of text.matchAll(/from "([^./"][^"]*)"/g))
+        if (!m[1]!.startsWith("node:")) bare.add(m[1]!.split("/")[0]!);
+    expect(bare.size).toBeGreaterThan(0);
+    expect([...bare].filter((name) => !(name in pkg.dependencies))).toEqual([]);
+  });
+
+  it("every runtime dependency is named by src/ or cli/ (bench- and test-only packages are devDependencies)", () => {
+    // gpu.js is loaded by a dynamic import of a string constant, so look for the quoted name, not `from`
+    const named = (dep: string) =>
+      shipped.some((text) => text.includes(`"${dep}"`) || text.includes(`"${dep}/`));
+    expect(Object.keys(pkg.dependencies).filter((dep) => !named(dep))).toEqual([]);
+  });
+});
+
+describe("no dead exports", () => {
+  it("every exported declaration of src/ is named again somewhere (src, cli, test, bench) or is public API", () => {
+    const files = ["src", "cli", "test", "bench"].flatMap((d) => sources(join(ROOT, d)));
+    const uses = new Map<string, number>();
+    for (const f of files)
+      for (const w of readFileSync(f, "utf8").match(/\w+/g) ?? []) uses.set(w, (uses.get(w) ?? 0) + 1);
+    // runtime public names: the last part of the snapshot's dotted names (test/unit/api-snapshot.test.ts)
+    const snapshot = JSON.parse(
+      readFileSync(join(ROOT, "test/fixtures/api-snapshot.json"), "utf8"),
+    ) as object;
+    const publicNames = new Set(Object.keys(snapshot).map((k) => k.split(".").at(-1)!));
+    const decl =
+      /^export (?:async )?(?:abstract )?(?:function\*?|const|let|class|interface|type|enum) (\w+)/gm;
+    const exported = sources(SRC).flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(decl)].map((m) => `${relative(SRC, f)}: ${m[1]}`),
+    );
+    expect(exported.length).toBeGreaterThan(100);
+    const dead = exported.filter((e) => {
+      const name = e.split(": ")[1]!;
+      return uses.get(name)! < 2 && !publicNames.has(name);
+    });
+    expect(dead).toEqual([]);
   });
 });

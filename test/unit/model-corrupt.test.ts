@@ -14,7 +14,8 @@ import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
 import { gnnFromPayload } from "../../src/gnn/model.js";
 import { GprModel } from "../../src/gpr/gpr.js";
-import { encodeModel, loadModel } from "../../src/gpr/modelfile.js";
+import { encodeModel } from "../../src/model/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { sealModel, unsealModel } from "../helpers/modelBytes.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the crafted headers are edited freely, field by field

@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
 import { nmrSites } from "../nmr/sites.js";
-import type { Prediction } from "./model.js";
+import type { Prediction } from "./types.js";
 
 export const OBSERVABLES = ["cq", "eta", "wq", "theta", "phi", "euler", "quat"] as const;
 export type Observable = (typeof OBSERVABLES)[number];

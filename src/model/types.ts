@@ -1,3 +1,7 @@
+/**
+ * The model contract that GPR, sparse GPR and the GNN share (src/gpr and src/gnn import it; neither imports the
+ * other). Model files are in ./modelfile.ts, output writers in ./outputs.ts, the registry of kinds in src/models.ts.
+ */
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -63,7 +67,7 @@ export interface Model {
   readonly kind: string;
   fit(dataset: Dataset, options?: FitOptions): Promise<FitReport>;
   predict(structures: readonly Structure[], options?: PredictOptions): Promise<Prediction>;
-  /** Serialise: JSON header + named binary arrays (see src/gpr/modelfile.ts). */
+  /** Serialise: JSON header + named binary arrays (see src/model/modelfile.ts). */
   serialize(): ModelPayload;
 }
 
