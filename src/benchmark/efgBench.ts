@@ -23,6 +23,7 @@ import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
 import { absVzzAndEta, efgParams } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
+import { type CtSpectraComparison, compareCtSpectra } from "./spectraCompare.js";
 import { fitPredictRaw } from "../gpr/rawFit.js";
 import { type EnvFeatures, rawKernels, scalarPart, subsetFeatures, withBackend } from "../soap/envKernel.js";
 import { type SoapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
@@ -135,6 +136,8 @@ export interface EfgBenchResult {
     scalarDerivedWq: number[];
   };
   curve: CurvePoint[];
+  /** MAS central-transition spectra of the test sites, DFT vs tensorial model (null without a central transition) */
+  spectra: CtSpectraComparison | null;
   /** seconds per stage */
   timings: Record<string, number>;
 }
@@ -348,6 +351,14 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     tPar.wq.push(p.omegaQ);
   }
 
+  t0 = now();
+  const spectra = compareCtSpectra(refTensor, full.cart, nTe, targets.isotope);
+  timings.spectra = now() - t0;
+  if (spectra)
+    log(
+      `${el}: ${spectra.isotope} MAS central-transition spectra at ${spectra.fieldT} T: overlap ML vs reference ${spectra.overlap.toFixed(4)}`,
+    );
+
   // learning curves on nested subsets of the training structures
   t0 = now();
   const fractions = o.curveFractions ?? [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1];
@@ -403,6 +414,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       scalarDerivedWq: full.derived,
     },
     curve,
+    spectra,
     timings,
   };
 }
