@@ -51,7 +51,7 @@ if (modelFile) {
     zeta: 2,
     reg: 1e-5,
     descriptor: {
-      name: "lambda-soap",
+      kind: "lambda-soap",
       hypers: soapHypersOf({ rcut: 6, sigma: 0.7, nmax: 4, lmax: 3, species: [3, 8, 22] }),
     },
   });

@@ -2,23 +2,16 @@ import type { Command } from "commander";
 import { atomicNumber, symbolOf } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
 import { readStructures } from "../../src/io/read.js";
-import { soapHypersFromCli } from "../../src/soap/hypers.js";
 import { kernelReport } from "../../src/soap/kernels.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
+import { type SoapCliOptions, soapHypersFromCli } from "../options.js";
 
-interface KernelCliOptions {
+interface KernelCliOptions extends SoapCliOptions {
   lambda: string;
   a: string;
   b?: string;
   centers?: string;
-  rcut?: string;
-  sigma?: string;
-  nmax?: string;
-  lmax?: string;
   zeta: string;
-  smooth?: string;
-  centerWeight?: string;
-  preset?: string;
   structure?: boolean;
   json?: boolean;
 }
@@ -76,15 +69,7 @@ export function register(program: Command): void {
         throw new EngineError("InvalidParameter", `--zeta must be a number ≥ 1, got '${o.zeta}'`, {
           field: "--zeta",
         });
-      const hypers = soapHypersFromCli({
-        ...(o.preset !== undefined ? { preset: o.preset } : {}),
-        ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
-        ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
-        ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
-        ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
-        ...(o.smooth !== undefined ? { smooth: o.smooth } : {}),
-        ...(o.centerWeight !== undefined ? { centerWeight: o.centerWeight } : {}),
-      });
+      const hypers = soapHypersFromCli(o);
       const a = readStructures([o.a]).structures;
       const b = o.b !== undefined ? readStructures([o.b]).structures : a;
       const centers = parseCenters(o.centers);

@@ -47,3 +47,21 @@ export class EngineError extends Error {
 export function isEngineError(e: unknown): e is EngineError {
   return e instanceof EngineError;
 }
+
+/**
+ * `v` as one of `allowed` (a string union's values); anything else is InvalidParameter naming `field`, e.g.
+ * `unknown backend 'tpu' (available: cpu, auto, gpu, gpujs)`.
+ */
+export function parseChoice<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  field: string,
+  what: string,
+): T {
+  const hit = allowed.find((a) => a === v);
+  if (hit !== undefined) return hit;
+  const given = typeof v === "string" ? `'${v}'` : JSON.stringify(v);
+  throw new EngineError("InvalidParameter", `unknown ${what} ${given} (available: ${allowed.join(", ")})`, {
+    field,
+  });
+}

@@ -1,3 +1,4 @@
+import type { BackendName } from "../backend/index.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -55,7 +56,7 @@ export interface PredictOptions {
   /** Compute predictive variances (default true where the model provides them). */
   readonly variance?: boolean;
   /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
-  readonly backend?: string;
+  readonly backend?: BackendName;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */

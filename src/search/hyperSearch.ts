@@ -79,7 +79,7 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
   if (!isEfgTensor && objective.terms.some((t) => t !== "mae")) {
     throw new EngineError(
       "InvalidParameter",
-      "objective terms cq, eta, q need --lambda 2 --target efg; use 'mae'",
+      "objective terms cq, eta, q need λ=2 and target efg; use 'mae'",
       {
         field: "objective",
       },
@@ -250,7 +250,7 @@ export async function refitAtOptimum(
     zeta: best.zeta,
     reg: best.reg,
     descriptor: {
-      name: "lambda-soap",
+      kind: "lambda-soap",
       hypers: soapHypersOf({
         rcut: best.rcut,
         sigma: best.sigma,

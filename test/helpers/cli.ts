@@ -1,5 +1,27 @@
 import { Command } from "commander";
 import { vi } from "vitest";
+import { run } from "../../cli/main.js";
+
+/** Run `f` with process.stdout and process.stderr captured (stdout as bytes: `--out -` may write binary). */
+async function captured<T>(f: () => Promise<T>): Promise<{ value: T; stdout: Buffer; stderr: string }> {
+  const chunks: Buffer[] = [];
+  let stderr = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    chunks.push(typeof s === "string" ? Buffer.from(s, "utf8") : Buffer.from(s as Uint8Array));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const value = await f();
+    return { value, stdout: Buffer.concat(chunks), stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
 
 /** Run one CLI command module in-process (commander with exitOverride), capturing stdout and stderr. */
 export async function runCommand(
@@ -8,21 +30,12 @@ export async function runCommand(
 ): Promise<{ stdout: string; stderr: string }> {
   const program = new Command("soapgpr").exitOverride();
   register(program);
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { stdout, stderr };
+  const r = await captured(() => program.parseAsync(args, { from: "user" }));
+  return { stdout: r.stdout.toString("utf8"), stderr: r.stderr };
+}
+
+/** The whole CLI (`run(argv)` of cli/main.ts, with its error printer) in-process, output captured. */
+export async function runMain(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const r = await captured(() => run(args));
+  return { code: r.value, stdout: r.stdout, stderr: r.stderr };
 }

@@ -69,7 +69,7 @@ describe("benchmark engine equals GprModel", () => {
         target: "efg",
         zeta,
         reg: 1e-5,
-        descriptor: { name: "lambda-soap", hypers: soapHypersOf(settings) },
+        descriptor: { kind: "lambda-soap", hypers: soapHypersOf(settings) },
       });
       await model.fit(Dataset.fromArrays(train, ["efg"]));
       const ref = await model.predict(test, { variance: false });
@@ -102,7 +102,7 @@ describe("benchmark engine equals GprModel", () => {
       target: "efg:vzz",
       zeta: 2,
       reg: 1e-3,
-      descriptor: { name: "lambda-soap", hypers: soapHypersOf(settings) },
+      descriptor: { kind: "lambda-soap", hypers: soapHypersOf(settings) },
     });
     await model.fit(Dataset.fromArrays(train, ["efg"]));
     const ref = await model.predict(test, { variance: false });

@@ -30,7 +30,7 @@ describe("runWqLarge", () => {
       zeta: 2,
       reg: 1e-5,
       descriptor: {
-        name: "lambda-soap",
+        kind: "lambda-soap",
         hypers: soapHypersOf({ rcut: 4, sigma: 0.6, nmax: 3, lmax: 2, species: [3, 8, 22] }),
       },
     });

@@ -90,7 +90,7 @@ describe("the mean-only (primal) path of GprModel.predict equals its dual predic
         target: cs.target,
         zeta: cs.zeta,
         reg: 1e-4,
-        descriptor: { name: "lambda-soap", hypers },
+        descriptor: { kind: "lambda-soap", hypers },
         sparse: cs.sparse ? { m: cs.sparse, seed: 0 } : null,
       });
       await model.fit(train);

@@ -1,0 +1,59 @@
+/**
+ * Model files written before the typed parameters of issue 12 item 6 (test/fixtures/models, written by commit
+ * 00582bd with make-models.ts) still load, and predict what a model fitted now on the same data predicts: the
+ * header's {name, hypers} descriptor JSON, sparse settings and backend name are converted and validated at the
+ * loading boundary.
+ */
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { GprModel } from "../../src/gpr/gpr.js";
+import { loadModel } from "../../src/gpr/modelfile.js";
+import { FIXTURE_DIR, FIXTURE_HYPERS, fixtureData } from "../fixtures/models/make-models.js";
+
+/** max |a−b| / max |b|. */
+function relDiff(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    s = Math.max(s, Math.abs(b[i]!));
+  }
+  return d / s;
+}
+
+describe("model files written before typed parameters", () => {
+  const data = fixtureData();
+  const cases = [
+    {
+      file: "gpr-full-l2.model",
+      params: { species: 3, lambda: 2, target: "t", zeta: 2, reg: 1e-4 },
+      sparse: null,
+    },
+    {
+      file: "gpr-sparse-l0.model",
+      params: { species: 8, lambda: 0, target: "q", zeta: 3, reg: 1e-3 },
+      sparse: { m: 5, selection: "cur", approximation: "sor", seed: 3 } as const,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.file} loads and predicts as a model fitted now`, async () => {
+      const old = loadModel(path.join(FIXTURE_DIR, c.file));
+      expect(old).toBeInstanceOf(GprModel);
+      const now = new GprModel({
+        ...c.params,
+        descriptor: { kind: "lambda-soap", hypers: FIXTURE_HYPERS },
+        sparse: c.sparse,
+      });
+      await now.fit(data);
+      const a = await old.predict(data.structures);
+      const b = await now.predict(data.structures);
+      expect(a.mean.length).toBeGreaterThan(0);
+      // same arithmetic in the same order: equal to round-off (1e-12 is the issue's bound for reordered sums)
+      expect(relDiff(a.mean, b.mean)).toBeLessThanOrEqual(1e-12);
+      expect(relDiff(a.variance!, b.variance!)).toBeLessThanOrEqual(1e-12);
+      expect((old as GprModel).params.sparse).toEqual(c.sparse);
+      expect((old as GprModel).params.backend).toBe("cpu");
+    });
+  }
+});
