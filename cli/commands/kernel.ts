@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { atomicNumber, symbolOf } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
+import { GPR_DEFAULTS } from "../../src/gpr/params.js";
 import { readStructures } from "../../src/io/read.js";
 import { kernelReport } from "../../src/soap/kernels.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option("--sigma <Å>", "Gaussian density width (default 0.3)")
     .option("--nmax <n>", "number of radial GTOs (default 8)")
     .option("--lmax <l>", "largest angular channel (default 6)")
-    .option("--zeta <ζ>", "kernel exponent: K^λ·(K^0)^(ζ−1)", "2")
+    .option("--zeta <ζ>", "kernel exponent: K^λ·(K^0)^(ζ−1)", String(GPR_DEFAULTS.zeta))
     .option("--smooth <Å>", "shifted-cosine cutoff smoothing width (default 0 = hard cutoff)")
     .option("--center-weight <w>", "weight of the centre atom's own Gaussian (default 1)")
     .option("--preset <name>", "hyperparameter preset: default | tensoap (TENSOAP-compatible features)")

@@ -46,7 +46,7 @@ export {
 export {
   type SoapSettings,
   type SpeciesFeatures,
-  soapHypersOf,
+  soapSettings,
   speciesFeatures,
 } from "./speciesFeatures.js";
 export {
