@@ -88,7 +88,8 @@ export function register(program: Command): void {
     .option(
       "--gnn-hypers <json>",
       'GNN: hyperparameters as a JSON object, e.g. \'{"layers":2,"channels":8,"rc":4}\' ' +
-        "(bounded: layers 1–8, channels 1–256, rc 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in src/gnn/model.ts)",
+        "(bounded: layers 1–8, channels 1–256, rc = cutoff.radius 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in " +
+        "src/gnn/model.ts); --rcut sets rc",
     )
     .option("--preset <name>", "descriptor preset: default | tensoap")
     .option("--rcut <Å>", "cutoff radius")
