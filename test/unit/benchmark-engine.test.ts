@@ -14,19 +14,9 @@ import { fitPredictRaw } from "../../src/gpr/rawFit.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { type EnvFeatures, rawKernels, subsetFeatures, withBackend } from "../../src/soap/envKernel.js";
 import { soapSettings, speciesFeatures } from "../../src/soap/speciesFeatures.js";
+import { relMaxDiff } from "../helpers/compare.js";
 
 const DATA = fileURLToPath(new URL("../../datasets/lto-pointcharge-small.extxyz", import.meta.url));
-
-function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / s;
-}
 
 /** Raw kernels between the environments `rows` and `cols` of a feature set (the same object when rows === cols). */
 function raw(feats: EnvFeatures, rows: number[], cols: number[]) {

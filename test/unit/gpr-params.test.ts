@@ -6,10 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { soapHypersFromCli } from "../../cli/options.js";
 import { type BackendName, parseBackendName } from "../../src/backend/index.js";
-import { Dataset } from "../../src/core/dataset.js";
 import { EngineError } from "../../src/core/errors.js";
-import { Rng } from "../../src/core/rng.js";
-import { Structure } from "../../src/core/structure.js";
 import {
   type DescriptorSpec,
   descriptorFromJson,
@@ -21,6 +18,7 @@ import { decodeModel, encodeModel } from "../../src/gpr/modelfile.js";
 import { GPR_DEFAULTS, type GprParams, type SparseSelection } from "../../src/gpr/params.js";
 import type { SparseApproximation } from "../../src/gpr/regression.js";
 import { DEFAULT_SOAP_HYPERS, parseSoapHypers, TENSOAP_PRESET } from "../../src/soap/hypers.js";
+import { FIXTURE_HYPERS, fixtureData } from "../fixtures/models/make-models.js";
 import { runMain } from "../helpers/cli.js";
 
 const base: GprParams = { species: 3, lambda: 0, target: "q" };
@@ -58,11 +56,14 @@ describe("the library validates the parameter unions", () => {
     expect(e.field).toBe("backend");
     expect(e.message).toMatch(/unknown backend 'bogus' \(available: cpu, auto, gpu, gpujs\)/);
     expect(() => parseBackendName(42)).toThrow(/unknown backend 42/);
-    const m = new GprModel({ ...base, descriptor: { kind: "arrays" }, reg: 1e-4 });
-    await m.fit(scalarData());
-    await expect(m.predict(scalarData().structures, { backend: bogus })).rejects.toThrow(
-      /unknown backend 'bogus'/,
-    );
+    const m = new GprModel({
+      ...base,
+      descriptor: { kind: "lambda-soap", hypers: FIXTURE_HYPERS },
+      reg: 1e-4,
+    });
+    const data = fixtureData();
+    await m.fit(data);
+    await expect(m.predict(data.structures, { backend: bogus })).rejects.toThrow(/unknown backend 'bogus'/);
   });
 
   it("an unknown descriptor kind or bad array prefix is InvalidParameter", () => {
@@ -94,22 +95,6 @@ describe("the library validates the parameter unions", () => {
   });
 });
 
-/** 5 clusters of Li and O with a scalar q on every atom and 1-column features feat0 (for the arrays descriptor). */
-function scalarData(): Dataset {
-  const rng = new Rng(5);
-  const structures = Array.from({ length: 5 }, () => {
-    const positions = Array.from({ length: 12 }, () => rng.uniform() * 3);
-    const q = Float64Array.from({ length: 4 }, () => rng.normal());
-    const feat0 = Float64Array.from({ length: 12 }, () => rng.normal());
-    return new Structure({
-      numbers: [3, 8, 3, 8],
-      positions,
-      arrays: { q: { ncols: 1, data: q }, feat0: { ncols: 3, data: feat0 } },
-    });
-  });
-  return Dataset.fromArrays(structures, ["q"]);
-}
-
 describe("typed hypers round trip", () => {
   it("descriptor spec → model-file JSON → spec is the identity (both kinds)", () => {
     const specs: DescriptorSpec[] = [
@@ -140,7 +125,7 @@ describe("typed hypers round trip", () => {
       ),
     );
     const model = new GprModel({ ...base, reg: 1e-4, descriptor: { kind: "lambda-soap", hypers } });
-    const data = scalarData();
+    const data = fixtureData();
     await model.fit(data);
     const loaded = GprModel.fromPayload(decodeModel(encodeModel(model.serialize()), "mem").payload, "mem");
     expect(loaded.params.descriptor).toEqual({ kind: "lambda-soap", hypers: { ...hypers, species: [3, 8] } });

@@ -15,18 +15,7 @@ import {
   fixtureData,
   GNN_FIXTURE_HYPERS,
 } from "../fixtures/models/make-models.js";
-
-/** max |a−b| / max |b|. */
-function relDiff(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / s;
-}
+import { relMaxDiff } from "../helpers/compare.js";
 
 describe("model files written before typed parameters", () => {
   const data = fixtureData();
@@ -56,8 +45,8 @@ describe("model files written before typed parameters", () => {
       const b = await now.predict(data.structures);
       expect(a.mean.length).toBeGreaterThan(0);
       // same arithmetic in the same order: equal to round-off (1e-12 is the bound for reordered sums)
-      expect(relDiff(a.mean, b.mean)).toBeLessThanOrEqual(1e-12);
-      expect(relDiff(a.variance!, b.variance!)).toBeLessThanOrEqual(1e-12);
+      expect(relMaxDiff(a.mean, b.mean)).toBeLessThanOrEqual(1e-12);
+      expect(relMaxDiff(a.variance!, b.variance!)).toBeLessThanOrEqual(1e-12);
       expect((old as GprModel).params.sparse).toEqual(c.sparse);
       expect((old as GprModel).params.backend).toBe("cpu");
     });
@@ -76,6 +65,6 @@ describe("GNN model files written with 'rc'", () => {
     const b = await now.predict(data.structures);
     // two Adam epochs from the same seed: summation-order changes (≤ 1e-12) may grow a little through the steps;
     // a wrong radius (the default is 4 Å, not 3) changes the predictions at O(1)
-    expect(relDiff(a.mean, b.mean)).toBeLessThanOrEqual(1e-9);
+    expect(relMaxDiff(a.mean, b.mean)).toBeLessThanOrEqual(1e-9);
   });
 });
