@@ -44,8 +44,8 @@ const SOAP_PRESETS: ReadonlyMap<string, SoapHypers> = new Map([
   ["tensoap", TENSOAP_PRESET],
 ]);
 
-/** A number flag's value; not a number → InvalidParameter naming the flag. */
-function numberFlag(v: string | undefined, flag: string): number | undefined {
+/** A number flag's value (undefined when not given); not a number → InvalidParameter naming the flag. */
+export function numberFlag(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
   if (v.trim() === "" || !Number.isFinite(x))
