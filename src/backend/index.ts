@@ -41,9 +41,9 @@ export function backendNames(): BackendName[] {
   return [...registry.keys()];
 }
 
-/** `v` as the name of a registered backend; anything else is InvalidParameter naming `field`. */
-export function parseBackendName(v: unknown, field = "backend"): BackendName {
-  return parseChoice(v, backendNames(), field, "backend");
+/** `v` as the name of a registered backend; anything else is InvalidParameter (field "backend"). */
+export function parseBackendName(v: unknown): BackendName {
+  return parseChoice(v, backendNames(), "backend", "backend");
 }
 
 /** Build the backend registered under `name` (default 'cpu'). Unknown names → EngineError('InvalidParameter'). */

@@ -10,7 +10,7 @@
  * - Predictive (co)variances are those of the latent function, scaled by the maximum-likelihood signal
  *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
  */
-import { createBackend, parseBackendName } from "../backend/index.js";
+import { createBackend } from "../backend/index.js";
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
@@ -360,7 +360,7 @@ export class GprModel implements Model {
       timings.predict = now() - t0;
       notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
     } else {
-      const backend = await createBackend(parseBackendName(options.backend ?? p.backend));
+      const backend = await createBackend(options.backend ?? p.backend);
       if (backend.precision !== "float64")
         notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
       try {
