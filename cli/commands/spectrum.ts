@@ -18,7 +18,7 @@ import {
   type TensorSource,
   type UncertainSite,
 } from "../../src/spectra/index.js";
-import { parseSeed, summaryStream } from "../options.js";
+import { numberFlag as num, parseSeed, summaryStream } from "../options.js";
 
 interface SpectrumCliOptions {
   species: string;
@@ -41,15 +41,6 @@ interface SpectrumCliOptions {
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-function num(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (value.trim() === "" || !Number.isFinite(x)) {
-    throw new EngineError("InvalidParameter", `${flag} must be a number, got '${value}'`, { field: flag });
-  }
-  return x;
-}
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) {

@@ -193,7 +193,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const used = [...o.train, ...o.test];
   const subset = used.map((i) => o.structures[i]!);
   log(
-    `${el}: λ-SOAP features of ${subset.length} structures (rc ${g3(o.soap.rcut)} Å, σ ${g3(o.soap.sigma)} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`,
+    `${el}: λ-SOAP features of ${subset.length} structures (rc ${g3(o.soap.cutoff.radius)} Å, σ ${g3(o.soap.density.width)} Å, nmax ${o.soap.basis.maxRadial}, lmax ${o.soap.basis.maxAngular})`,
   );
   const sf = speciesFeatures(subset, o.species, o.soap, 2);
   timings.features = now() - t0;
@@ -238,14 +238,16 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const ss = o.scalarSoap;
   const sameSoap =
     !ss ||
-    (ss.rcut === o.soap.rcut &&
-      ss.sigma === o.soap.sigma &&
-      ss.nmax === o.soap.nmax &&
-      ss.lmax === o.soap.lmax);
+    (ss.cutoff.radius === o.soap.cutoff.radius &&
+      ss.density.width === o.soap.density.width &&
+      ss.basis.maxRadial === o.soap.basis.maxRadial &&
+      ss.basis.maxAngular === o.soap.basis.maxAngular);
   let kTrainS = scalarPart(kTrain);
   let kCrossS = scalarPart(kCross);
   if (!sameSoap) {
-    log(`${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.rcut)} Å, σ ${g3(ss.sigma)} Å)`);
+    log(
+      `${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.cutoff.radius)} Å, σ ${g3(ss.density.width)} Å)`,
+    );
     [kTrainS, kCrossS] = await trainAndCross(speciesFeatures(subset, o.species, ss, 0).feats);
   }
   timings.kernels = now() - t0;

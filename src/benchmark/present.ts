@@ -67,9 +67,9 @@ export function hyperText(r: EfgBenchResult): string {
   const a = r.soap;
   const b = r.scalarSoap;
   return (
-    `λ=2: rc ${g(a.rcut)} Å σ ${g(a.sigma)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}; ` +
-    `λ=0: rc ${g(b.rcut)} Å σ ${g(b.sigma)} Å ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg.toExponential(1)}; ` +
-    `nmax ${a.nmax} lmax ${a.lmax}`
+    `λ=2: rc ${g(a.cutoff.radius)} Å σ ${g(a.density.width)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}; ` +
+    `λ=0: rc ${g(b.cutoff.radius)} Å σ ${g(b.density.width)} Å ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg.toExponential(1)}; ` +
+    `nmax ${a.basis.maxRadial} lmax ${a.basis.maxAngular}`
   );
 }
 

@@ -23,7 +23,7 @@ export function parseObservables(spec: string | undefined): Observable[] {
     if (o === ("" as Observable)) continue;
     if (!OBSERVABLES.includes(o)) {
       throw new EngineError("InvalidParameter", `unknown observable '${o}' (use ${OBSERVABLES.join(", ")})`, {
-        field: "--observables",
+        field: "observables",
       });
     }
     out.push(o);
@@ -59,7 +59,7 @@ export function predictionRecords(
   const obs = options.observables ?? [];
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
-      field: "--observables",
+      field: "observables",
     });
   }
   const n = pred.atoms.length / 2;
@@ -128,9 +128,9 @@ export function outputFormat(file: string, format?: string): OutputFormat {
     format !== undefined
       ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
       : file === "-"
-        ? `standard output needs --format (${OUTPUT_FORMATS.join(", ")})`
-        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or --format)`,
-    { file, field: format !== undefined ? "--format" : "--out" },
+        ? `standard output needs an output format (${OUTPUT_FORMATS.join(", ")})`
+        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or give the format)`,
+    { file, field: format !== undefined || file === "-" ? "format" : "out" },
   );
 }
 
@@ -283,7 +283,7 @@ export function writePredictions(
     "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
     {
       file,
-      field: "--out",
+      field: "out",
     },
   );
 }

@@ -40,7 +40,7 @@ const TINY: LtoBenchConfig = {
   ...QUICK_CONFIG,
   name: "tiny",
   species: [{ element: "Li", structures: 30 }],
-  soap: { rcut: 5, sigma: 0.7, nmax: 4, lmax: 3 },
+  soap: { cutoff: { radius: 5 }, density: { width: 0.7 }, basis: { maxRadial: 4, maxAngular: 3 } },
   curveFractions: [0.25, 0.5, 1],
 };
 

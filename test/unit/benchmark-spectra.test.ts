@@ -12,7 +12,7 @@ const axial = (vzz: number, eta = 0) =>
 
 const sites = (...t: Float64Array[]) => {
   const out = new Float64Array(9 * t.length);
-  t.forEach((x, i) => out.set(x, 9 * i));
+  for (const [i, x] of t.entries()) out.set(x, 9 * i);
   return out;
 };
 
