@@ -167,6 +167,48 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
 }
 
 /**
+ * The input structures with the prediction attached as per-atom arrays (what the extxyz output holds):
+ * `<target>_pred` (Cartesian 9 for tensor targets, else the components), `<target>_std` (with variances), one
+ * column per observable; NaN for atoms not predicted; every input column passes through (R, I, L and S).
+ */
+export function predictionStructures(
+  structures: readonly Structure[],
+  pred: Prediction,
+  target: string,
+  obs: readonly Observable[] = [],
+  records: readonly AtomPrediction[] = predictionRecords(structures, pred, { observables: obs }),
+): Structure[] {
+  const safe = target.replace(/[^A-Za-z0-9_]/g, "_");
+  const c = pred.components;
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  const predCols = pred.cartesian ? 9 : c;
+  const oc = obsColumns(obs);
+  return structures.map((st, si) => {
+    const p = new Float64Array(st.length * predCols).fill(Number.NaN);
+    const sd = new Float64Array(st.length * c).fill(Number.NaN);
+    const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
+    for (const r of byStruct.get(si) ?? []) {
+      p.set(r.cartesian ?? r.mean, r.atom * predCols);
+      if (r.std) sd.set(r.std, r.atom * c);
+      if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
+    }
+    const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
+    arrays[`${safe}_pred`] = { ncols: predCols, data: p };
+    if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
+    oc.forEach((name, j) => {
+      const col = new Float64Array(st.length);
+      for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
+      arrays[name] = { ncols: 1, data: col };
+    });
+    return st.with({ arrays });
+  });
+}
+
+/**
  * Write predictions to `file` by extension: .extxyz/.xyz (structures with per-atom arrays `<target>_pred`
  * [Cartesian 9 for tensor targets, else the components], `<target>_std`, observables; NaN for atoms not
  * predicted), .csv (one row per predicted atom), .json, .magres (one file per structure; several structures
@@ -253,28 +295,7 @@ export function writePredictions(
     return written;
   }
   if (format === "extxyz" || format === "xyz") {
-    const predCols = pred.cartesian ? 9 : c;
-    const oc = obsColumns(obs);
-    const outStructs = structures.map((st, si) => {
-      const p = new Float64Array(st.length * predCols).fill(Number.NaN);
-      const sd = new Float64Array(st.length * c).fill(Number.NaN);
-      const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
-      for (const r of byStruct.get(si) ?? []) {
-        p.set(r.cartesian ?? r.mean, r.atom * predCols);
-        if (r.std) sd.set(r.std, r.atom * c);
-        if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
-      }
-      // every input column passes through (R, I, L and S: the extxyz writer keeps each type)
-      const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
-      arrays[`${safe}_pred`] = { ncols: predCols, data: p };
-      if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
-      oc.forEach((name, j) => {
-        const col = new Float64Array(st.length);
-        for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
-        arrays[name] = { ncols: 1, data: col };
-      });
-      return st.with({ arrays });
-    });
+    const outStructs = predictionStructures(structures, pred, options.target, obs, records);
     writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
     return [file];
   }
