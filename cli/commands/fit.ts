@@ -7,6 +7,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { createGnnModel } from "../../src/gnn/index.js";
 import { EngineError } from "../../src/core/errors.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { GprModel, saveModel } from "../../src/gpr/index.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
@@ -36,6 +37,7 @@ interface FitCliOptions {
   isotope: string[];
   out: string;
   json?: boolean;
+  memory?: string;
   epochs?: string;
   gnnHypers?: string;
 }
@@ -111,6 +113,7 @@ export function register(program: Command): void {
       "model file to write (- for standard output; the summary then goes to stderr)",
     )
     .option("--json", "print the fit report as JSON on stdout")
+    .option("--memory <GB>", MEMORY_HELP)
     .action(async (o: FitCliOptions) => {
       const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
       parseTarget(o.target, lambda);
@@ -153,6 +156,8 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       log(`reading ${o.data.length} input path(s)`);
       const { structures, sources } = readStructures(o.data);
       const arrayName = o.target.split(":")[0]!;
@@ -177,9 +182,10 @@ export function register(program: Command): void {
         backend: o.backend === "gpu" ? "gpu" : o.backend,
         isotopes,
       });
-      const report = await model.fit(data, { log });
+      const report = await model.fit(data, { log, memory });
       saveModel(model, o.out);
       log(`model written to ${o.out}`);
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);

@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { loadModel, modelTargetName } from "../../src/gpr/index.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
@@ -21,6 +22,7 @@ interface PredictCliOptions {
   backend?: string;
   isotope: string[];
   json?: boolean;
+  memory?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
     .option("--json", "print a JSON summary on stdout")
+    .option("--memory <GB>", `${MEMORY_HELP}; structures are predicted in chunks that fit`)
     .action(async (o: PredictCliOptions) => {
       const t0 = performance.now();
       const log = (l: string) =>
@@ -55,12 +58,15 @@ export function register(program: Command): void {
       const obs = parseObservables(o.observables);
       const format = outputFormat(o.out, o.format);
       checkOutputFile(o.out);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       const model = loadModel(o.model);
       const { structures } = readStructures(o.data);
       log(`predicting ${structures.length} structure(s) with ${model.kind} from ${o.model}`);
       const tp = performance.now();
       const pred = await model.predict(structures, {
         variance: o.variance,
+        memory,
         ...(o.backend !== undefined ? { backend: o.backend } : {}),
       });
       const tPredict = (performance.now() - tp) / 1000;
@@ -83,6 +89,7 @@ export function register(program: Command): void {
       });
       const n = pred.atoms.length / 2;
       log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(

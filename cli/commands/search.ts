@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
-import { MemoryBudget, peakRssLine } from "../../src/core/memory.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { SearchLog } from "../../src/search/searchLog.js";
 import { saveModel } from "../../src/gpr/index.js";
 import { checkOutputFile, STDOUT_NAME } from "../../src/io/atomic.js";
@@ -95,10 +95,7 @@ export function register(program: Command): void {
     .option("--zeta <list>", "ζ levels (categorical)", "1,2,3")
     .option("--nmax <n>", "radial functions (fixed)", "4")
     .option("--lmax <l>", "angular channels (fixed)", "3")
-    .option(
-      "--memory <GB>",
-      "memory budget: kernel caches sized against it, steps that cannot fit refused (default: 60% of available)",
-    )
+    .option("--memory <GB>", `${MEMORY_HELP}; raw-kernel sets cached within it`)
     .option(
       "--resume <log>",
       "resume an interrupted search from its JSON log (same data, options and --seed)",

@@ -14,6 +14,10 @@ import { readFileSync } from "node:fs";
 import { freemem } from "node:os";
 import { EngineError } from "./errors.js";
 
+/** Help text of the `--memory` option. */
+export const MEMORY_HELP =
+  "memory budget in GB: steps that cannot fit are refused before they run (default: 60% of the available memory)";
+
 /** Fraction of the available memory taken as the default budget. */
 export const DEFAULT_BUDGET_FRACTION = 0.6;
 

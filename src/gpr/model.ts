@@ -1,3 +1,4 @@
+import type { MemoryBudget } from "../core/memory.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -49,6 +50,8 @@ export interface Prediction {
 export interface FitOptions {
   /** Progress sink (per-stage lines), e.g. stderr. */
   readonly log?: (line: string) => void;
+  /** Memory budget: steps whose estimated peak does not fit are refused before they run (src/core/memory.ts). */
+  readonly memory?: MemoryBudget;
 }
 
 export interface PredictOptions {
@@ -56,6 +59,8 @@ export interface PredictOptions {
   readonly variance?: boolean;
   /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
   readonly backend?: string;
+  /** Memory budget: structures predicted in chunks that fit, or refused when one structure alone does not. */
+  readonly memory?: MemoryBudget;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */
