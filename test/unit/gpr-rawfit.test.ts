@@ -11,21 +11,8 @@ import { FoldWorkspace, fitPredictRaw, PREDICT_CHUNK } from "../../src/gpr/rawFi
 import { centreColumns, fitFullGpr, predictMean } from "../../src/gpr/regression.js";
 import { sharedGemmPool } from "../../src/math/_workerPool.js";
 import { cholesky, choleskyInPlaceWithJitter, choleskyWithJitter } from "../../src/math/linalg.js";
-import {
-  type EnvFeatures,
-  foldZeta,
-  type RawKernels,
-  rawKernels,
-  withBackend,
-} from "../../src/soap/envKernel.js";
-
-function randomFeatures(rng: Rng, n: number, lambda: number, f: number, f0: number): EnvFeatures {
-  const c = 2 * lambda + 1;
-  const values0 = Float64Array.from({ length: n * f0 }, () => rng.normal() / Math.sqrt(f0));
-  const values =
-    lambda === 0 ? values0 : Float64Array.from({ length: n * c * f }, () => rng.normal() / Math.sqrt(f));
-  return { n, lambda, c, f: lambda === 0 ? f0 : f, values, f0, values0 };
-}
+import { foldZeta, type RawKernels, rawKernels, withBackend } from "../../src/soap/envKernel.js";
+import { randomFeatures } from "../helpers/features.js";
 
 /** The reference: whole sub-blocks folded into new arrays, fitFullGpr (copies K), predictMean. */
 async function reference(

@@ -13,11 +13,11 @@ import {
   rawKernelBytes,
   squareKernelBytes,
 } from "../../src/core/memory.js";
-import { generateLto } from "../../src/datasets/lto.js";
 import { estimateSearchMemory, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { kFold } from "../../src/search/kfold.js";
 import { rawKernels, withBackend } from "../../src/soap/envKernel.js";
 import { speciesFeatures } from "../../src/soap/speciesFeatures.js";
+import { tinySearch } from "../helpers/search.js";
 
 describe("MemoryBudget", () => {
   it("reads MemAvailable (kB) from /proc/meminfo text, else os.freemem()", () => {
@@ -57,22 +57,8 @@ describe("MemoryBudget", () => {
 });
 
 describe("search under a memory budget", () => {
-  const structures = generateLto({ structures: 10, seed: 3 }).structures;
-  const base = {
-    structures,
-    species: 3,
-    lambda: 2 as const,
-    target: "efg",
-    rcut: [3.5, 5] as [number, number],
-    sigma: [0.4, 0.7] as [number, number],
-    reg: [1e-6, 1e-3] as [number, number],
-    zetas: [2],
-    nmax: 3,
-    lmax: 2,
-    folds: 2,
-    seed: 4,
-    rounds: 1 as const,
-  };
+  const base = tinySearch(3, { seed: 4 });
+  const structures = base.structures;
 
   it("estimates equal the features and raw kernels actually computed", async () => {
     const channels = [...new Set(structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);

@@ -9,32 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { register } from "../../cli/commands/search.js";
-import { generateLto } from "../../src/datasets/lto.js";
 import { writeExtxyz } from "../../src/io/extxyz.js";
 import { runHyperSearch } from "../../src/search/hyperSearch.js";
 import type { Evaluation } from "../../src/search/search.js";
 import { SearchLog } from "../../src/search/searchLog.js";
 import { runCommand } from "../helpers/cli.js";
+import { tinySearch } from "../helpers/search.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-resume-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const structures = generateLto({ structures: 10, seed: 8 }).structures;
-const base = {
-  structures,
-  species: 3,
-  lambda: 2 as const,
-  target: "efg",
-  rcut: [3.5, 5] as [number, number],
-  sigma: [0.4, 0.7] as [number, number],
-  reg: [1e-6, 1e-3] as [number, number],
-  zetas: [1, 2],
-  nmax: 3,
-  lmax: 2,
-  folds: 2,
-  seed: 2,
-  rounds: 1 as const,
-};
+const base = tinySearch(8, { zetas: [1, 2] });
+const structures = base.structures;
 
 /** Log entries without their wall times (which differ between runs). */
 const entries = (evs: readonly Evaluation[]) => evs.map(({ seconds: _s, ...e }) => e);
