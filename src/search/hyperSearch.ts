@@ -122,6 +122,10 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
     "use fewer structures or a smaller --nmax / --lmax",
   );
   const cache = new LruCache<Bank>(Math.max(1, budget.bytes - est.fold));
+  log(
+    `${el}: memory per (rc, σ) set ${formatBytes(est.kernelSet)} held (${formatBytes(est.kernelStep)} while computed), ` +
+      `fold factorisation ${formatBytes(est.fold)}; up to ${Math.floor(cache.maxBytes / est.kernelSet)} sets cached`,
+  );
   const workspace = new FoldWorkspace();
   let kernelSets = 0;
   const bankFor = (rcut: number, sigma: number): Promise<Bank> =>

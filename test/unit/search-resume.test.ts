@@ -120,6 +120,9 @@ describe("search --resume", () => {
     const log = join(dir, "cli.search.json");
     const first = await runCommand(register, [...args, "--out", join(dir, "a.model"), "--log", log]);
     expect(first.stderr).toMatch(/memory budget 4\.00 GB \(--memory/);
+    expect(first.stderr).toMatch(
+      /Li: memory per \(rc, σ\) set .* held .* fold factorisation .*; up to \d+ sets cached/,
+    );
     expect(first.stderr).toMatch(/peak resident memory \d+\.\d+ [MG]B/);
     expect(readLog(log).complete).toBe(true);
     const again = await runCommand(register, [...args, "--out", join(dir, "b.model"), "--resume", log]);
