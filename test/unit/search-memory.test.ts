@@ -75,8 +75,8 @@ describe("search under a memory budget", () => {
     const folds = kFold(structures.length, 2, 4);
     const est = estimateSearchMemory(base, channels.length, sf.samples, folds);
     expect(est.kernelSet).toBe(raw.kl!.byteLength + raw.k0!.byteLength);
-    // every Li has a target here: features of all centres + their copy, and twice the kernels
-    expect(est.kernelStep).toBe(2 * featureBytes(f.n, f.c, f.f, f.f0) + 2 * est.kernelSet);
+    // every Li has a target here: features of all centres, their copy and the Gram operands' copy; twice the kernels
+    expect(est.kernelStep).toBe(3 * featureBytes(f.n, f.c, f.f, f.f0) + 2 * est.kernelSet);
     const nTrain = Math.max(
       ...folds.map(
         (fo) => [...Array(f.n).keys()].filter((k) => fo.trainGroups.includes(sf.samples[2 * k]!)).length,
