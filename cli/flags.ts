@@ -29,6 +29,8 @@ export const FIELD_FLAGS: ReadonlyMap<string, string> = new Map([
   ["basis.maxRadial", "--nmax"],
   ["basis.maxAngular", "--lmax"],
   ["centerWeight", "--center-weight"],
+  ["memory", "--memory"],
+  ["resume", "--resume"],
 ]);
 
 /** The flag of a library field (λ-SOAP JSON paths "$.x.y" as "x.y"), if it has one. */

@@ -24,6 +24,7 @@ import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { EngineError } from "../../src/core/errors.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import type { Structure } from "../../src/core/structure.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { checkOutputDir, checkOutputFile } from "../../src/io/atomic.js";
@@ -45,6 +46,7 @@ interface BenchCliOptions {
   backend: string;
   gnn?: string;
   gnnEpochs: string;
+  memory?: string;
 }
 
 function int(v: string, flag: string): number {
@@ -99,10 +101,13 @@ export function register(program: Command): void {
       "cpu",
     )
     .option("--json", "print JSON on stdout instead of the table")
+    .option("--memory <GB>", `${MEMORY_HELP}; lto: the searches' raw-kernel caches are sized within it`)
     .action(async (which: string, o: BenchCliOptions) => {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       const seed = o.seed;
       if (o.report !== undefined) checkOutputDir(o.report);
       if (o.out !== undefined) checkOutputFile(o.out, { extensions: [".extxyz", ".xyz"] });
@@ -130,6 +135,7 @@ export function register(program: Command): void {
         }
         const res = await runLtoBenchmark({
           backend,
+          memory,
           ...(o.gnn ? { gnn: { kind: o.gnn, epochs: int(o.gnnEpochs, "--gnn-epochs") } } : {}),
           structures,
           config,
@@ -161,6 +167,7 @@ export function register(program: Command): void {
               `\ntotal ${res.seconds.toFixed(1)} s. Paper numbers: Harper et al. 2025 (⁷Li, DFT); ours: Ewald point-charge EFGs, not DFT.\n`,
           );
         }
+        log(peakRssLine());
         return;
       }
       if (which === "gehlenite") {
@@ -203,6 +210,7 @@ export function register(program: Command): void {
               `total ${res.seconds.toFixed(1)} s.\n`,
           );
         }
+        log(peakRssLine());
         return;
       }
       if (which === "wq-large") {
@@ -230,6 +238,7 @@ export function register(program: Command): void {
         const stream = summaryStream(o.out);
         if (o.json) stream.write(`${JSON.stringify(summary, null, 1)}\n`);
         else stream.write(`${res.text}\n`);
+        log(peakRssLine());
         return;
       }
       throw new EngineError(

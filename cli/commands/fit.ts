@@ -8,6 +8,7 @@ import { atomicNumber } from "../../src/core/elements.js";
 import { parseBackendName } from "../../src/backend/index.js";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { createGnnModel } from "../../src/gnn/index.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import {
   GPR_DEFAULTS,
   GprModel,
@@ -38,6 +39,7 @@ interface FitCliOptions extends SoapCliOptions {
   isotope: string[];
   out: string;
   json?: boolean;
+  memory?: string;
   epochs?: string;
   gnnHypers?: string;
 }
@@ -118,6 +120,7 @@ export function register(program: Command): void {
       "model file to write (- for standard output; the summary then goes to stderr)",
     )
     .option("--json", "print the fit report as JSON on stdout")
+    .option("--memory <GB>", MEMORY_HELP)
     .action(async (o: FitCliOptions) => {
       const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
       parseTarget(o.target, lambda);
@@ -154,6 +157,8 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       log(`reading ${o.data.length} input path(s)`);
       const { structures, sources } = readStructures(o.data);
       const arrayName = o.target.split(":")[0]!;
@@ -170,9 +175,10 @@ export function register(program: Command): void {
         backend,
         isotopes,
       });
-      const report = await model.fit(data, { log });
+      const report = await model.fit(data, { log, memory });
       saveModel(model, o.out);
       log(`model written to ${printable(o.out)}`);
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);

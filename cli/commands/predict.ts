@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { parseBackendName } from "../../src/backend/index.js";
 import { symbolOf } from "../../src/core/elements.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { printable } from "../../src/core/errors.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
@@ -25,6 +26,7 @@ interface PredictCliOptions {
   backend?: string;
   isotope: string[];
   json?: boolean;
+  memory?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -55,6 +57,7 @@ export function register(program: Command): void {
     )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
     .option("--json", "print a JSON summary on stdout")
+    .option("--memory <GB>", `${MEMORY_HELP}; structures are predicted in chunks that fit`)
     .action(async (o: PredictCliOptions) => {
       const t0 = performance.now();
       const log = (l: string) =>
@@ -62,6 +65,8 @@ export function register(program: Command): void {
       const obs = parseObservables(o.observables);
       const format = outputFormat(o.out, o.format);
       checkOutputFile(o.out);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       const model = loadModel(o.model);
       const { structures, sources } = readStructures(o.data);
       requireCentres(model, structures, sources, o.data);
@@ -69,6 +74,7 @@ export function register(program: Command): void {
       const tp = performance.now();
       const pred = await model.predict(structures, {
         variance: o.variance,
+        memory,
         ...(o.backend !== undefined ? { backend: parseBackendName(o.backend) } : {}),
       });
       const tPredict = (performance.now() - tp) / 1000;
@@ -93,6 +99,7 @@ export function register(program: Command): void {
       log(
         `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
       );
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(

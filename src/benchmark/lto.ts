@@ -9,6 +9,7 @@
  * stated in the output unless `search` is given (Box–Behnken + k-fold CV on a subset of the training set,
  * src/search/hyperSearch.ts).
  */
+import type { MemoryBudget } from "../core/memory.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { type GnnContestantOptions, type GnnContestantResult, runGnnContestant } from "./gnnContestant.js";
 import { atomicNumber } from "../core/elements.js";
@@ -119,6 +120,8 @@ export interface LtoBenchOptions {
   readonly backend?: ComputeBackend;
   /** Also train the equivariant GNN on the same split (a third contestant). */
   readonly gnn?: Omit<GnnContestantOptions, "seed" | "log">;
+  /** Memory budget of the searches (default: theirs, src/core/memory.ts). */
+  readonly memory?: MemoryBudget;
 }
 
 export interface LtoSearchSummary {
@@ -199,6 +202,7 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
         seed: o.seed,
         rounds: 1 as const,
         ...(o.log ? { log: o.log } : {}),
+        ...(o.memory ? { memory: o.memory } : {}),
       };
       o.log?.(
         `${plan.element}: Box–Behnken search (λ=2 efg, objective cq,eta,q) on ${nS} training structures`,

@@ -27,6 +27,14 @@ import {
 import type { FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
 import {
+  chunkStructures,
+  countCentres,
+  fitKernelBytes,
+  mergePredictions,
+  predictBytesPerEnvironment,
+  soapBytesPerEnvironment,
+} from "./budget.js";
+import {
   createDescriptor,
   type DescriptorSpec,
   descriptorFromJson,
@@ -204,8 +212,23 @@ export class GprModel implements Model {
     const cOpts = { centers: [p.species], lambdas: this.lambdas() };
     if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
     const onProgress = progressLogger(log, `${ctx}features`);
+    const perEnv =
+      descriptor.kind === "lambda-soap" ? soapBytesPerEnvironment(descriptor.hypers, p.lambda) : null;
+    if (options.memory && perEnv !== null)
+      options.memory.check(
+        `${ctx}the features of ${n} environments`,
+        2 * perEnv * countCentres(dataset.structures, p.species),
+        "use fewer structures or a smaller basis.maxRadial / basis.maxAngular",
+      );
     const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
+    options.memory?.check(
+      p.sparse
+        ? `${ctx}the sparse kernels (K_NM ${n * feats.c}x${Math.min(p.sparse.m, n) * feats.c} and K_MM)`
+        : `${ctx}the kernel ${n * feats.c}x${n * feats.c} and its Cholesky factor`,
+      fitKernelBytes(feats, p.sparse ? Math.min(p.sparse.m, n) : null),
+      p.sparse ? "fewer sparse environments (sparse.m)" : "sparse GPR (sparse.m)",
+    );
     timings.features = now() - t0;
     const c = feats.c;
     // λ=0 targets centred on the training mean; λ>0 never shifted
@@ -316,13 +339,28 @@ export class GprModel implements Model {
     };
   }
 
-  /** Predict every atom of the model's species in `structures` (structure then atom order). */
+  /**
+   * Predict every atom of the model's species in `structures` (structure then atom order). With a memory budget,
+   * structures are predicted in chunks whose features and cross kernel fit (the same numbers: each atom's
+   * prediction depends only on its own row), refused when one structure alone does not fit.
+   */
   async predict(structures: readonly Structure[], options: PredictOptions = {}): Promise<Prediction> {
     const f = this.fitted;
     if (!f)
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
     const wantVar = options.variance ?? true;
+    if (options.memory) {
+      const primal = !wantVar && supportsPrimal(p.zeta);
+      const perEnv = predictBytesPerEnvironment(f.train, primal);
+      const chunks = chunkStructures(structures, p.species, perEnv, options.memory, this.context());
+      if (chunks.length > 1) {
+        const { memory: _m, ...rest } = options;
+        const parts: Prediction[] = [];
+        for (const [i0, i1] of chunks) parts.push(await this.predict(structures.slice(i0, i1), rest));
+        return mergePredictions(parts, chunks, this.context());
+      }
+    }
     let t0 = now();
     const desc = createDescriptor(f.descriptor);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
@@ -528,13 +566,6 @@ export class GprModel implements Model {
       nTrain: fi.nTrain,
     };
     model.source = file;
-    // the saved descriptor hypers must build a descriptor now, not at the first prediction
-    try {
-      createDescriptor(model.params.descriptor);
-    } catch (e) {
-      if (e instanceof EngineError) return bad(`descriptor hypers are invalid: ${e.detail}`);
-      throw e;
-    }
     return model;
   }
 }

@@ -3,6 +3,7 @@
  * other). Model files are in ./modelfile.ts, output writers in ./outputs.ts, the registry of kinds in src/models.ts.
  */
 import type { BackendName } from "../backend/index.js";
+import type { MemoryBudget } from "../core/memory.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -54,6 +55,8 @@ export interface Prediction {
 export interface FitOptions {
   /** Progress sink (per-stage lines), e.g. stderr. */
   readonly log?: (line: string) => void;
+  /** Memory budget: steps whose estimated peak does not fit are refused before they run (src/core/memory.ts). */
+  readonly memory?: MemoryBudget;
 }
 
 export interface PredictOptions {
@@ -61,6 +64,8 @@ export interface PredictOptions {
   readonly variance?: boolean;
   /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
   readonly backend?: BackendName;
+  /** Memory budget: structures predicted in chunks that fit, or refused when one structure alone does not. */
+  readonly memory?: MemoryBudget;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */

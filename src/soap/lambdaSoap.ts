@@ -28,6 +28,20 @@ interface PairBlock extends GroupedCg {
 }
 
 /**
+ * Properties per component of λ-SOAP features with `nSpecies` species channels of `nmax` radial functions: f of the
+ * λ block and f0 of the λ=0 block (for memory estimates, src/core/memory.ts, before anything is computed).
+ */
+export function featureCounts(
+  nSpecies: number,
+  nmax: number,
+  lmax: number,
+  lambda: number,
+): { f: number; f0: number } {
+  const f0 = new LambdaCoupling(0, lmax, nSpecies * nmax).nProperties;
+  return { f: lambda === 0 ? f0 : new LambdaCoupling(lambda, lmax, nSpecies * nmax).nProperties, f0 };
+}
+
+/**
  * Layout of the λ-coupled features in symmetric-half storage.
  *
  * Full features: P^λ_μ(A,l1; B,l2) = Σ_{m1,m2} C^λ_{μ,m1,m2} X[l1 m1, A] X[l2 m2, B] for channels A = (species a, n),

@@ -93,7 +93,7 @@ describe("bench lto, tiny configuration", () => {
     expect(li.spectra!.overlap).toBeLessThanOrEqual(1);
   }, 60_000);
 
-  it("the CLI runs on a data file and prints JSON", async () => {
+  it("the CLI runs on a data file and prints JSON; budget at the start, peak memory at the end on stderr", async () => {
     const file = join(dir, "tiny.extxyz");
     writeExtxyz(file, structures);
     const program = new Command("soapgpr").exitOverride();
@@ -103,11 +103,18 @@ describe("bench lto, tiny configuration", () => {
       stdout += String(s);
       return true;
     });
-    const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let stderr = "";
+    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      stderr += String(s);
+      return true;
+    });
     try {
-      await program.parseAsync(["bench", "lto", "--quick", "--data", file, "--species", "Li", "--json"], {
-        from: "user",
-      });
+      await program.parseAsync(
+        ["bench", "lto", "--quick", "--data", file, "--species", "Li", "--json", "--memory", "3"],
+        {
+          from: "user",
+        },
+      );
     } finally {
       o.mockRestore();
       e.mockRestore();
@@ -119,5 +126,7 @@ describe("bench lto, tiny configuration", () => {
     const row = out.species[0].table.find((r: { quantity: string }) => r.quantity === "C̃Q MAE");
     expect(row.paperTensorial).toBe(0.06);
     expect(row.tensorial).toBeLessThan(row.scalar);
+    expect(stderr.split("\n")[0]).toMatch(/memory budget 3\.00 GB \(--memory/);
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/peak resident memory \d+\.\d+ [MG]B$/);
   }, 60_000);
 });

@@ -131,7 +131,7 @@ describe("inconsistent model files give CorruptModel", () => {
     [
       "descriptor species not an atomic number (found by the fuzz suite)",
       (h) => void (h.header.params.descriptor.hypers.species[1] = 1e308),
-      /descriptor hypers are invalid/,
+      /model params are invalid.*species.*atomic number/,
     ],
     [
       "descriptor basis mismatching the features",
