@@ -12,7 +12,7 @@
  * Run: npx tsx bench/wq-large.ts [--cells 20] [--train 120] [--model FILE] [--data FILE] [--out FILE] [--report DIR]
  */
 import { runWqLarge, wqLargeReportSection } from "../src/benchmark/index.js";
-import { soapHypersOf } from "../src/soap/speciesFeatures.js";
+import { soapSettings } from "../src/soap/speciesFeatures.js";
 import { Dataset } from "../src/core/dataset.js";
 import type { Structure } from "../src/core/structure.js";
 import { generateLto } from "../src/datasets/lto.js";
@@ -53,8 +53,8 @@ if (modelFile) {
     zeta: 2,
     reg: 1e-5,
     descriptor: {
-      name: "lambda-soap",
-      hypers: soapHypersOf({ rcut: 6, sigma: 0.7, nmax: 4, lmax: 3, species: [3, 8, 22] }),
+      kind: "lambda-soap",
+      hypers: soapSettings(6, 0.7, { maxRadial: 4, maxAngular: 3 }, [3, 8, 22]),
     },
   });
   const rep = await gm.fit(Dataset.fromArrays(train, ["efg"]));

@@ -11,6 +11,7 @@ import { register as registerNmr } from "./commands/nmr.js";
 import { register as registerPredict } from "./commands/predict.js";
 import { register as registerSearch } from "./commands/search.js";
 import { register as registerSpectrum } from "./commands/spectrum.js";
+import { cliErrorMessage } from "./flags.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
@@ -105,7 +106,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof EngineError) {
-      process.stderr.write(`soapgpr: error [${e.code}]: ${e.message}\n`);
+      process.stderr.write(`soapgpr: error [${e.code}]: ${cliErrorMessage(e)}\n`);
       return 1;
     }
     throw e;

@@ -4,7 +4,7 @@
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
 import type { Command } from "commander";
-import { createBackend } from "../../src/backend/index.js";
+import { createBackend, parseBackendName } from "../../src/backend/index.js";
 import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
 import {
   type GehleniteConfig,
@@ -121,7 +121,7 @@ export function register(program: Command): void {
           source = `generateLto({ structures: ${config.generate}, seed: ${seed} })`;
         }
         const search = o.search ?? !o.quick;
-        const backend = await createBackend(o.backend);
+        const backend = await createBackend(parseBackendName(o.backend));
         if (backend.precision !== "float64")
           log(`kernels assembled in ${backend.precision} (${backend.name})`);
         if (o.gnn !== undefined && o.gnn !== "gnn-isd" && o.gnn !== "gnn-tp") {

@@ -5,29 +5,29 @@
 import type { Command } from "commander";
 import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
-import { createGnnModel } from "../../src/gnn/index.js";
+import { parseBackendName } from "../../src/backend/index.js";
 import { EngineError, printable } from "../../src/core/errors.js";
-import { GprModel } from "../../src/gpr/index.js";
+import { createGnnModel } from "../../src/gnn/index.js";
+import {
+  GPR_DEFAULTS,
+  GprModel,
+  parseSparseApproximation,
+  parseSparseSelection,
+} from "../../src/gpr/index.js";
 import { saveModel } from "../../src/model/modelfile.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
-import { soapHypersFromCli } from "../../src/soap/hypers.js";
 import { STDIN_HELP } from "../inputs.js";
-import { parseSeed, summaryStream } from "../options.js";
+import { parseSeed, type SoapCliOptions, soapHypersFromCli, summaryStream } from "../options.js";
 
-interface FitCliOptions {
+interface FitCliOptions extends SoapCliOptions {
   lambda: string;
   data: string[];
   target: string;
   species: string;
   model?: string;
-  preset?: string;
-  rcut?: string;
-  sigma?: string;
-  nmax?: string;
-  lmax?: string;
   zeta: string;
   reg: string;
   sparse?: string;
@@ -90,23 +90,28 @@ export function register(program: Command): void {
     .option(
       "--gnn-hypers <json>",
       'GNN: hyperparameters as a JSON object, e.g. \'{"layers":2,"channels":8,"rc":4}\' ' +
-        "(bounded: layers 1–8, channels 1–256, rc 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in src/gnn/model.ts)",
+        "(bounded: layers 1–8, channels 1–256, rc = cutoff.radius 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in " +
+        "src/gnn/model.ts); --rcut sets rc",
     )
     .option("--preset <name>", "descriptor preset: default | tensoap")
     .option("--rcut <Å>", "cutoff radius")
     .option("--sigma <Å>", "Gaussian density width")
     .option("--nmax <n>", "radial functions")
     .option("--lmax <l>", "angular channels")
-    .option("--zeta <ζ>", "kernel exponent: K = K^λ·(K^0)^(ζ−1)", "2")
+    .option("--zeta <ζ>", "kernel exponent: K = K^λ·(K^0)^(ζ−1)", String(GPR_DEFAULTS.zeta))
     .option(
       "--reg <σ²>",
       "regularisation added to the normalised kernel (K + reg·I); per λ as 0=1e-4,2=1e-6",
-      "1e-6",
+      GPR_DEFAULTS.reg.toExponential(),
     )
     .option("--sparse <M>", "sparse GPR on M representative environments")
-    .option("--selection <how>", "sparse: fps | cur", "fps")
-    .option("--approximation <a>", "sparse predictive variance: dtc (projected process) | sor", "dtc")
-    .option("--backend <name>", "kernel assembly: cpu | gpu | auto", "cpu")
+    .option("--selection <how>", "sparse: fps | cur", GPR_DEFAULTS.selection)
+    .option(
+      "--approximation <a>",
+      "sparse predictive variance: dtc (projected process) | sor",
+      GPR_DEFAULTS.approximation,
+    )
+    .option("--backend <name>", "kernel assembly: cpu | gpu | auto", GPR_DEFAULTS.backend)
     .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
     .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
     .requiredOption(
@@ -135,23 +140,17 @@ export function register(program: Command): void {
           field: "--sparse",
         });
       }
-      if (o.selection !== "fps" && o.selection !== "cur") {
-        throw new EngineError("InvalidParameter", `--selection must be fps or cur, got '${o.selection}'`, {
-          field: "--selection",
-        });
-      }
-      if (o.approximation !== "dtc" && o.approximation !== "sor") {
-        throw new EngineError("InvalidParameter", `--approximation must be dtc or sor`, {
-          field: "--approximation",
-        });
-      }
-      const hypers = soapHypersFromCli({
-        ...(o.preset !== undefined ? { preset: o.preset } : {}),
-        ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
-        ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
-        ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
-        ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
-      });
+      const sparse =
+        kind === "sparse-gpr"
+          ? {
+              m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
+              selection: parseSparseSelection(o.selection),
+              approximation: parseSparseApproximation(o.approximation),
+              seed: o.seed,
+            }
+          : null;
+      const backend = parseBackendName(o.backend);
+      const hypers = soapHypersFromCli(o);
       const species = atomicNumber(o.species);
       const t0 = performance.now();
       const log = (l: string) =>
@@ -167,17 +166,9 @@ export function register(program: Command): void {
         target: o.target,
         zeta: num(o.zeta, "--zeta", (x) => x >= 1),
         reg: regFor(o.reg, lambda),
-        descriptor: { name: "lambda-soap", hypers: JSON.parse(JSON.stringify(hypers)) },
-        sparse:
-          kind === "sparse-gpr"
-            ? {
-                m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
-                selection: o.selection as "fps" | "cur",
-                approximation: o.approximation as "dtc" | "sor",
-                seed: o.seed,
-              }
-            : null,
-        backend: o.backend,
+        descriptor: { kind: "lambda-soap", hypers },
+        sparse,
+        backend,
         isotopes,
       });
       const report = await model.fit(data, { log });

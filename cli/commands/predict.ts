@@ -2,6 +2,7 @@
  * `soapgpr predict`: load a model, predict every atom of its species, write extxyz / CSV / JSON / magres.
  */
 import type { Command } from "commander";
+import { parseBackendName } from "../../src/backend/index.js";
 import { symbolOf } from "../../src/core/elements.js";
 import { printable } from "../../src/core/errors.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
@@ -68,7 +69,7 @@ export function register(program: Command): void {
       const tp = performance.now();
       const pred = await model.predict(structures, {
         variance: o.variance,
-        ...(o.backend !== undefined ? { backend: o.backend } : {}),
+        ...(o.backend !== undefined ? { backend: parseBackendName(o.backend) } : {}),
       });
       const tPredict = (performance.now() - tp) / 1000;
       const header = model.serialize().header as Record<string, unknown>;

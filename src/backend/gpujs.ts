@@ -511,7 +511,7 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
       "BackendUnavailable",
       `${what}. Tried: ${trials.map((t) => `${t.mode}: ${t.error ?? "ok"}`).join("; ")}. ` +
         "See docs/gpu.md (headless-gl needs the `gl` addon and an X server, e.g. xvfb-run; WebGPU needs a Dawn " +
-        "binary that loads on this system); --backend cpu always works.",
+        "binary that loads on this system); backend 'cpu' always works.",
       { field: "backend" },
     );
 

@@ -16,7 +16,7 @@ import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import { type EfgBenchResult, type ModelSettings, runEfgBenchmark } from "./efgBench.js";
-import type { SoapSettings } from "../soap/speciesFeatures.js";
+import { type SoapSettings, soapSettings } from "../soap/speciesFeatures.js";
 import { type HyperSearchResult, runHyperSearch } from "../search/hyperSearch.js";
 
 /** Box–Behnken search before the benchmark (per species, on a subset of its training structures). */
@@ -76,7 +76,7 @@ export const QUICK_CONFIG: LtoBenchConfig = {
     { element: "O", structures: 40 },
   ],
   generate: 120,
-  soap: { rcut: 6, sigma: 0.7, nmax: 4, lmax: 3 },
+  soap: { cutoff: { radius: 6 }, density: { width: 0.7 }, basis: { maxRadial: 4, maxAngular: 3 } },
   tensorial: { zeta: 2, reg: 1e-5 },
   scalar: { zeta: 2, reg: 1e-3 },
   curveFractions: [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
@@ -92,7 +92,7 @@ export const FULL_CONFIG: LtoBenchConfig = {
     { element: "O", structures: 84 },
   ],
   generate: 250,
-  soap: { rcut: 6, sigma: 0.7, nmax: 6, lmax: 4 },
+  soap: { cutoff: { radius: 6 }, density: { width: 0.7 }, basis: { maxRadial: 6, maxAngular: 4 } },
   tensorial: { zeta: 2, reg: 1e-5 },
   scalar: { zeta: 2, reg: 1e-3 },
   curveFractions: [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
@@ -194,8 +194,8 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
         rcut: sp.rcut,
         sigma: sp.sigma,
         zetas: sp.zetas,
-        nmax: soap.nmax,
-        lmax: soap.lmax,
+        nmax: soap.basis.maxRadial,
+        lmax: soap.basis.maxAngular,
         folds: sp.folds,
         seed: o.seed,
         rounds: 1 as const,
@@ -209,8 +209,8 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
         `${plan.element}: Box–Behnken search (λ=0 ${sp.scalarTarget}, MAE) on ${nS} training structures`,
       );
       const ss = await runHyperSearch({ ...common, lambda: 0, target: sp.scalarTarget, reg: sp.regScalar });
-      soap = { ...soap, rcut: st.best.rcut, sigma: st.best.sigma };
-      scalarSoap = { ...soap, rcut: ss.best.rcut, sigma: ss.best.sigma };
+      soap = soapSettings(st.best.rcut, st.best.sigma, soap.basis, soap.species);
+      scalarSoap = soapSettings(ss.best.rcut, ss.best.sigma, soap.basis, soap.species);
       tensorial = { zeta: st.best.zeta, reg: st.best.reg };
       scalar = { zeta: ss.best.zeta, reg: ss.best.reg };
       searches.push({

@@ -18,8 +18,11 @@ export interface GnnHypers {
   layers: number;
   /** Channels per irrep. */
   channels: number;
-  /** Cutoff radius (Å). */
-  rc: number;
+  /**
+   * Cutoff radius (Å), the cutoff.radius of the λ-SOAP hypers. The JSON of --gnn-hypers and of GNN model files
+   * written before this name may give it as "rc": parseGnnHypers maps that key here.
+   */
+  cutoff: { radius: number };
   /** Largest rank of the hidden features and edge harmonics (≤ 4). */
   lmax: number;
   nBasis: number;
@@ -56,7 +59,7 @@ export interface GnnHypers {
 export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
   layers: 2,
   channels: 8,
-  rc: 4.0,
+  cutoff: Object.freeze({ radius: 4.0 }),
   lmax: 2,
   nBasis: 8,
   radialHidden: 16,
@@ -80,13 +83,13 @@ export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
  * Bounds of the numeric GNN hyperparameters: [min, max, integer?]. They keep a typo from allocating tens of GB
  * or running for days (channels 100000 → a 10¹⁰-weight layer, rc 1e6 Å → every atom a neighbour of every
  * other, layers 1e9), while leaving ample room above every setting used in the papers and benchmarks
- * (layers ≤ 3, channels ≤ 32, rc ≤ 6 Å, lmax ≤ 4). lmax and tpRank stop at 4: the harmonics and couplings are
+ * (layers ≤ 3, channels ≤ 32, cutoff.radius ≤ 6 Å, lmax ≤ 4). lmax and tpRank stop at 4: the harmonics and couplings are
  * implemented up to l = 4.
  */
 export const GNN_HYPER_BOUNDS: Readonly<Record<string, readonly [number, number, boolean]>> = Object.freeze({
   layers: [1, 8, true],
   channels: [1, 256, true],
-  rc: [0.5, 12, false],
+  "cutoff.radius": [0.5, 12, false],
   lmax: [0, 4, true],
   nBasis: [1, 64, true],
   radialHidden: [1, 512, true],
@@ -130,6 +133,21 @@ function checkOther(k: string, v: unknown): void {
   }
 }
 
+/** The radius of `"cutoff": {"radius": r}` or of `"rc": r` (the --gnn-hypers key, kept; older model files). */
+function cutoffRadius(key: "rc" | "cutoff", v: unknown): number {
+  let r = v;
+  if (key === "cutoff") {
+    const keys = typeof v === "object" && v !== null && !Array.isArray(v) ? Object.keys(v) : null;
+    if (keys === null || keys.length !== 1 || keys[0] !== "radius")
+      throw new EngineError("InvalidParameter", `cutoff must be {"radius": Å}, got ${JSON.stringify(v)}`, {
+        field: "cutoff",
+      });
+    r = (v as { radius: unknown }).radius;
+  }
+  checkBounded("cutoff.radius", r);
+  return r as number;
+}
+
 /**
  * Validates user hypers: the input must be a JSON object (or null/undefined for the defaults); unknown keys,
  * wrong types and values outside GNN_HYPER_BOUNDS are rejected with the field named.
@@ -142,8 +160,17 @@ export function parseGnnHypers(input: unknown): GnnHypers {
       "InvalidParameter",
       `GNN hypers must be a JSON object, got ${JSON.stringify(input)}`,
     );
-  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+  const given = input as Record<string, unknown>;
+  if (given.rc !== undefined && given.cutoff !== undefined)
+    throw new EngineError("InvalidParameter", "give the cutoff radius once: 'cutoff' or 'rc'", {
+      field: "rc",
+    });
+  for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
+    if (k === "rc" || k === "cutoff") {
+      out.cutoff = { radius: cutoffRadius(k, v) };
+      continue;
+    }
     if (!Object.hasOwn(DEFAULT_GNN_HYPERS, k)) {
       throw new EngineError(
         "InvalidParameter",
@@ -219,7 +246,7 @@ export class GnnModel implements Model {
       channels: h.channels,
       lmax: h.lmax,
       layers: h.layers,
-      rc: h.rc,
+      rc: h.cutoff.radius,
       nBasis: h.nBasis,
       radialHidden: h.radialHidden,
       envelopeP: h.envelopeP,

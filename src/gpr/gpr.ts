@@ -24,9 +24,14 @@ import {
   kernelMatrix,
   subsetFeatures,
 } from "../soap/envKernel.js";
-import type { Descriptor, FeatureBlocks } from "../soap/types.js";
+import type { FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
-import { createDescriptor } from "./descriptors.js";
+import {
+  createDescriptor,
+  type DescriptorSpec,
+  descriptorFromJson,
+  descriptorToJson,
+} from "./descriptors.js";
 import type {
   FitOptions,
   FitReport,
@@ -36,6 +41,7 @@ import type {
   Prediction,
 } from "../model/types.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
+import { type GprParams, type ResolvedParams, resolveParams } from "./params.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   centreColumns,
@@ -44,7 +50,6 @@ import {
   fitSparseGpr,
   fullGprCovariance,
   predictMean,
-  type SparseApproximation,
   type SparseGprState,
   sparseGprCovariance,
 } from "./regression.js";
@@ -52,38 +57,6 @@ import { curSelection, farthestPointSampling } from "./selection.js";
 import { checkTargetNotZero, collectTargets, parseTarget, targetUnits } from "./targets.js";
 
 export const GPR_FORMAT_VERSION = 1;
-
-export interface SparseParams {
-  /** Number of representative environments M. */
-  readonly m: number;
-  /** How they are chosen (default "fps"). */
-  readonly selection?: "fps" | "cur";
-  /** Predictive variance approximation (default "dtc", the projected process). */
-  readonly approximation?: SparseApproximation;
-  /** Seed of the selection (default 0). */
-  readonly seed?: number;
-}
-
-export interface GprParams {
-  /** Centre species (atomic number). */
-  readonly species: number;
-  /** 0, 1 or 2. */
-  readonly lambda: number;
-  /** Target name: "efg", "ms", a per-atom array, or a derived observable "efg:cq" (λ=0). */
-  readonly target: string;
-  /** Kernel exponent ζ (default 2). */
-  readonly zeta?: number;
-  /** Regularisation σ² relative to the kernel (default 1e-6). */
-  readonly reg?: number;
-  /** Descriptor name and hypers (default: lambda-soap with its default hypers). */
-  readonly descriptor?: { readonly name: string; readonly hypers: Readonly<Record<string, unknown>> };
-  /** Sparse GPR settings; absent/null = full GPR. */
-  readonly sparse?: SparseParams | null;
-  /** Compute backend for kernel assembly (default "cpu"). */
-  readonly backend?: string;
-  /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
-  readonly isotopes?: Readonly<Record<string, string>>;
-}
 
 /** The learned state (arrays are what the model file stores). */
 interface Fitted {
@@ -96,55 +69,10 @@ interface Fitted {
   jitter: number;
   full: FullGprState | null;
   sparse: SparseGprState | null;
-  descriptorHypers: Readonly<Record<string, unknown>>;
+  /** The descriptor the features were computed with (λ-SOAP species channels fixed at fit time). */
+  descriptor: DescriptorSpec;
   precision: "float64" | "float32";
   nTrain: number;
-}
-
-type Resolved = Required<Omit<GprParams, "sparse" | "isotopes">> & {
-  sparse: Required<SparseParams> | null;
-  isotopes: Readonly<Record<string, string>>;
-};
-
-function resolve(p: GprParams): Resolved {
-  const zeta = p.zeta ?? 2;
-  const reg = p.reg ?? 1e-6;
-  if (!Number.isInteger(p.species) || p.species < 1 || p.species > 118) {
-    throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, {
-      field: "species",
-    });
-  }
-  if (!(zeta >= 1) || !Number.isFinite(zeta))
-    throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
-  if (!(reg >= 0) || !Number.isFinite(reg))
-    throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
-  parseTarget(p.target, p.lambda);
-  const sp = p.sparse
-    ? {
-        m: p.sparse.m,
-        selection: p.sparse.selection ?? "fps",
-        approximation: p.sparse.approximation ?? "dtc",
-        seed: p.sparse.seed ?? 0,
-      }
-    : null;
-  if (sp && (!Number.isInteger(sp.m) || sp.m < 1)) {
-    throw new EngineError("InvalidParameter", `--sparse must be a positive integer, got ${sp.m}`, {
-      field: "sparse",
-    });
-  }
-  if (sp && !(reg > 0))
-    throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
-  return {
-    species: p.species,
-    lambda: p.lambda,
-    target: p.target,
-    zeta,
-    reg,
-    descriptor: p.descriptor ?? { name: "lambda-soap", hypers: {} },
-    sparse: sp,
-    backend: p.backend ?? "cpu",
-    isotopes: p.isotopes ?? {},
-  };
 }
 
 /** Gather the λ (and λ=0) features of the given (structure, atom) samples from feature blocks. */
@@ -210,19 +138,18 @@ export function unpackLower(p: Float64Array, n: number): Float64Array {
   return out;
 }
 
+export type { GprParams, SparseParams } from "./params.js";
+
 export class GprModel implements Model {
-  readonly params: Resolved;
+  readonly params: ResolvedParams;
   private fitted: Fitted | null = null;
   /** Primal weights for mean-only prediction, built on first use (ζ ∈ {1,2}). */
   private primal: PrimalWeights | null = null;
-  private descriptorOverride: Descriptor | null;
   /** The model file this model was loaded from (for error messages), or null. */
   private source: string | null = null;
 
-  /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
-  constructor(params: GprParams, descriptor?: Descriptor) {
-    this.params = resolve(params);
-    this.descriptorOverride = descriptor ?? null;
+  constructor(params: GprParams) {
+    this.params = resolveParams(params);
   }
 
   get kind(): string {
@@ -233,8 +160,12 @@ export class GprModel implements Model {
     return this.fitted !== null;
   }
 
-  private descriptor(hypers: Readonly<Record<string, unknown>>): Descriptor {
-    return this.descriptorOverride ?? createDescriptor(this.params.descriptor.name, hypers);
+  /** The descriptor of a fit on `dataset`: λ-SOAP species channels fixed so predictions use the same layout. */
+  private fitDescriptor(dataset: Dataset): DescriptorSpec {
+    const d = this.params.descriptor;
+    if (d.kind !== "lambda-soap" || d.hypers.species !== null) return d;
+    const species = [...new Set(dataset.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
+    return { kind: d.kind, hypers: { ...d.hypers, species } };
   }
 
   private lambdas(): number[] {
@@ -267,14 +198,8 @@ export class GprModel implements Model {
     }
     checkTargetNotZero(p.target, p.lambda, rows);
     const floor = signalVarianceFloor(rows.y);
-    // Fix the species channels at fit time so later predictions use the same feature layout.
-    let hypers = p.descriptor.hypers;
-    if (p.descriptor.name === "lambda-soap" && !this.descriptorOverride) {
-      const species = [...new Set(dataset.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
-      const given = hypers.species;
-      hypers = { ...hypers, species: Array.isArray(given) ? given : species };
-    }
-    const desc = this.descriptor(hypers);
+    const descriptor = this.fitDescriptor(dataset);
+    const desc = createDescriptor(descriptor);
     let t0 = now();
     log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
     const cOpts = { centers: [p.species], lambdas: this.lambdas() };
@@ -322,7 +247,7 @@ export class GprModel implements Model {
           jitter: st.jitter,
           full: st,
           sparse: null,
-          descriptorHypers: desc.hypers,
+          descriptor,
           precision: backend.precision,
           nTrain: n,
         };
@@ -359,7 +284,7 @@ export class GprModel implements Model {
         jitter: Math.max(st.jitterMM, st.jitterSigma),
         full: null,
         sparse: st,
-        descriptorHypers: desc.hypers,
+        descriptor,
         precision: backend.precision,
         nTrain: n,
       };
@@ -400,7 +325,7 @@ export class GprModel implements Model {
     const p = this.params;
     const wantVar = options.variance ?? true;
     let t0 = now();
-    const desc = this.descriptor(f.descriptorHypers);
+    const desc = createDescriptor(f.descriptor);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const timings: Record<string, number> = { features: now() - t0 };
@@ -515,7 +440,7 @@ export class GprModel implements Model {
         target: p.target,
         zeta: p.zeta,
         reg: p.reg,
-        descriptor: { name: p.descriptor.name, hypers: f.descriptorHypers },
+        descriptor: descriptorToJson(f.descriptor),
         sparse: p.sparse,
         backend: p.backend,
         isotopes: p.isotopes,
@@ -599,14 +524,14 @@ export class GprModel implements Model {
       jitter: fi.jitter,
       full,
       sparse,
-      descriptorHypers: h.params.descriptor.hypers,
+      descriptor: model.params.descriptor,
       precision: h.backendPrecision,
       nTrain: fi.nTrain,
     };
     model.source = file;
     // the saved descriptor hypers must build a descriptor now, not at the first prediction
     try {
-      model.descriptor(h.params.descriptor.hypers);
+      createDescriptor(model.params.descriptor);
     } catch (e) {
       if (e instanceof EngineError) return bad(`descriptor hypers are invalid: ${e.detail}`);
       throw e;
@@ -650,7 +575,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       target: pr.target,
       zeta: pr.zeta,
       reg: pr.reg,
-      descriptor: pr.descriptor,
+      descriptor: descriptorFromJson(pr.descriptor),
       sparse: pr.sparse,
       backend: pr.backend,
       isotopes: pr.isotopes,

@@ -1,6 +1,27 @@
 /** GPR public API: full and sparse GPR models (the Model contract and model files are in src/model/). */
-export { ArrayDescriptor, createDescriptor, registerDescriptor } from "./descriptors.js";
-export { GPR_FORMAT_VERSION, GprModel, type GprParams, type SparseParams } from "./gpr.js";
+export {
+  type ArrayHypers,
+  ArrayDescriptor,
+  createDescriptor,
+  type DescriptorParams,
+  type DescriptorSpec,
+  descriptorFromJson,
+  descriptorToJson,
+  resolveDescriptor,
+} from "./descriptors.js";
+export { GPR_FORMAT_VERSION, GprModel } from "./gpr.js";
+export {
+  GPR_DEFAULTS,
+  type GprParams,
+  parseSparseApproximation,
+  parseSparseSelection,
+  type ResolvedParams,
+  resolveParams,
+  SPARSE_APPROXIMATIONS,
+  SPARSE_SELECTIONS,
+  type SparseParams,
+  type SparseSelection,
+} from "./params.js";
 export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "../soap/envKernel.js";
 export { fitPredictRaw } from "./rawFit.js";
 export * from "./regression.js";

@@ -16,7 +16,7 @@ function notPd(pivot: number, value: number, context: string): EngineError {
   return new EngineError(
     "NotPositiveDefinite",
     `${context}matrix is not positive definite (pivot ${pivot} = ${value.toPrecision(3)}); ` +
-      "increase the regularisation (--reg) or the jitter, or remove duplicate environments",
+      "increase the regularisation reg or the jitter, or remove duplicate environments",
   );
 }
 
@@ -292,7 +292,7 @@ export async function choleskyWithJitter(
   throw new EngineError(
     "NotPositiveDefinite",
     `${options.context ?? ""}Cholesky failed even with jitter ${(rel / factor).toExponential(1)} × mean diagonal ` +
-      `(${last}); increase --reg (the noise/regularisation σ²) or the jitter`,
+      `(${last}); increase reg (the noise/regularisation σ²) or the jitter`,
   );
 }
 

@@ -23,7 +23,7 @@ export function parseObservables(spec: string | undefined): Observable[] {
     if (o === ("" as Observable)) continue;
     if (!OBSERVABLES.includes(o)) {
       throw new EngineError("InvalidParameter", `unknown observable '${o}' (use ${OBSERVABLES.join(", ")})`, {
-        field: "--observables",
+        field: "observables",
       });
     }
     out.push(o);
@@ -59,7 +59,7 @@ export function predictionRecords(
   const obs = options.observables ?? [];
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
-      field: "--observables",
+      field: "observables",
     });
   }
   const n = pred.atoms.length / 2;
@@ -128,9 +128,9 @@ export function outputFormat(file: string, format?: string): OutputFormat {
     format !== undefined
       ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
       : file === "-"
-        ? `standard output needs --format (${OUTPUT_FORMATS.join(", ")})`
-        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or --format)`,
-    { file, field: format !== undefined ? "--format" : "--out" },
+        ? `standard output needs an output format (${OUTPUT_FORMATS.join(", ")})`
+        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or give the format)`,
+    { file, field: format !== undefined || file === "-" ? "format" : "out" },
   );
 }
 
@@ -166,18 +166,46 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
   return v;
 }
 
-/** What every output format writes from: the inputs and the per-atom prediction records. */
-interface PredictionOutput {
-  file: string;
-  structures: readonly Structure[];
-  pred: Prediction;
-  options: WriteOptions;
-  records: AtomPrediction[];
-  obs: readonly Observable[];
-  /** the header as `key=value` strings */
-  head: string[];
-  /** the target name made safe for a column name */
-  safe: string;
+/**
+ * The input structures with the prediction attached as per-atom arrays (what the extxyz output holds):
+ * `<target>_pred` (Cartesian 9 for tensor targets, else the components), `<target>_std` (with variances), one
+ * column per observable; NaN for atoms not predicted; every input column passes through (R, I, L and S).
+ */
+export function predictionStructures(
+  structures: readonly Structure[],
+  pred: Prediction,
+  target: string,
+  obs: readonly Observable[] = [],
+  records: readonly AtomPrediction[] = predictionRecords(structures, pred, { observables: obs }),
+): Structure[] {
+  const safe = target.replace(/[^A-Za-z0-9_]/g, "_");
+  const c = pred.components;
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  const predCols = pred.cartesian ? 9 : c;
+  const oc = obsColumns(obs);
+  return structures.map((st, si) => {
+    const p = new Float64Array(st.length * predCols).fill(Number.NaN);
+    const sd = new Float64Array(st.length * c).fill(Number.NaN);
+    const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
+    for (const r of byStruct.get(si) ?? []) {
+      p.set(r.cartesian ?? r.mean, r.atom * predCols);
+      if (r.std) sd.set(r.std, r.atom * c);
+      if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
+    }
+    const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
+    arrays[`${safe}_pred`] = { ncols: predCols, data: p };
+    if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
+    oc.forEach((name, j) => {
+      const col = new Float64Array(st.length);
+      for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
+      arrays[name] = { ncols: 1, data: col };
+    });
+    return st.with({ arrays });
+  });
 }
 
 /**
@@ -192,154 +220,93 @@ export function writePredictions(
   pred: Prediction,
   options: WriteOptions,
 ): string[] {
-  const out: PredictionOutput = {
-    file,
-    structures,
-    pred,
-    options,
-    records: predictionRecords(structures, pred, options),
-    obs: options.observables ?? [],
-    head: Object.entries(options.header).map(([k, v]) => `${k}=${v}`),
-    safe: options.target.replace(/[^A-Za-z0-9_]/g, "_"),
-  };
+  const obs = options.observables ?? [];
+  const records = predictionRecords(structures, pred, options);
   const format = options.format ?? outputFormat(file);
-  if (format === "csv") return writeCsvPredictions(out);
-  if (format === "json") return writeJsonPredictions(out);
-  if (format === "magres") return writeMagresPredictions(out);
-  if (format === "extxyz" || format === "xyz") return writeExtxyzPredictions(out);
-  throw new EngineError(
-    "InvalidParameter",
-    "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
-    {
-      file,
-      field: "--out",
-    },
-  );
-}
-
-/** .csv: header comments, then one row per predicted atom (non-finite values as `nan`). */
-function writeCsvPredictions({ file, pred, records, obs, head, safe }: PredictionOutput): string[] {
+  const safe = options.target.replace(/[^A-Za-z0-9_]/g, "_");
   const c = pred.components;
-  const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
-  const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
-  const cartCols = pred.cartesian
-    ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`)
-    : [];
-  const lines = [
-    ...head.map((h) => `# ${h}`),
-    ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
-  ];
-  for (const r of records) {
-    lines.push(
-      [
-        r.structure,
-        r.atom,
-        r.element,
-        ...r.mean,
-        ...(r.std ?? []),
-        ...(r.cartesian ?? []),
-        ...obsValues(r, obs),
-      ]
-        .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
-        .join(","),
-    );
+  const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
+  if (format === "csv") {
+    const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
+    const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
+    const cartCols = pred.cartesian
+      ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`)
+      : [];
+    const lines = [
+      ...head.map((h) => `# ${h}`),
+      ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
+    ];
+    for (const r of records) {
+      lines.push(
+        [
+          r.structure,
+          r.atom,
+          r.element,
+          ...r.mean,
+          ...(r.std ?? []),
+          ...(r.cartesian ?? []),
+          ...obsValues(r, obs),
+        ]
+          .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
+          .join(","),
+      );
+    }
+    writeFileAtomic(file, `${lines.join("\n")}\n`);
+    return [file];
   }
-  writeFileAtomic(file, `${lines.join("\n")}\n`);
-  return [file];
-}
-
-/** .json: header, notes and the records (non-finite values as null). */
-function writeJsonPredictions({ file, pred, options, records }: PredictionOutput): string[] {
-  const json = JSON.stringify(
-    { header: options.header, notes: pred.notes, predictions: records },
-    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
-    1,
-  );
-  writeFileAtomic(file, `${json}\n`);
-  return [file];
-}
-
-/** The records of each structure, by structure index. */
-function recordsByStructure(records: AtomPrediction[]): Map<number, AtomPrediction[]> {
+  if (format === "json") {
+    const json = JSON.stringify(
+      { header: options.header, notes: pred.notes, predictions: records },
+      (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+      1,
+    );
+    writeFileAtomic(file, `${json}\n`);
+    return [file];
+  }
+  // per-structure arrays
   const byStruct = new Map<number, AtomPrediction[]>();
   for (const r of records) {
     if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
     byStruct.get(r.structure)!.push(r);
   }
-  return byStruct;
-}
-
-/** .magres: one file per structure (`_<k>` before the extension when there are several), tensor models only. */
-function writeMagresPredictions({
-  file,
-  structures,
-  pred,
-  options,
-  records,
-  head,
-}: PredictionOutput): string[] {
-  if (!pred.cartesian)
-    throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
-  if (file === "-" && structures.length > 1)
-    throw new EngineError(
-      "InvalidParameter",
-      `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
-      { file },
-    );
-  const byStruct = recordsByStructure(records);
-  const name = options.target.startsWith("ms") ? "ms" : "efg";
-  const written: string[] = [];
-  structures.forEach((st, si) => {
-    const t = new Float64Array(st.length * 9).fill(Number.NaN);
-    for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
-    const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
-    // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
-    const idx = st.arrays.get("magres_index");
-    const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
-    writeMagres(out, st.with({ arrays }), [name], {
-      comments: [`predicted by soapgpr (${options.header["model"] ?? "model"})`, ...head],
+  if (format === "magres") {
+    if (!pred.cartesian)
+      throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
+    if (file === "-" && structures.length > 1)
+      throw new EngineError(
+        "InvalidParameter",
+        `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
+        { file },
+      );
+    const name = options.target.startsWith("ms") ? "ms" : "efg";
+    const written: string[] = [];
+    structures.forEach((st, si) => {
+      const t = new Float64Array(st.length * 9).fill(Number.NaN);
+      for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+      const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
+      // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
+      const idx = st.arrays.get("magres_index");
+      const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+      writeMagres(out, st.with({ arrays }), [name], {
+        comments: [`predicted by soapgpr (${options.header["model"] ?? "model"})`, ...head],
+      });
+      written.push(out);
     });
-    written.push(out);
-  });
-  return written;
-}
-
-/** .extxyz/.xyz: the structures with `<target>_pred`, `<target>_std` and observable columns added. */
-function writeExtxyzPredictions({
-  file,
-  structures,
-  pred,
-  records,
-  obs,
-  head,
-  safe,
-}: PredictionOutput): string[] {
-  const c = pred.components;
-  const byStruct = recordsByStructure(records);
-  const predCols = pred.cartesian ? 9 : c;
-  const oc = obsColumns(obs);
-  const outStructs = structures.map((st, si) => {
-    const p = new Float64Array(st.length * predCols).fill(Number.NaN);
-    const sd = new Float64Array(st.length * c).fill(Number.NaN);
-    const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
-    for (const r of byStruct.get(si) ?? []) {
-      p.set(r.cartesian ?? r.mean, r.atom * predCols);
-      if (r.std) sd.set(r.std, r.atom * c);
-      if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
-    }
-    // every input column passes through (R, I, L and S: the extxyz writer keeps each type)
-    const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
-    arrays[`${safe}_pred`] = { ncols: predCols, data: p };
-    if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
-    oc.forEach((name, j) => {
-      const col = new Float64Array(st.length);
-      for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
-      arrays[name] = { ncols: 1, data: col };
-    });
-    return st.with({ arrays });
-  });
-  writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
-  return [file];
+    return written;
+  }
+  if (format === "extxyz" || format === "xyz") {
+    const outStructs = predictionStructures(structures, pred, options.target, obs, records);
+    writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
+    return [file];
+  }
+  throw new EngineError(
+    "InvalidParameter",
+    "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
+    {
+      file,
+      field: "out",
+    },
+  );
 }
 
 function insertSuffix(file: string, suffix: string): string {

@@ -2,6 +2,7 @@
  * The model contract that GPR, sparse GPR and the GNN share (src/gpr and src/gnn import it; neither imports the
  * other). Model files are in ./modelfile.ts, output writers in ./outputs.ts, the registry of kinds in src/models.ts.
  */
+import type { BackendName } from "../backend/index.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -59,7 +60,7 @@ export interface PredictOptions {
   /** Compute predictive variances (default true where the model provides them). */
   readonly variance?: boolean;
   /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
-  readonly backend?: string;
+  readonly backend?: BackendName;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */

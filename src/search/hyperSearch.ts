@@ -21,7 +21,7 @@ import { mae, mean, std } from "../metrics/stats.js";
 import { absVzzAndEta } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import { type RawKernels, rawKernels, subsetFeatures, withBackend } from "../soap/envKernel.js";
-import { type SoapSettings, soapHypersOf, speciesFeatures } from "../soap/speciesFeatures.js";
+import { soapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
 import { samplePositions } from "../soap/types.js";
 import type { CategoricalFactor, Factor, Params } from "./boxBehnken.js";
 import { LruCache, cacheKey } from "./cache.js";
@@ -35,7 +35,9 @@ export interface HyperSearchOptions {
   readonly lambda: 0 | 2;
   /** "efg", "ms" (λ=2), or a λ=0 target ("efg:cq", a per-atom array, …) as src/gpr/targets. */
   readonly target: string;
+  /** Range of cutoff.radius (Å); "rcut" is its factor name in the design, the log and the result. */
   readonly rcut: readonly [number, number];
+  /** Range of density.width (Å); factor "sigma". */
   readonly sigma: readonly [number, number];
   readonly reg: readonly [number, number];
   readonly zetas: readonly number[];
@@ -80,7 +82,7 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
   if (!isEfgTensor && objective.terms.some((t) => t !== "mae")) {
     throw new EngineError(
       "InvalidParameter",
-      "objective terms cq, eta, q need --lambda 2 --target efg; use 'mae'",
+      "objective terms cq, eta, q need λ=2 and target efg; use 'mae'",
       {
         field: "objective",
       },
@@ -100,7 +102,7 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
   let kernelSets = 0;
   const bankFor = (rcut: number, sigma: number): Promise<Bank> =>
     cache.getOrCreate(cacheKey({ rcut, sigma }, ["rcut", "sigma"]), async () => {
-      const settings: SoapSettings = { rcut, sigma, nmax: o.nmax, lmax: o.lmax, species: channels };
+      const settings = soapSettings(rcut, sigma, basisOf(o), channels);
       const sf = speciesFeatures(o.structures, o.species, settings, o.lambda);
       // restrict to environments with targets (same order as rows.samples: structure then atom)
       const env = subsetFeatures(sf.feats, samplePositions(sf.samples, rows.samples));
@@ -234,6 +236,11 @@ export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearch
   };
 }
 
+/** The fixed radial and angular basis of a search (its nmax, lmax) under the SoapHypers names. */
+function basisOf(o: Pick<HyperSearchOptions, "nmax" | "lmax">): { maxRadial: number; maxAngular: number } {
+  return { maxRadial: o.nmax, maxAngular: o.lmax };
+}
+
 /** Fit a GprModel (full GPR) on all structures at the optimum. */
 export async function refitAtOptimum(
   o: Pick<
@@ -250,16 +257,7 @@ export async function refitAtOptimum(
     target: o.target,
     zeta: best.zeta,
     reg: best.reg,
-    descriptor: {
-      name: "lambda-soap",
-      hypers: soapHypersOf({
-        rcut: best.rcut,
-        sigma: best.sigma,
-        nmax: o.nmax,
-        lmax: o.lmax,
-        species: channels,
-      }),
-    },
+    descriptor: { kind: "lambda-soap", hypers: soapSettings(best.rcut, best.sigma, basisOf(o), channels) },
     ...(o.isotopes ? { isotopes: o.isotopes } : {}),
   });
   await model.fit(Dataset.fromArrays(o.structures, [tgt.array]), o.log ? { log: o.log } : {});

@@ -128,6 +128,6 @@ describe("soapgpr search", () => {
         "--out",
         out,
       ]),
-    ).rejects.toThrow(/need --lambda 2/);
+    ).rejects.toThrow(/field 'objective': objective terms cq, eta, q need λ=2 and target efg/);
   }, 60_000);
 });

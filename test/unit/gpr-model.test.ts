@@ -72,7 +72,7 @@ function makeData(seed: number, nStruct: number, atoms: number): Dataset {
   return Dataset.fromArrays(structures, ["efg", "scalar"]);
 }
 
-const arraysDesc = { name: "arrays", hypers: {} };
+const arraysDesc = { kind: "arrays" } as const;
 
 describe("GprModel (full and sparse) on precomputed features", () => {
   const data = makeData(5, 12, 6); // 36 Li environments

@@ -160,3 +160,35 @@ describe("no function above 100 lines without a reason", () => {
     );
   });
 });
+
+/** Every `new EngineError(…)` of `text`, to its matching parenthesis. */
+function engineErrorConstructions(text: string): string[] {
+  return [...text.matchAll(/new EngineError\(/g)].map((m) => {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    for (; i < text.length && depth > 0; i++) depth += text[i] === "(" ? 1 : text[i] === ")" ? -1 : 0;
+    return text.slice(m.index, i);
+  });
+}
+
+/** A CLI flag such as --reg or --out (not a decrement `i--`, not `---`). */
+const FLAG = /(?<![\w-])--[a-z][\w-]*/;
+
+describe("typed parameters (issue 12 item 6)", () => {
+  it("library errors name parameters, not CLI flags (the CLI maps fields to flags)", () => {
+    const offenders = sources(SRC).flatMap((f) => {
+      const text = readFileSync(f, "utf8");
+      const fieldFlags = [...text.matchAll(/\bfield\s*[:=]\s*["'`]--[a-z][^"'`]*/g)].map((m) => m[0]);
+      const inErrors = engineErrorConstructions(text).filter((e) => FLAG.test(e));
+      return [...fieldFlags, ...inErrors].map((e) => `${relative(SRC, f)}: ${e.slice(0, 120)}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it("the scan finds a flag in an EngineError construction and in a field default", () => {
+    const sample = 'throw new EngineError("InvalidParameter", `x (--reg)`, { field: f(1) });';
+    expect(engineErrorConstructions(sample)).toEqual([sample.slice(6, -1)]);
+    expect(FLAG.test(engineErrorConstructions(sample)[0]!)).toBe(true);
+    expect(FLAG.test("for (let i = n; i--; ) x(i)")).toBe(false);
+  });
+});

@@ -54,7 +54,7 @@ describe("inconsistent model files give CorruptModel", () => {
       species: 3,
       lambda: 0,
       target: "q",
-      descriptor: { name: "lambda-soap", hypers },
+      descriptor: { kind: "lambda-soap", hypers },
     });
     await model.fit(data);
     good = encodeModel(model.serialize());
