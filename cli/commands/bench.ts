@@ -65,6 +65,7 @@ function speciesList(v: string | undefined): string[] | undefined {
         .filter((s) => s.length > 0);
 }
 
+// long: the declarative commander option list of the bench commands; the actions call the library
 export function register(program: Command): void {
   program
     .command("bench")

@@ -46,6 +46,7 @@ function progress(label: string, done: number, total: number, extra = ""): void 
   if (done === total || done % step === 0) process.stderr.write(`${label}: ${done}/${total}${extra}\n`);
 }
 
+// long: the declarative commander option list of the dataset commands; the actions call the library
 export function register(program: Command): void {
   const dataset = program
     .command("dataset")

@@ -65,6 +65,7 @@ export function regFor(spec: string, lambda: number): number {
   });
 }
 
+// long: the declarative commander option list of the fit command; the action calls the library
 export function register(program: Command): void {
   program
     .command("fit")

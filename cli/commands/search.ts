@@ -66,6 +66,7 @@ function int(v: string, flag: string, min: number): number {
   return x;
 }
 
+// long: the declarative commander option list of the search command; the action calls the library
 export function register(program: Command): void {
   program
     .command("search")

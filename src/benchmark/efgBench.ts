@@ -184,6 +184,7 @@ function indexBy<T>(n: number, f: (i: number) => T): T[] {
 }
 
 /** Run the scalar-vs-tensorial benchmark for one species. */
+// long: the benchmark protocol read top to bottom (split, references, full fits, parity values, learning curves); its steps share the fitted kernels
 export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResult> {
   const log = o.log ?? (() => {});
   const el = symbolOf(o.species);

@@ -154,6 +154,7 @@ export function splitStructures(
   return { train: order.slice(0, nTrain), test: order.slice(nTrain) };
 }
 
+// long: the LTO protocol read top to bottom (checks, one plan per species, fit and score each); its steps share the split
 export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResult> {
   const t0 = performance.now();
   const cfg = o.config;

@@ -164,6 +164,7 @@ const QUANTITIES: { key: "cqTilde" | "etaTilde" | "theta" | "phi"; label: string
 ];
 
 /** Report sections of one species: table, Fig. 3 parity/distributions, Fig. 4 ω_Q, Fig. 5 learning curves. */
+// long: the sections of one species in the paper's figure order (table, Figs. 3, 4, 5), each a short literal
 export function speciesSections(
   r: EfgBenchResult,
   withPaper = true,

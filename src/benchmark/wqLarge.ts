@@ -58,6 +58,7 @@ export interface WqLargeResult {
   text: string;
 }
 
+// long: a timed pipeline (load, check, predict, analyse, write) whose stage timings read one clock
 export async function runWqLarge(o: WqLargeOptions): Promise<WqLargeResult> {
   const now = () => performance.now() / 1000;
   const tStart = now();

@@ -184,6 +184,7 @@ export class GprModel implements Model {
     return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
   }
 
+  // long: full and sparse paths together until GprModel.fit is split into them (issue 12 item 8, after the solver work)
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
     const p = this.params;
     this.primal = null;

@@ -22,6 +22,7 @@
  * Self-contained GEMM: C ← α·op(A)·op(B) + β·C. Scratch buffers are allocated per call (O(MC·KC + KC·NC)),
  * never in the inner loops.
  */
+// long: self-contained source evaluated in worker threads (gemmKernelSource): packing and micro-kernel cannot call helpers
 export function gemmKernel(
   transA: boolean,
   transB: boolean,

@@ -88,6 +88,7 @@ interface Bank {
 }
 
 /** Run the search (no refit; see `refitAtOptimum`). */
+// long: the search protocol (raw kernels cached once, every grid point fitted against them); its steps share the caches
 export async function runHyperSearch(o: HyperSearchOptions): Promise<HyperSearchResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});

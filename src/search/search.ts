@@ -147,6 +147,7 @@ function meanStd(v: readonly number[]): { mean: number; std: number } {
 }
 
 /** Run the Box–Behnken search. */
+// long: the Box–Behnken loop (design, evaluate, fit the response surface, move) shares the point history
 export async function boxBehnkenSearch(options: SearchOptions): Promise<SearchResult> {
   const nFolds = options.folds ?? 5;
   const rounds = options.rounds ?? 1;

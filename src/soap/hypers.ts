@@ -96,6 +96,7 @@ function num(v: unknown, path: string, def: number, check: (x: number) => boolea
  * Validate a plain-JSON hyperparameter object (unknown keys rejected, errors name the JSON path, e.g.
  * "$.cutoff.smoothing.width"), filling defaults from `base` (DEFAULT_SOAP_HYPERS unless given).
  */
+// long: one check per JSON key in document order, so that the JSON paths read as the schema does
 export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_HYPERS): SoapHypers {
   const root = obj(input ?? {}, "$", [
     "cutoff",

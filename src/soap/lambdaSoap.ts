@@ -334,23 +334,7 @@ export class LambdaSoap implements Descriptor {
         );
       }
     }
-    // centres: per structure, per centre species
-    const centerSet = options.centers ? new Set(options.centers) : null;
-    const perSpecies = new Map<number, number[]>(); // flat (structure, atom) pairs
-    const perStructure: number[][] = [];
-    structures.forEach((s, si) => {
-      const atoms: number[] = [];
-      const list = options.atoms ? (options.atoms[si] ?? []) : Array.from({ length: s.length }, (_, i) => i);
-      for (const i of list) {
-        const z = s.numbers[i]!;
-        if (centerSet && !centerSet.has(z)) continue;
-        atoms.push(i);
-        let arr = perSpecies.get(z);
-        if (!arr) perSpecies.set(z, (arr = []));
-        arr.push(si, i);
-      }
-      perStructure.push(atoms);
-    });
+    const { perSpecies, perStructure } = centresOf(structures, options);
     // allocate blocks
     const out = new Map<string, FeatureBlock>();
     interface Writer {
@@ -423,4 +407,28 @@ export class LambdaSoap implements Descriptor {
     });
     return out;
   }
+}
+
+/** The centre atoms, per structure and per centre species (flat (structure, atom) pairs), in input order. */
+function centresOf(
+  structures: readonly Structure[],
+  options: LambdaSoapComputeOptions,
+): { perSpecies: Map<number, number[]>; perStructure: number[][] } {
+  const centerSet = options.centers ? new Set(options.centers) : null;
+  const perSpecies = new Map<number, number[]>();
+  const perStructure: number[][] = [];
+  structures.forEach((s, si) => {
+    const atoms: number[] = [];
+    const list = options.atoms ? (options.atoms[si] ?? []) : Array.from({ length: s.length }, (_, i) => i);
+    for (const i of list) {
+      const z = s.numbers[i]!;
+      if (centerSet && !centerSet.has(z)) continue;
+      atoms.push(i);
+      let arr = perSpecies.get(z);
+      if (!arr) perSpecies.set(z, (arr = []));
+      arr.push(si, i);
+    }
+    perStructure.push(atoms);
+  });
+  return { perSpecies, perStructure };
 }

@@ -5,12 +5,14 @@
  * kernel is always built from `rawKernels` / `kernelMatrix`, never from a backend's `gram` directly. And the Model
  * contract (item 3): src/gpr and src/gnn share only src/model/, and only src/models.ts (the registry) sees both.
  * And no dead code (item 7): the package's runtime dependencies are exactly what the shipped code (src/, cli/) uses,
- * and every export of src/ is used somewhere (src, cli, test, bench) or is public API.
+ * and every export of src/ is used somewhere (src, cli, test, bench) or is public API. And no large rooms
+ * (item 8): a function of src/ or cli/ longer than 100 lines says why in a `// long:` comment above it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { longFunctions } from "../helpers/longFunctions.js";
 
 const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -113,6 +115,49 @@ describe("no dead exports", () => {
       return uses.get(name)! < 2 && !publicNames.has(name);
     });
     expect(dead).toEqual([]);
+  });
+});
+
+describe("no function above 100 lines without a reason", () => {
+  /** A function declaration of `n` lines (its first and last line included), then a blank line. */
+  const fn = (name: string, n: number) => `function ${name}() {\n${"  x++;\n".repeat(n - 2)}}\n`;
+
+  it("the scan counts lines from the name to the closing brace, and reads the `// long:` comment above", () => {
+    const text = [
+      "let x = 0;",
+      "/** doc */",
+      fn("fits", 100),
+      "// long: a hot loop kept in one piece",
+      fn("explained", 101),
+      "// long:",
+      fn("emptyReason", 101),
+      fn("bare", 101),
+      `class C {\n  m() {\n${"    x++;\n".repeat(100)}  }\n}`,
+      `const arrow = () => {\n${"  x++;\n".repeat(100)}};`,
+      `[1].map(() => {\n${"  x++;\n".repeat(100)}});`,
+    ].join("\n");
+    const found = longFunctions(text, "t.ts", 100).map((f) => `${f.where} ${f.lines} ${f.explained}`);
+    // lines: 1 let, 2 doc, 3-102 fits, 104 the reason, 105-205 explained, 207 "// long:" without a reason,
+    // 208-308 emptyReason, 310-410 bare, 412 class, 413-514 m, 516-617 arrow.
+    // the anonymous callback is counted in the function that holds it, not by itself
+    expect(found).toEqual([
+      "explained (line 105) 101 true",
+      "emptyReason (line 208) 101 false",
+      "bare (line 310) 101 false",
+      "m (line 413) 102 false",
+      "arrow (line 516) 102 false",
+    ]);
+  });
+
+  it("every function of src/ and cli/ longer than 100 lines has a `// long: reason` comment", () => {
+    const files = [...sources(SRC), ...sources(join(ROOT, "cli"))];
+    const long = files.flatMap((f) =>
+      longFunctions(readFileSync(f, "utf8"), f, 100).map((l) => ({ ...l, file: relative(ROOT, f) })),
+    );
+    expect(long.length).toBeGreaterThan(0); // the scan sees the long functions that have a reason
+    expect(long.filter((l) => !l.explained).map((l) => `${l.file}: ${l.where}, ${l.lines} lines`)).toEqual(
+      [],
+    );
   });
 });
 
