@@ -11,6 +11,7 @@
  *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
  */
 import { createBackend } from "../backend/index.js";
+import type { ComputeBackend } from "../backend/types.js";
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
@@ -62,7 +63,7 @@ import {
   sparseGprCovariance,
 } from "./regression.js";
 import { curSelection, farthestPointSampling } from "./selection.js";
-import { checkTargetNotZero, collectTargets, parseTarget, targetUnits } from "./targets.js";
+import { checkTargetNotZero, collectTargets, parseTarget, type TargetRows, targetUnits } from "./targets.js";
 
 export const GPR_FORMAT_VERSION = 1;
 
@@ -148,6 +149,39 @@ export function unpackLower(p: Float64Array, n: number): Float64Array {
 
 export type { GprParams, SparseParams } from "./params.js";
 
+/** What the full and sparse fits share: training features, centred targets and the bookkeeping of one fit. */
+interface FitInput {
+  readonly feats: EnvFeatures;
+  readonly n: number;
+  readonly y: Float64Array;
+  readonly mean: number;
+  readonly floor: number;
+  readonly descriptor: DescriptorSpec;
+  readonly ctx: string;
+  readonly log: (line: string) => void;
+  readonly timings: Record<string, number>;
+  readonly notes: string[];
+}
+
+/**
+ * Provenance notes of a float32 kernel. Measured (test/backend/gpujs-gpr.test.ts): float32 kernels shift
+ * predictions by ~0.1 of their range at reg 1e-6, ~1e-3 at 1e-4 and ~5e-5 at 1e-2, because the solve amplifies
+ * kernel round-off by 1/reg.
+ */
+function float32Notes(
+  backend: ComputeBackend,
+  reg: number,
+  notes: string[],
+  log: (line: string) => void,
+): void {
+  notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
+  if (reg < 1e-3) {
+    const w = `warning: reg ${reg} < 1e-3 with a float32 kernel — float32 round-off (~1e-7 relative) is amplified by 1/reg in the solve; use --backend cpu or --reg ≥ 1e-3`;
+    notes.push(w);
+    log(w);
+  }
+}
+
 export class GprModel implements Model {
   readonly params: ResolvedParams;
   private fitted: Fitted | null = null;
@@ -184,7 +218,10 @@ export class GprModel implements Model {
     return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
   }
 
-  // long: full and sparse paths together until GprModel.fit is split into them (issue 12 item 8, after the solver work)
+  /**
+   * Fit on the targets of `dataset`: features of the model's species, then the full (fitFull) or the sparse
+   * (fitSparse) solve on one kernel-assembly backend.
+   */
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
     const p = this.params;
     this.primal = null;
@@ -192,6 +229,41 @@ export class GprModel implements Model {
     const ctx = this.context();
     const timings: Record<string, number> = {};
     const notes: string[] = [];
+    const t0 = now();
+    const { feats, rows, descriptor } = this.fitFeatures(dataset, options, log);
+    timings.features = now() - t0;
+    const n = rows.samples.length / 2;
+    // λ=0 targets centred on the training mean; λ>0 never shifted
+    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
+    const input: FitInput = {
+      feats,
+      n,
+      y: centring ? centring.centred : rows.y.slice(),
+      mean: centring ? centring.means[0]! : 0,
+      floor: signalVarianceFloor(rows.y),
+      descriptor,
+      ctx,
+      log,
+      timings,
+      notes,
+    };
+    const backend = await createBackend(p.backend);
+    try {
+      if (backend.precision !== "float64") float32Notes(backend, p.reg, notes, log);
+      return p.sparse ? await this.fitSparse(input, backend, p.sparse) : await this.fitFull(input, backend);
+    } finally {
+      backend.dispose();
+    }
+  }
+
+  /** Targets and features of the training environments, the steps checked against the memory budget first. */
+  private fitFeatures(
+    dataset: Dataset,
+    options: FitOptions,
+    log: (line: string) => void,
+  ): { feats: EnvFeatures; rows: TargetRows; descriptor: DescriptorSpec } {
+    const p = this.params;
+    const ctx = this.context();
     const t = parseTarget(p.target, p.lambda);
     const rows = collectTargets(dataset, t, p.lambda, p.species, p.isotopes);
     const n = rows.samples.length / 2;
@@ -199,20 +271,15 @@ export class GprModel implements Model {
       throw new EngineError(
         "InvalidParameter",
         `${ctx}no ${symbolOf(p.species)} atoms with a known '${t.array}' target`,
-        {
-          field: "species",
-        },
+        { field: "species" },
       );
     }
     checkTargetNotZero(p.target, p.lambda, rows);
-    const floor = signalVarianceFloor(rows.y);
     const descriptor = this.fitDescriptor(dataset);
     const desc = createDescriptor(descriptor);
-    let t0 = now();
     log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
     const cOpts = { centers: [p.species], lambdas: this.lambdas() };
     if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
-    const onProgress = progressLogger(log, `${ctx}features`);
     const perEnv =
       descriptor.kind === "lambda-soap" ? soapBytesPerEnvironment(descriptor.hypers, p.lambda) : null;
     if (options.memory && perEnv !== null)
@@ -221,6 +288,7 @@ export class GprModel implements Model {
         2 * perEnv * countCentres(dataset.structures, p.species),
         "use fewer structures or a smaller basis.maxRadial / basis.maxAngular",
       );
+    const onProgress = progressLogger(log, `${ctx}features`);
     const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     options.memory?.check(
@@ -230,95 +298,88 @@ export class GprModel implements Model {
       fitKernelBytes(feats, p.sparse ? Math.min(p.sparse.m, n) : null),
       p.sparse ? "fewer sparse environments (sparse.m)" : "sparse GPR (sparse.m)",
     );
-    timings.features = now() - t0;
+    return { feats, rows, descriptor };
+  }
+
+  /** Full GPR: K (n·c × n·c) on the backend, (K + reg·I)α = y by Cholesky (src/gpr/regression.ts). */
+  private async fitFull(x: FitInput, backend: ComputeBackend): Promise<FitReport> {
+    const p = this.params;
+    const nc = x.n * x.feats.c;
+    let t0 = now();
+    x.log(`${x.ctx}kernel ${nc}x${nc} (${backend.name})`);
+    const k = await kernelMatrix(backend, x.feats, x.feats, p.zeta);
+    symmetrize(k, nc);
+    x.timings.kernel = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}Cholesky solve n=${nc}`);
+    const solved = await fitFullGpr(k, nc, x.y, p.reg, { pool: sharedGemmPool(), context: x.ctx });
+    const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
+    x.timings.solve = now() - t0;
+    if (st.jitter > 0) x.notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
+    this.fitted = {
+      train: x.feats,
+      alpha: st.alpha,
+      mean: x.mean,
+      scale: st.scale,
+      floor: x.floor,
+      jitter: st.jitter,
+      full: st,
+      sparse: null,
+      descriptor: x.descriptor,
+      precision: backend.precision,
+      nTrain: x.n,
+    };
+    return this.report(x.n, x.timings, x.notes, { logMarginalLikelihood: st.logMarginal });
+  }
+
+  /** Sparse GPR on M representative environments (FPS or CUR on the λ=0 features), SoR/DTC solve. */
+  private async fitSparse(
+    x: FitInput,
+    backend: ComputeBackend,
+    sp: NonNullable<ResolvedParams["sparse"]>,
+  ): Promise<FitReport> {
+    const p = this.params;
+    const { feats, n } = x;
     const c = feats.c;
-    // λ=0 targets centred on the training mean; λ>0 never shifted
-    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
-    const y = centring ? centring.centred : rows.y.slice();
-    const mean = centring ? centring.means[0]! : 0;
-    const backend = await createBackend(p.backend);
-    try {
-      if (backend.precision !== "float64") {
-        notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
-        // Measured (test/backend/gpujs-gpr.test.ts): float32 kernels shift predictions by ~0.1 of their range
-        // at reg 1e-6, ~1e-3 at 1e-4 and ~5e-5 at 1e-2, because the solve amplifies kernel round-off by 1/reg.
-        if (p.reg < 1e-3) {
-          const w = `warning: reg ${p.reg} < 1e-3 with a float32 kernel — float32 round-off (~1e-7 relative) is amplified by 1/reg in the solve; use --backend cpu or --reg ≥ 1e-3`;
-          notes.push(w);
-          log(w);
-        }
-      }
-      const pool = sharedGemmPool();
-      if (!p.sparse) {
-        t0 = now();
-        log(`${ctx}kernel ${n * c}x${n * c} (${backend.name})`);
-        const k = await kernelMatrix(backend, feats, feats, p.zeta);
-        symmetrize(k, n * c);
-        timings.kernel = now() - t0;
-        t0 = now();
-        log(`${ctx}Cholesky solve n=${n * c}`);
-        const solved = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
-        const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
-        timings.solve = now() - t0;
-        if (st.jitter > 0) notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
-        this.fitted = {
-          train: feats,
-          alpha: st.alpha,
-          mean,
-          scale: st.scale,
-          floor,
-          jitter: st.jitter,
-          full: st,
-          sparse: null,
-          descriptor,
-          precision: backend.precision,
-          nTrain: n,
-        };
-        return this.report(n, timings, notes, { logMarginalLikelihood: st.logMarginal });
-      }
-      const sp = p.sparse;
-      const m = Math.min(sp.m, n);
-      if (m < sp.m) notes.push(`sparse M reduced to the ${n} available environments`);
-      t0 = now();
-      const selX = feats.values0;
-      const idx =
-        sp.selection === "cur"
-          ? curSelection(selX, n, feats.f0, m, sp.seed)
-          : farthestPointSampling(selX, n, feats.f0, m, sp.seed);
-      const active = subsetFeatures(feats, idx);
-      timings.selection = now() - t0;
-      t0 = now();
-      log(`${ctx}kernels K_MM ${m * c}x${m * c}, K_NM ${n * c}x${m * c} (${backend.name})`);
-      const kMM = await kernelMatrix(backend, active, active, p.zeta);
-      symmetrize(kMM, m * c);
-      const kNM = await kernelMatrix(backend, feats, active, p.zeta);
-      timings.kernel = now() - t0;
-      t0 = now();
-      log(`${ctx}sparse solve M=${m * c}`);
-      const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
-      const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
-      timings.solve = now() - t0;
-      this.fitted = {
-        train: active,
-        alpha: st.alpha,
-        mean,
-        scale: st.scale,
-        floor,
-        jitter: Math.max(st.jitterMM, st.jitterSigma),
-        full: null,
-        sparse: st,
-        descriptor,
-        precision: backend.precision,
-        nTrain: n,
-      };
-      return this.report(n, timings, notes, {
-        sparseM: m,
-        selection: sp.selection,
-        approximation: sp.approximation,
-      });
-    } finally {
-      backend.dispose();
-    }
+    const m = Math.min(sp.m, n);
+    if (m < sp.m) x.notes.push(`sparse M reduced to the ${n} available environments`);
+    let t0 = now();
+    const idx =
+      sp.selection === "cur"
+        ? curSelection(feats.values0, n, feats.f0, m, sp.seed)
+        : farthestPointSampling(feats.values0, n, feats.f0, m, sp.seed);
+    const active = subsetFeatures(feats, idx);
+    x.timings.selection = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}kernels K_MM ${m * c}x${m * c}, K_NM ${n * c}x${m * c} (${backend.name})`);
+    const kMM = await kernelMatrix(backend, active, active, p.zeta);
+    symmetrize(kMM, m * c);
+    const kNM = await kernelMatrix(backend, feats, active, p.zeta);
+    x.timings.kernel = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}sparse solve M=${m * c}`);
+    const opts = { pool: sharedGemmPool(), context: x.ctx };
+    const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, x.y, p.reg, opts);
+    const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
+    x.timings.solve = now() - t0;
+    this.fitted = {
+      train: active,
+      alpha: st.alpha,
+      mean: x.mean,
+      scale: st.scale,
+      floor: x.floor,
+      jitter: Math.max(st.jitterMM, st.jitterSigma),
+      full: null,
+      sparse: st,
+      descriptor: x.descriptor,
+      precision: backend.precision,
+      nTrain: n,
+    };
+    return this.report(n, x.timings, x.notes, {
+      sparseM: m,
+      selection: sp.selection,
+      approximation: sp.approximation,
+    });
   }
 
   private report(
@@ -362,7 +423,7 @@ export class GprModel implements Model {
         return mergePredictions(parts, chunks, this.context());
       }
     }
-    let t0 = now();
+    const t0 = now();
     const desc = createDescriptor(f.descriptor);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
@@ -392,57 +453,18 @@ export class GprModel implements Model {
         timings,
       };
     }
-    let mean: Float64Array;
-    let kStar: Float64Array | null = null;
-    if (!wantVar && supportsPrimal(p.zeta)) {
-      // Mean only, polynomial kernel: predict in the primal (DESIGN.md performance notes), O(F·F0) per atom
-      // instead of O(N_train·F); equal to the dual K*·α to round-off (test/unit/primal.test.ts).
-      t0 = now();
-      this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
-      timings.weights = now() - t0;
-      t0 = now();
-      mean = await primalPredict(this.primal, feats);
-      timings.predict = now() - t0;
-      notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
-    } else {
-      const backend = await createBackend(options.backend ?? p.backend);
-      if (backend.precision !== "float64")
-        notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
-      try {
-        kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
-      } finally {
-        backend.dispose();
-      }
-      mean = predictMean(kStar, t * c, f.train.n * c, f.alpha);
-      if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
-    }
+    const { mean, kStar } = await this.predictMean(feats, wantVar, options, notes, timings);
     let variance: Float64Array | undefined;
     let covariance: Float64Array | undefined;
     if (wantVar && kStar) {
-      const kss = kernelDiagBlocks(feats, p.zeta);
-      covariance = f.full
-        ? await fullGprCovariance(f.full, kStar, t, c, kss)
-        : await sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
+      covariance = await this.predictCovariance(feats, kStar);
       variance = new Float64Array(t * c);
       for (let i = 0; i < t; i++)
         for (let mu = 0; mu < c; mu++)
           variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
     }
     checkFinitePrediction(mean, variance, samples, c, this.source);
-    const tgt = parseTarget(p.target, p.lambda);
-    let cartesian: Float64Array | undefined;
-    if (tgt.derived === null && (tgt.array === "efg" || tgt.array === "ms") && p.lambda !== 1) {
-      cartesian = new Float64Array(t * 9);
-      for (let i = 0; i < t; i++) {
-        if (p.lambda === 2) t2ToCartesian(mean, i * 5, cartesian, i * 9);
-        else {
-          const d = mean[i]! / Math.sqrt(3); // T0 = tr/√3 → isotropic tensor (tr/3)·I
-          cartesian[i * 9] = d;
-          cartesian[i * 9 + 4] = d;
-          cartesian[i * 9 + 8] = d;
-        }
-      }
-    }
+    const cartesian = this.cartesianOf(mean, t);
     return {
       species: p.species,
       lambda: p.lambda,
@@ -455,6 +477,76 @@ export class GprModel implements Model {
       notes,
       timings,
     };
+  }
+
+  /**
+   * Mean of the predictions (centred λ=0 targets get their training mean back). Mean only with a polynomial
+   * kernel: in the primal (DESIGN.md performance notes), O(F·F0) per atom instead of O(N_train·F), equal to the
+   * dual K*·α to round-off (test/unit/primal.test.ts); otherwise K*·α, returning K* for the variances.
+   */
+  private async predictMean(
+    feats: EnvFeatures,
+    wantVar: boolean,
+    options: PredictOptions,
+    notes: string[],
+    timings: Record<string, number>,
+  ): Promise<{ mean: Float64Array; kStar: Float64Array | null }> {
+    const f = this.fitted!;
+    const p = this.params;
+    const t = feats.n;
+    const c = 2 * p.lambda + 1;
+    if (!wantVar && supportsPrimal(p.zeta)) {
+      let t0 = now();
+      this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+      timings.weights = now() - t0;
+      t0 = now();
+      const mean = await primalPredict(this.primal, feats);
+      timings.predict = now() - t0;
+      notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
+      return { mean, kStar: null };
+    }
+    const backend = await createBackend(options.backend ?? p.backend);
+    if (backend.precision !== "float64")
+      notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
+    let kStar: Float64Array;
+    try {
+      kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
+    } finally {
+      backend.dispose();
+    }
+    const mean = predictMean(kStar, t * c, f.train.n * c, f.alpha);
+    if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
+    return { mean, kStar };
+  }
+
+  /** Predictive covariance blocks (t × c × c) of the full or sparse model from the cross kernel K*. */
+  private async predictCovariance(feats: EnvFeatures, kStar: Float64Array): Promise<Float64Array> {
+    const f = this.fitted!;
+    const p = this.params;
+    const c = 2 * p.lambda + 1;
+    const kss = kernelDiagBlocks(feats, p.zeta);
+    return f.full
+      ? await fullGprCovariance(f.full, kStar, feats.n, c, kss)
+      : await sparseGprCovariance(f.sparse!, kStar, feats.n, c, kss, p.sparse!.approximation);
+  }
+
+  /** Cartesian tensors (t × 9) rebuilt from a tensor target's prediction; undefined for scalar targets. */
+  private cartesianOf(mean: Float64Array, t: number): Float64Array | undefined {
+    const p = this.params;
+    const tgt = parseTarget(p.target, p.lambda);
+    if (tgt.derived !== null || (tgt.array !== "efg" && tgt.array !== "ms") || p.lambda === 1)
+      return undefined;
+    const cartesian = new Float64Array(t * 9);
+    for (let i = 0; i < t; i++) {
+      if (p.lambda === 2) t2ToCartesian(mean, i * 5, cartesian, i * 9);
+      else {
+        const d = mean[i]! / Math.sqrt(3); // T0 = tr/√3 → isotropic tensor (tr/3)·I
+        cartesian[i * 9] = d;
+        cartesian[i * 9 + 4] = d;
+        cartesian[i * 9 + 8] = d;
+      }
+    }
+    return cartesian;
   }
 
   serialize(): ModelPayload {
