@@ -4,7 +4,9 @@
  * Cholesky and many-right-hand-side triangular solve (src/math/simdLinalg.ts) beside numpy's LAPACK Cholesky
  * (python3 -c, when numpy is present) for the same n in the same run.
  * Each line gives wall time and the process CPU time (user + system, all threads): the machine may be shared.
- * Usage: npx tsx bench/linalg.ts [--n 9600] [--rhs 2160] [--gemm 2000x1500x2000] [--quick] [--no-mlmatrix]
+ * The symmetric kernel product P·Pᵀ (--syrk MxF, the gehlenite λ=2 training kernel by default) beside numpy's P @ P.T.
+ * Usage: npx tsx bench/linalg.ts [--n 9600] [--rhs 2160] [--syrk 9600x8288] [--gemm 2000x1500x2000] [--quick]
+ *        [--no-mlmatrix]
  *        [--scalar] (the scalar Cholesky lines; default only for n ≤ 3000)
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
@@ -135,7 +137,7 @@ for (const threads of [1, 2]) {
 const np = numpyTimes(n);
 console.log(
   np
-    ? `  numpy (LAPACK) Cholesky: ${np.cholesky.toFixed(2)} s, ${g(cflops, np.cholesky)} GFLOP/s`
+    ? `  numpy (LAPACK) Cholesky: ${np.cholesky.toFixed(2)} s (${np.choleskyCpu.toFixed(2)} s CPU), ${g(cflops, np.cholesky)} GFLOP/s`
     : "  numpy: not available (python3 with numpy)",
 );
 // ---- L·X = B for `rhs` right-hand sides (the predictive variances L⁻¹K*ᵀ)
@@ -151,5 +153,22 @@ for (const threads of [1, 2]) {
 if (scalar) {
   const [, t] = time(() => solveLower(factor, n, rhsB.slice(), rhs));
   console.log(`  blocked TS, 1 thread: ${t.toFixed(2)} s, ${g(tflops, t)} GFLOP/s`);
+}
+// ---- the symmetric training kernel P·Pᵀ (P m×f): upper triangle only (SYRK), against numpy's P @ P.T (also SYRK)
+{
+  const [sm, sf] = arg("syrk", quick ? "1200x1036" : "9600x8288")
+    .split("x")
+    .map(Number) as [number, number];
+  const p = new Float64Array(sm * sf).map(() => rng.normal());
+  const sflops = sm * sm * sf; // the triangle's multiply-adds × 2
+  console.log(`Symmetric P·Pᵀ, P ${sm}x${sf} (m²·f flops: the triangle)`);
+  const [t, cpu] = await timeCpu(() => simdGram(p, 0, sm, p, 0, sm, sf, true, 2));
+  console.log(`  WASM SIMD, 2 threads: ${t.toFixed(2)} s (${cpu.toFixed(2)} s CPU), ${g(sflops, t)} GFLOP/s`);
+  const npg = numpyTimes(0, sm, sf);
+  console.log(
+    npg
+      ? `  numpy P @ P.T: ${npg.syrk.toFixed(2)} s (${npg.syrkCpu.toFixed(2)} s CPU), ${g(sflops, npg.syrk)} GFLOP/s`
+      : "  numpy: not available (python3 with numpy)",
+  );
 }
 pool.dispose();
