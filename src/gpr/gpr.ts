@@ -385,8 +385,27 @@ export class GprModel implements Model {
     };
   }
 
-  /** Predict every atom of the model's species in `structures` (structure then atom order). */
+  /**
+   * Predict every atom of the model's species in `structures` (structure then atom order), in chunks of whole
+   * structures of at most `chunkAtoms` centre atoms (one structure with more is a chunk of its own), so that the
+   * features, kernels and solves held at once do not grow with the number of structures.
+   */
   async predict(structures: readonly Structure[], options: PredictOptions = {}): Promise<Prediction> {
+    const chunks = predictionChunks(structures, this.params.species, this.chunkAtoms);
+    if (chunks.length <= 1) return this.predictChunk(structures, options);
+    const parts: Prediction[] = [];
+    for (const [s0, s1] of chunks) {
+      const part = await this.predictChunk(structures.slice(s0, s1), options);
+      for (let k = 0; k < part.atoms.length; k += 2) part.atoms[k]! += s0;
+      parts.push(part);
+    }
+    return concatPredictions(parts);
+  }
+
+  /** Centre atoms per prediction chunk (see predict). */
+  chunkAtoms: number = PREDICT_CHUNK_ATOMS;
+
+  private async predictChunk(structures: readonly Structure[], options: PredictOptions): Promise<Prediction> {
     const f = this.fitted;
     if (!f)
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
@@ -662,6 +681,76 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
   if (h.fitted.components !== 2 * p.lambda + 1)
     bad(`fitted.components ${h.fitted.components} does not match λ=${p.lambda} (2λ+1 = ${2 * p.lambda + 1})`);
   return model;
+}
+
+/**
+ * Centre atoms per prediction chunk: the λ=2 kernel rows of 1024 atoms against 1920 training environments (gehlenite)
+ * are 1024·5 × 9600 doubles = 393 MB, the size of the training kernel's Cholesky factor.
+ */
+export const PREDICT_CHUNK_ATOMS = 1024;
+
+/**
+ * Structure ranges [s0, s1) of at most `maxAtoms` atoms of `species` each (a larger structure alone; structures
+ * without such atoms join the chunk before them).
+ */
+export function predictionChunks(
+  structures: readonly Structure[],
+  species: number,
+  maxAtoms: number,
+): [number, number][] {
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let atoms = 0;
+  structures.forEach((s, i) => {
+    let k = 0;
+    for (const z of s.numbers) if (z === species) k++;
+    if (k > 0 && atoms > 0 && atoms + k > maxAtoms) {
+      chunks.push([start, i]);
+      start = i;
+      atoms = 0;
+    }
+    atoms += k;
+  });
+  if (structures.length > start) chunks.push([start, structures.length]);
+  return chunks;
+}
+
+/** One prediction from the predictions of consecutive chunks (arrays concatenated, timings summed). */
+function concatPredictions(parts: readonly Prediction[]): Prediction {
+  const cat = <T extends Float64Array | Int32Array>(get: (p: Prediction) => T | undefined): T | undefined => {
+    const arrays = parts.map(get);
+    if (arrays.some((a) => a === undefined)) return undefined;
+    const out = new (arrays[0]!.constructor as new (n: number) => T)(
+      arrays.reduce((n, a) => n + a!.length, 0),
+    );
+    let o = 0;
+    for (const a of arrays) {
+      out.set(a!, o);
+      o += a!.length;
+    }
+    return out;
+  };
+  const timings: Record<string, number> = {};
+  for (const p of parts)
+    for (const [k, v] of Object.entries(p.timings ?? {})) timings[k] = (timings[k] ?? 0) + v;
+  const [variance, covariance, cartesian] = [
+    cat((p) => p.variance),
+    cat((p) => p.covariance),
+    cat((p) => p.cartesian),
+  ];
+  const { species, lambda, components } = parts[0]!;
+  return {
+    species,
+    lambda,
+    components,
+    atoms: cat((p) => p.atoms)!,
+    mean: cat((p) => p.mean)!,
+    ...(variance ? { variance } : {}),
+    ...(covariance ? { covariance } : {}),
+    ...(cartesian ? { cartesian } : {}),
+    notes: [...new Set(parts.flatMap((p) => p.notes))],
+    timings,
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
-import { GprModel, type GprParams } from "../../src/gpr/gpr.js";
+import { GprModel, type GprParams, predictionChunks } from "../../src/gpr/gpr.js";
 import { decodeModel, encodeModel, loadModel, saveModel } from "../../src/gpr/modelfile.js";
 import { cartesianToT2, t2ToCartesian } from "../../src/nmr/spherical.js";
 import { sealModel } from "../helpers/modelBytes.js";
@@ -164,6 +164,55 @@ describe("GprModel (full and sparse) on precomputed features", () => {
     const m2 = new GprModel({ species: 3, lambda: 2, target: "efg", reg: 1e-4, descriptor: arraysDesc });
     const rep2 = await m2.fit(train);
     expect(rep2.trainingMean).toBe(0);
+  });
+
+  it("prediction in chunks of structures equals one prediction (λ=2 with covariance, and mean only)", async () => {
+    const m = new GprModel({
+      species: 3,
+      lambda: 2,
+      target: "efg",
+      zeta: 2,
+      reg: 1e-3,
+      descriptor: arraysDesc,
+    });
+    await m.fit(train);
+    const whole = await m.predict(test.structures);
+    const wholeMean = await m.predict(test.structures, { variance: false });
+    for (const chunk of [4, 7]) {
+      // 3 Li per structure: chunks of 1 structure (4) and of 2 structures (7)
+      m.chunkAtoms = chunk;
+      const parts = await m.predict(test.structures);
+      expect(parts.atoms).toEqual(whole.atoms); // structure indices shifted back to the whole list
+      // kernel rows and solves are per atom: equal up to the summation order of size-dependent code paths
+      for (const key of ["mean", "variance", "covariance", "cartesian"] as const) {
+        const [a, b] = [parts[key]!, whole[key]!];
+        expect(a.length).toBe(b.length);
+        for (let i = 0; i < a.length; i++)
+          expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(b[i]!)));
+      }
+      const mean = await m.predict(test.structures, { variance: false });
+      expect(mean.variance).toBeUndefined();
+      for (let i = 0; i < mean.mean.length; i++)
+        expect(Math.abs(mean.mean[i]! - wholeMean.mean[i]!)).toBeLessThan(
+          1e-12 * (1 + Math.abs(wholeMean.mean[i]!)),
+        );
+    }
+  });
+
+  it("predictionChunks: whole structures, at most maxAtoms centre atoms, a larger structure alone", () => {
+    const s = (li: number, o: number) =>
+      new Structure({
+        numbers: [...Array(li).fill(3), ...Array(o).fill(8)],
+        positions: Array((li + o) * 3).fill(0),
+      });
+    const list = [s(0, 2), s(2, 1), s(3, 0), s(9, 1), s(0, 4), s(1, 1), s(4, 0), s(0, 1)];
+    // Li counts 0 2 3 | 9 0 | 1 4 0: structures without Li stay with the chunk before them
+    expect(predictionChunks(list, 3, 5)).toEqual([
+      [0, 3],
+      [3, 5],
+      [5, 8],
+    ]);
+    expect(predictionChunks([], 3, 5)).toEqual([]);
   });
 });
 
