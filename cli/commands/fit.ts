@@ -32,6 +32,7 @@ interface FitCliOptions {
   sparse?: string;
   selection: string;
   approximation: string;
+  variance: string;
   backend: string;
   seed: number;
   isotope: string[];
@@ -104,6 +105,11 @@ export function register(program: Command): void {
     .option("--sparse <M>", "sparse GPR on M representative environments")
     .option("--selection <how>", "sparse: fps | cur", "fps")
     .option("--approximation <a>", "sparse predictive variance: dtc (projected process) | sor", "dtc")
+    .option(
+      "--variance <what>",
+      "full: keep the Cholesky factor for predictive variances | none: mean-only model (smaller file)",
+      "full",
+    )
     .option("--backend <name>", "kernel assembly: cpu | gpu | auto", "cpu")
     .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
     .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
@@ -177,6 +183,7 @@ export function register(program: Command): void {
             : null,
         backend: o.backend === "gpu" ? "gpu" : o.backend,
         isotopes,
+        variance: o.variance as "full" | "none",
       });
       const report = await model.fit(data, { log });
       saveModel(model, o.out);

@@ -77,6 +77,11 @@ export interface GprParams {
   readonly backend?: string;
   /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
   readonly isotopes?: Readonly<Record<string, string>>;
+  /**
+   * "full" (default): keep the Cholesky factor(s) for predictive variances; "none": a mean-only model (no factor
+   * kept or saved: about a third of a full GPR model file at λ=2).
+   */
+  readonly variance?: "full" | "none";
 }
 
 /** The learned state (arrays are what the model file stores). */
@@ -128,6 +133,11 @@ function resolve(p: GprParams): Resolved {
   }
   if (sp && !(reg > 0))
     throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
+  const variance = p.variance ?? "full";
+  if (variance !== "full" && variance !== "none")
+    throw new EngineError("InvalidParameter", `variance must be full or none, got '${String(variance)}'`, {
+      field: "variance",
+    });
   return {
     species: p.species,
     lambda: p.lambda,
@@ -138,6 +148,7 @@ function resolve(p: GprParams): Resolved {
     sparse: sp,
     backend: p.backend ?? "cpu",
     isotopes: p.isotopes ?? {},
+    variance,
   };
 }
 
@@ -313,7 +324,7 @@ export class GprModel implements Model {
           scale: st.scale,
           floor,
           jitter: st.jitter,
-          full: st,
+          full: p.variance === "full" ? st : null,
           sparse: null,
           descriptorHypers: desc.hypers,
           precision: backend.precision,
@@ -351,7 +362,7 @@ export class GprModel implements Model {
         floor,
         jitter: Math.max(st.jitterMM, st.jitterSigma),
         full: null,
-        sparse: st,
+        sparse: p.variance === "full" ? st : null,
         descriptorHypers: desc.hypers,
         precision: backend.precision,
         nTrain: n,
@@ -410,7 +421,8 @@ export class GprModel implements Model {
     if (!f)
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
-    const wantVar = options.variance ?? true;
+    // a mean-only model (variance "none") has no factor: mean only, with a note
+    const wantVar = (options.variance ?? true) && (f.full !== null || f.sparse !== null);
     let t0 = now();
     const desc = this.descriptor(f.descriptorHypers);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
@@ -428,6 +440,8 @@ export class GprModel implements Model {
     }
     const notes: string[] = [];
     if (f.precision !== "float64") notes.push(`training kernel assembled in ${f.precision}`);
+    if (!f.full && !f.sparse)
+      notes.push("mean-only model (fitted with variance none): no predictive variances");
     if (t === 0) {
       return {
         species: p.species,
@@ -531,6 +545,7 @@ export class GprModel implements Model {
         sparse: p.sparse,
         backend: p.backend,
         isotopes: p.isotopes,
+        ...(p.variance === "none" ? { variance: "none" } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -587,7 +602,9 @@ export class GprModel implements Model {
     const packed = (rows * (rows + 1)) / 2;
     let full: FullGprState | null = null;
     let sparse: SparseGprState | null = null;
-    if (payload.kind === "gpr") {
+    if (model.params.variance === "none") {
+      // mean-only model: no factor saved
+    } else if (payload.kind === "gpr") {
       const l = unpackLower(arr("choleskyLower", packed), rows);
       full = { n: rows, alpha, l, jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
     } else {
@@ -666,6 +683,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       sparse: pr.sparse,
       backend: pr.backend,
       isotopes: pr.isotopes,
+      ...(pr.variance !== undefined ? { variance: pr.variance } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);

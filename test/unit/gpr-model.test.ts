@@ -221,6 +221,34 @@ describe("model files", () => {
   const [train, test] = data.split(0.75, 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "soapgpr-model-"));
 
+  it("variance none: a mean-only model without the Cholesky factor, same means, smaller file, note on predict", async () => {
+    const base: GprParams = { species: 3, lambda: 2, target: "efg", reg: 1e-4, descriptor: arraysDesc };
+    const full = new GprModel(base);
+    const rows = (await full.fit(train)).nTrain * 5;
+    const lean = new GprModel({ ...base, variance: "none" });
+    await lean.fit(train);
+    const [fullFile, leanFile] = [path.join(dir, "full.soapgpr"), path.join(dir, "lean.soapgpr")];
+    saveModel(full, fullFile);
+    saveModel(lean, leanFile);
+    expect(lean.serialize().arrays.has("choleskyLower")).toBe(false);
+    expect(full.serialize().arrays.has("choleskyLower")).toBe(true);
+    // the packed factor: rows·(rows + 1)/2 doubles
+    expect(fs.statSync(fullFile).size - fs.statSync(leanFile).size).toBeGreaterThanOrEqual(
+      4 * rows * (rows + 1),
+    );
+    const loaded = loadModel(leanFile);
+    const a = await loaded.predict(test.structures);
+    const b = await full.predict(test.structures);
+    expect(a.variance).toBeUndefined();
+    expect(a.notes.some((n) => n.includes("mean-only model"))).toBe(true);
+    // the same α in both models; the mean-only one predicts in the primal (ζ=2), the full one in the dual
+    for (let i = 0; i < b.mean.length; i++)
+      expect(Math.abs(a.mean[i]! - b.mean[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(b.mean[i]!)));
+    expect(() => new GprModel({ ...base, variance: "some" as "none" })).toThrow(
+      /variance must be full or none/,
+    );
+  });
+
   for (const sparse of [null, { m: 7, seed: 1 }]) {
     it(`save → load → predict gives identical numbers (${sparse ? "sparse" : "full"})`, async () => {
       const m = new GprModel({
