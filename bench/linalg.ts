@@ -1,15 +1,22 @@
 /**
  * GEMM and Cholesky GFLOP/s: blocked TypeScript (1 thread, 2 worker threads), the WebAssembly SIMD Gram product
- * (src/math/simdGemm.ts; 1 and 2 threads, rectangular and symmetric A·Aᵀ) vs naive loop and ml-matrix.
+ * (src/math/simdGemm.ts; 1 and 2 threads, rectangular and symmetric A·Aᵀ) vs naive loop and ml-matrix; the SIMD
+ * Cholesky and many-right-hand-side triangular solve (src/math/simdLinalg.ts) beside numpy's LAPACK Cholesky
+ * (python3 -c, when numpy is present) for the same n in the same run.
  * Each line gives wall time and the process CPU time (user + system, all threads): the machine may be shared.
- * Usage: npx tsx bench/linalg.ts [--n 2000] [--gemm 2000x1500x2000] [--quick] [--no-mlmatrix]
+ * The symmetric kernel product P·Pᵀ (--syrk MxF, the gehlenite λ=2 training kernel by default) beside numpy's P @ P.T.
+ * Usage: npx tsx bench/linalg.ts [--n 9600] [--rhs 2160] [--syrk 9600x8288] [--gemm 2000x1500x2000] [--quick]
+ *        [--no-mlmatrix]
+ *        [--scalar] (the scalar Cholesky lines; default only for n ≤ 3000)
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import { Rng } from "../src/core/rng.js";
 import { GemmPool, sharedFloat64 } from "../src/math/_workerPool.js";
 import { gemmKernel, gemmNaive } from "../src/math/gemm.js";
-import { cholesky, choleskyParallel } from "../src/math/linalg.js";
+import { cholesky, choleskyParallel, solveLower } from "../src/math/linalg.js";
 import { simdGram } from "../src/math/simdGemm.js";
+import { choleskySimd, solveLowerSimd } from "../src/math/simdLinalg.js";
+import { numpyTimes } from "./numpy.js";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +24,9 @@ function arg(name: string, def: string): string {
 }
 const quick = process.argv.includes("--quick");
 const noMl = process.argv.includes("--no-mlmatrix");
-const n = Number(arg("n", quick ? "600" : "2000"));
+const n = Number(arg("n", quick ? "1200" : "9600"));
+const rhs = Number(arg("rhs", quick ? "270" : "2160"));
+const scalar = process.argv.includes("--scalar") || n <= 3000;
 const [gm, gk, gn] = arg("gemm", quick ? "500x400x500" : "2000x1500x2000")
   .split("x")
   .map(Number) as [number, number, number];
@@ -100,12 +109,12 @@ for (let i = 0; i < n; i++) {
   for (let j = 0; j < i; j++) spd[j * n + i] = spd[i * n + j]!; // exact symmetry (ml-matrix checks it)
 }
 const cflops = (n * n * n) / 3;
-for (const nb of quick ? [96] : [64, 96, 128]) {
+for (const nb of !scalar ? [] : quick ? [96] : [64, 96, 128]) {
   const w = spd.slice();
   const [, t] = time(() => cholesky(w, n, { blockSize: nb }));
   console.log(`  blocked TS, 1 thread, nb=${nb}: ${t.toFixed(2)} s, ${g(cflops, t)} GFLOP/s`);
 }
-for (let r = 0; r < (quick ? 1 : 2); r++) {
+for (let r = 0; r < (scalar ? (quick ? 1 : 2) : 0); r++) {
   const w = sharedFloat64(n * n, spd);
   const t = await timeAsync(() => choleskyParallel(w, n, pool));
   console.log(`  blocked TS, 2 workers (trailing update): ${t.toFixed(2)} s, ${g(cflops, t)} GFLOP/s`);
@@ -115,5 +124,51 @@ if (!noMl && n <= 2500) {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, spd[i * n + j]!);
   const [, t] = time(() => new CholeskyDecomposition(M));
   console.log(`  ml-matrix CholeskyDecomposition: ${t.toFixed(2)} s, ${g(cflops, t)} GFLOP/s`);
+}
+let factor: Float64Array = new Float64Array(0);
+for (const threads of [1, 2]) {
+  const [t, cpu] = await timeCpu(async () => {
+    factor = (await choleskySimd(spd, n, { threads }))!;
+  });
+  console.log(
+    `  WASM SIMD, ${threads} thread${threads > 1 ? "s" : " "}: ${t.toFixed(2)} s (${cpu.toFixed(2)} s CPU), ${g(cflops, t)} GFLOP/s`,
+  );
+}
+const np = numpyTimes(n);
+console.log(
+  np
+    ? `  numpy (LAPACK) Cholesky: ${np.cholesky.toFixed(2)} s (${np.choleskyCpu.toFixed(2)} s CPU), ${g(cflops, np.cholesky)} GFLOP/s`
+    : "  numpy: not available (python3 with numpy)",
+);
+// ---- L·X = B for `rhs` right-hand sides (the predictive variances L⁻¹K*ᵀ)
+console.log(`Triangular solve L·X = B, n=${n}, ${rhs} right-hand sides (n²·rhs flops)`);
+const rhsB = new Float64Array(n * rhs).map(() => rng.normal());
+const tflops = n * n * rhs;
+for (const threads of [1, 2]) {
+  const [t, cpu] = await timeCpu(() => solveLowerSimd(factor, n, rhsB.slice(), rhs, threads));
+  console.log(
+    `  WASM SIMD, ${threads} thread${threads > 1 ? "s" : " "}: ${t.toFixed(2)} s (${cpu.toFixed(2)} s CPU), ${g(tflops, t)} GFLOP/s`,
+  );
+}
+if (scalar) {
+  const [, t] = time(() => solveLower(factor, n, rhsB.slice(), rhs));
+  console.log(`  blocked TS, 1 thread: ${t.toFixed(2)} s, ${g(tflops, t)} GFLOP/s`);
+}
+// ---- the symmetric training kernel P·Pᵀ (P m×f): upper triangle only (SYRK), against numpy's P @ P.T (also SYRK)
+{
+  const [sm, sf] = arg("syrk", quick ? "1200x1036" : "9600x8288")
+    .split("x")
+    .map(Number) as [number, number];
+  const p = new Float64Array(sm * sf).map(() => rng.normal());
+  const sflops = sm * sm * sf; // the triangle's multiply-adds × 2
+  console.log(`Symmetric P·Pᵀ, P ${sm}x${sf} (m²·f flops: the triangle)`);
+  const [t, cpu] = await timeCpu(() => simdGram(p, 0, sm, p, 0, sm, sf, true, 2));
+  console.log(`  WASM SIMD, 2 threads: ${t.toFixed(2)} s (${cpu.toFixed(2)} s CPU), ${g(sflops, t)} GFLOP/s`);
+  const npg = numpyTimes(0, sm, sf);
+  console.log(
+    npg
+      ? `  numpy P @ P.T: ${npg.syrk.toFixed(2)} s (${npg.syrkCpu.toFixed(2)} s CPU), ${g(sflops, npg.syrk)} GFLOP/s`
+      : "  numpy: not available (python3 with numpy)",
+  );
 }
 pool.dispose();

@@ -30,6 +30,7 @@ export const FIELD_FLAGS: ReadonlyMap<string, string> = new Map([
   ["basis.maxAngular", "--lmax"],
   ["centerWeight", "--center-weight"],
   ["memory", "--memory"],
+  ["variance", "--variance"],
   ["resume", "--resume"],
 ]);
 

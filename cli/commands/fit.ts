@@ -12,6 +12,7 @@ import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js
 import {
   GPR_DEFAULTS,
   GprModel,
+  parseModelVariance,
   parseSparseApproximation,
   parseSparseSelection,
 } from "../../src/gpr/index.js";
@@ -34,6 +35,7 @@ interface FitCliOptions extends SoapCliOptions {
   sparse?: string;
   selection: string;
   approximation: string;
+  variance: string;
   backend: string;
   seed: number;
   isotope: string[];
@@ -113,6 +115,11 @@ export function register(program: Command): void {
       "sparse predictive variance: dtc (projected process) | sor",
       GPR_DEFAULTS.approximation,
     )
+    .option(
+      "--variance <what>",
+      "full: keep the Cholesky factor for predictive variances | none: mean-only model (smaller file)",
+      "full",
+    )
     .option("--backend <name>", "kernel assembly: cpu | gpu | auto", GPR_DEFAULTS.backend)
     .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
     .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
@@ -175,6 +182,7 @@ export function register(program: Command): void {
         sparse,
         backend,
         isotopes,
+        variance: parseModelVariance(o.variance),
       });
       const report = await model.fit(data, { log, memory });
       saveModel(model, o.out);

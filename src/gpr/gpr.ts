@@ -323,7 +323,7 @@ export class GprModel implements Model {
       scale: st.scale,
       floor: x.floor,
       jitter: st.jitter,
-      full: st,
+      full: p.variance === "full" ? st : null,
       sparse: null,
       descriptor: x.descriptor,
       precision: backend.precision,
@@ -370,7 +370,7 @@ export class GprModel implements Model {
       floor: x.floor,
       jitter: Math.max(st.jitterMM, st.jitterSigma),
       full: null,
-      sparse: st,
+      sparse: p.variance === "full" ? st : null,
       descriptor: x.descriptor,
       precision: backend.precision,
       nTrain: n,
@@ -411,18 +411,39 @@ export class GprModel implements Model {
     if (!f)
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
-    const wantVar = options.variance ?? true;
-    if (options.memory) {
-      const primal = !wantVar && supportsPrimal(p.zeta);
-      const perEnv = predictBytesPerEnvironment(f.train, primal);
-      const chunks = chunkStructures(structures, p.species, perEnv, options.memory, this.context());
-      if (chunks.length > 1) {
-        const { memory: _m, ...rest } = options;
-        const parts: Prediction[] = [];
-        for (const [i0, i1] of chunks) parts.push(await this.predict(structures.slice(i0, i1), rest));
-        return mergePredictions(parts, chunks, this.context());
-      }
+    // a mean-only model (variance "none") has no factor: means only, with a note
+    const wantVar = (options.variance ?? true) && (f.full !== null || f.sparse !== null);
+    // chunks of whole structures: at most chunkAtoms centre atoms, and within the memory budget when one is given
+    const primal = !wantVar && supportsPrimal(p.zeta);
+    const chunks = options.memory
+      ? chunkStructures(
+          structures,
+          p.species,
+          predictBytesPerEnvironment(f.train, primal),
+          options.memory,
+          this.context(),
+        )
+      : predictionChunks(structures, p.species, this.chunkAtoms);
+    if (chunks.length > 1) {
+      const { memory: _m, ...rest } = options;
+      const parts: Prediction[] = [];
+      for (const [i0, i1] of chunks)
+        parts.push(await this.predictChunk(structures.slice(i0, i1), rest, wantVar));
+      return mergePredictions(parts, chunks, this.context());
     }
+    return this.predictChunk(structures, options, wantVar);
+  }
+
+  /** Centre atoms per prediction chunk without a memory budget (see predict). */
+  chunkAtoms: number = PREDICT_CHUNK_ATOMS;
+
+  private async predictChunk(
+    structures: readonly Structure[],
+    options: PredictOptions,
+    wantVar: boolean,
+  ): Promise<Prediction> {
+    const f = this.fitted!;
+    const p = this.params;
     const t0 = now();
     const desc = createDescriptor(f.descriptor);
     const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
@@ -440,6 +461,8 @@ export class GprModel implements Model {
     }
     const notes: string[] = [];
     if (f.precision !== "float64") notes.push(`training kernel assembled in ${f.precision}`);
+    if (!f.full && !f.sparse)
+      notes.push("mean-only model (fitted with variance none): no predictive variances");
     if (t === 0) {
       return {
         species: p.species,
@@ -574,6 +597,7 @@ export class GprModel implements Model {
         sparse: p.sparse,
         backend: p.backend,
         isotopes: p.isotopes,
+        ...(p.variance === "none" ? { variance: "none" } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -630,7 +654,9 @@ export class GprModel implements Model {
     const packed = (rows * (rows + 1)) / 2;
     let full: FullGprState | null = null;
     let sparse: SparseGprState | null = null;
-    if (payload.kind === "gpr") {
+    if (model.params.variance === "none") {
+      // mean-only model: no factor saved
+    } else if (payload.kind === "gpr") {
       const l = unpackLower(arr("choleskyLower", packed), rows);
       full = { n: rows, alpha, l, jitter: fi.jitter, scale: fi.signalVariance, logMarginal: Number.NaN };
     } else {
@@ -661,6 +687,38 @@ export class GprModel implements Model {
     model.source = file;
     return model;
   }
+}
+
+/**
+ * Centre atoms per prediction chunk: the λ=2 kernel rows of 1024 atoms against 1920 training environments (gehlenite)
+ * are 1024·5 × 9600 doubles = 393 MB, the size of the training kernel's Cholesky factor.
+ */
+export const PREDICT_CHUNK_ATOMS = 1024;
+
+/**
+ * Structure ranges [s0, s1) of at most `maxAtoms` atoms of `species` each (a larger structure alone; structures
+ * without such atoms join the chunk before them).
+ */
+export function predictionChunks(
+  structures: readonly Structure[],
+  species: number,
+  maxAtoms: number,
+): [number, number][] {
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let atoms = 0;
+  structures.forEach((s, i) => {
+    let k = 0;
+    for (const z of s.numbers) if (z === species) k++;
+    if (k > 0 && atoms > 0 && atoms + k > maxAtoms) {
+      chunks.push([start, i]);
+      start = i;
+      atoms = 0;
+    }
+    atoms += k;
+  });
+  if (structures.length > start) chunks.push([start, structures.length]);
+  return chunks;
 }
 
 /**
@@ -702,6 +760,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       sparse: pr.sparse,
       backend: pr.backend,
       isotopes: pr.isotopes,
+      ...(pr.variance !== undefined ? { variance: pr.variance } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);

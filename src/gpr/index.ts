@@ -13,6 +13,9 @@ export { GPR_FORMAT_VERSION, GprModel } from "./gpr.js";
 export {
   GPR_DEFAULTS,
   type GprParams,
+  MODEL_VARIANCES,
+  type ModelVariance,
+  parseModelVariance,
   parseSparseApproximation,
   parseSparseSelection,
   type ResolvedParams,

@@ -66,7 +66,15 @@ export interface GprParams {
   readonly backend?: BackendName;
   /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
   readonly isotopes?: Readonly<Record<string, string>>;
+  /**
+   * "full" (default): keep the Cholesky factor(s) for predictive variances; "none": a mean-only model (no factor
+   * kept or saved: about a third of a full GPR model file at λ=2).
+   */
+  readonly variance?: ModelVariance;
 }
+
+export const MODEL_VARIANCES = ["full", "none"] as const;
+export type ModelVariance = (typeof MODEL_VARIANCES)[number];
 
 export interface ResolvedParams {
   readonly species: number;
@@ -78,6 +86,12 @@ export interface ResolvedParams {
   readonly sparse: Required<SparseParams> | null;
   readonly backend: BackendName;
   readonly isotopes: Readonly<Record<string, string>>;
+  readonly variance: ModelVariance;
+}
+
+/** `v` as a ModelVariance (InvalidParameter, field "variance", otherwise). */
+export function parseModelVariance(v: unknown): ModelVariance {
+  return parseChoice(v, MODEL_VARIANCES, "variance", "variance setting");
 }
 
 /** `v` as a SparseSelection (InvalidParameter, field "sparse.selection", otherwise). */
@@ -129,5 +143,6 @@ export function resolveParams(p: GprParams): ResolvedParams {
     sparse: p.sparse ? resolveSparse(p.sparse, reg) : null,
     backend: parseBackendName(p.backend ?? GPR_DEFAULTS.backend),
     isotopes: p.isotopes ?? {},
+    variance: parseModelVariance(p.variance ?? "full"),
   };
 }

@@ -2,14 +2,20 @@
  * Dense float64 linear algebra for GPR: blocked Cholesky (right-looking, trailing update by the blocked GEMM of
  * gemm.ts, optionally on worker threads), triangular solves (vector and multiple right-hand sides), log-det,
  * and Cholesky with jitter escalation. Row-major Float64Array throughout; L is lower triangular, A = L·Lᵀ.
+ * choleskyWithJitter and solveLowerParallel use the WebAssembly SIMD versions of simdLinalg.ts for matrices from
+ * SIMD_LINALG_MIN_N on; these scalar versions are the fallback (SOAPGPR_NO_SIMD=1, no WebAssembly SIMD).
  */
 import { EngineError } from "../core/errors.js";
 import type { GemmPool } from "./_workerPool.js";
 import { sharedFloat64 } from "./_workerPool.js";
 import { gemmKernel, solveLowerColumns, trailingUpdateRows } from "./gemm.js";
+import { choleskySimd, solveLowerSimd } from "./simdLinalg.js";
 
 /** Default panel width of the blocked Cholesky (tuned with bench/linalg.ts). */
 export const CHOLESKY_BLOCK = 96;
+
+/** Order from which choleskyWithJitter and solveLowerParallel use the SIMD path (below: scalar is as fast). */
+export const SIMD_LINALG_MIN_N = 64;
 
 /** Thrown (as EngineError 'NotPositiveDefinite') with the failing pivot in the message. */
 function notPd(pivot: number, value: number, context: string): EngineError {
@@ -21,7 +27,7 @@ function notPd(pivot: number, value: number, context: string): EngineError {
 }
 
 /** Unblocked Cholesky of the b×b diagonal block at (k0,k0) of `a` (leading dimension lda), in place. */
-function potf2(a: Float64Array, lda: number, k0: number, b: number, context: string): void {
+export function potf2(a: Float64Array, lda: number, k0: number, b: number, context: string): void {
   for (let j = k0; j < k0 + b; j++) {
     const rj = j * lda;
     let d = a[rj + j];
@@ -180,6 +186,7 @@ export async function solveLowerParallel(
   r: number,
   pool: GemmPool,
 ): Promise<Float64Array> {
+  if (n >= SIMD_LINALG_MIN_N && r >= 4 && (await solveLowerSimd(l, n, b, r, pool.threads))) return b;
   if (pool.threads < 2 || r < 32 || n * n * r < 2e7) return solveLower(l, n, b, r);
   const shared = (x: Float64Array, len: number) =>
     x.buffer instanceof SharedArrayBuffer && x.byteOffset === 0 ? x : sharedFloat64(len, x);
@@ -271,6 +278,8 @@ export async function choleskyWithJitter(
     n,
     () => (options.pool ? sharedFloat64(n * n, a) : a.slice(0, n * n)),
     options,
+    a,
+    (l) => l,
   );
 }
 
@@ -292,7 +301,11 @@ export async function choleskyInPlaceWithJitter(
     first = false;
     return a;
   };
-  return jitterLoop(meanDiagonal(a, n), n, next, options);
+  // a SIMD factor is computed in WebAssembly memory: copied into `work`, where callers expect L
+  return jitterLoop(meanDiagonal(a, n), n, next, options, a, (l) => {
+    a.set(l.subarray(0, n * n));
+    return a;
+  });
 }
 
 function meanDiagonal(a: Float64Array, n: number): number {
@@ -302,20 +315,39 @@ function meanDiagonal(a: Float64Array, n: number): number {
   return meanDiag > 0 ? meanDiag : 1;
 }
 
-/** Factorise `next()` (a fresh copy of A each attempt) with escalating jitter. */
+/**
+ * Factorise A with escalating jitter: by the SIMD blocked Cholesky (src/math/simdLinalg.ts) from `source` when it
+ * runs (its L handed to `place`), otherwise by the scalar path on `next()` (a fresh copy of A each attempt).
+ */
 async function jitterLoop(
   meanDiag: number,
   n: number,
   next: () => Float64Array,
   options: JitterOptions,
+  source: Float64Array,
+  place: (l: Float64Array) => Float64Array,
 ): Promise<JitteredCholesky> {
   const factor = options.factor ?? 10;
   const maxTries = options.maxTries ?? 5;
   let rel = 0;
   let lastError: unknown = null;
+  const simdOptions = {
+    threads: options.pool?.threads ?? 1,
+    ...(options.context ? { context: options.context } : {}),
+  };
   for (let attempt = 0; attempt <= maxTries; attempt++) {
-    const work = next();
     const jitter = rel * meanDiag;
+    try {
+      // the SIMD path reads A without modifying it, so every attempt can start from the same source
+      const simd = n >= SIMD_LINALG_MIN_N ? await choleskySimd(source, n, { ...simdOptions, jitter }) : null;
+      if (simd) return { l: place(simd), jitter };
+    } catch (e) {
+      if (!(e instanceof EngineError) || e.code !== "NotPositiveDefinite") throw e;
+      lastError = e;
+      rel = rel === 0 ? (options.initialJitter ?? 1e-10) : rel * factor;
+      continue;
+    }
+    const work = next();
     if (jitter > 0) for (let i = 0; i < n; i++) work[i * n + i] += jitter;
     try {
       if (options.pool) await choleskyParallel(work, n, options.pool, options);

@@ -30,9 +30,10 @@ import {
 
 /**
  * tile(a, b, c, n, lda, ldb, ldc) (byte addresses and strides): for r < 4, s < 2,
- *   C[c + r·ldc + 8s] += Σ_{p < n/8} A[a + r·lda + 8p] · B[b + s·ldb + 8p],  n a positive multiple of 16.
+ *   C[c + r·ldc + 8s] ±= Σ_{p < n/8} A[a + r·lda + 8p] · B[b + s·ldb + 8p],  n a positive multiple of 16
+ * (− when `subtract`: the updates of the blocked Cholesky and triangular solves of simdLinalg.ts).
  */
-function gramTileModule(shared: boolean): Uint8Array {
+function gramTileModule(shared: boolean, subtract: boolean): Uint8Array {
   const { get, set, tee } = op;
   const [a, b, c, n, lda, ldb, ldc, a1, a2, a3, b1, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const acc = (r: number, s: number) => 12 + 2 * r + s; // v128 accumulators 12..19
@@ -59,17 +60,17 @@ function gramTileModule(shared: boolean): Uint8Array {
       // addr = c + r·ldc;  f64[addr + 8s] += lane0 + lane1
       emit(get(c), get(ldc), op.i32(r), op.i32Mul, op.i32Add, tee(i), get(i), op.f64Load(3, 8 * s));
       emit(get(acc(r, s)), op.f64x2ExtractLane(0), get(acc(r, s)), op.f64x2ExtractLane(1));
-      emit(op.f64Add, op.f64Add, op.f64Store(3, 8 * s));
+      emit(op.f64Add, subtract ? op.f64Sub : op.f64Add, op.f64Store(3, 8 * s));
     }
   // imports memory m.mem (≥ 1 page; shared: at most 65536 pages, for worker threads)
   return kernelModule({ name: "tile", nParams: 7, locals: { i32: 5, v128: 14 }, sharedMemory: shared, body });
 }
 
-const tileModules: (object | null | undefined)[] = [undefined, undefined];
-/** The compiled tile module (private or shared memory), null without WebAssembly SIMD. */
-function simdModule(shared: boolean): object | null {
-  const k = shared ? 1 : 0;
-  if (tileModules[k] === undefined) tileModules[k] = compileModule(gramTileModule(shared));
+const tileModules: (object | null | undefined)[] = [undefined, undefined, undefined, undefined];
+/** The compiled tile module (private or shared memory; adding or subtracting), null without WebAssembly SIMD. */
+export function simdModule(shared: boolean, subtract = false): object | null {
+  const k = (shared ? 1 : 0) + (subtract ? 2 : 0);
+  if (tileModules[k] === undefined) tileModules[k] = compileModule(gramTileModule(shared, subtract));
   return tileModules[k]!;
 }
 
@@ -81,40 +82,47 @@ export function simdGemmAvailable(): boolean {
   return simdEnabled() && simdModule(false) !== null;
 }
 
-/** A range of row tiles [i0, i1) of C = A·Bᵀ in module memory (offsets in doubles; see simdGram). */
+/**
+ * Tiles of C ±= A·Bᵀ in module memory (offsets and strides in doubles): row i of A at aBase + i·lda, row j of B at
+ * bBase + j·ldb, C[i, j] at cBase + i·ldc + j; row tiles [i0, i1) (a multiple of 4 rows), columns [j0, j1) (an
+ * even count), products of length k (even). "upper": only column tiles j ≥ i; "lower": only j < i + 4 (the
+ * diagonal 4 × 4 blocks whole).
+ */
 export interface TileJob {
   module: object;
   mem: WasmMemory;
   i0: number;
   i1: number;
-  C: number;
-  fp: number;
+  j0: number;
+  j1: number;
+  k: number;
   aBase: number;
+  lda: number;
   bBase: number;
+  ldb: number;
   cBase: number;
-  symmetric: boolean;
+  ldc: number;
+  triangle: "full" | "upper" | "lower";
 }
 
 /**
- * Tile calls for the row tiles [i0, i1) of C = A·Bᵀ (run by the calling thread and by _simdGramWorker.ts).
- * k slices of KC doubles; B rows in blocks of JB (4 A rows + JB B rows stay in L1 / L2); symmetric: tiles on or
- * above the diagonal only.
+ * Tile calls for a TileJob (run by the calling thread and by _simdGramWorker.ts). k slices of KC doubles; B rows in
+ * blocks of JB (4 A rows + JB B rows stay in L1 / L2).
  */
 export function runTiles(tile: (...args: number[]) => void, job: Omit<TileJob, "module" | "mem">): void {
-  const { i0, i1, C, fp, aBase, bBase, cBase, symmetric } = job;
+  const { i0, i1, k, aBase, lda, bBase, ldb, cBase, ldc, triangle } = job;
   const KC = 512;
   const JB = 128;
-  const ld = fp * 8;
-  const ldc = C * 8;
-  for (let k0 = 0; k0 < fp; k0 += KC) {
-    const nb = Math.min(KC, fp - k0) * 8;
-    for (let j0 = 0; j0 < C; j0 += JB) {
-      const j1 = Math.min(C, j0 + JB);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const nb = Math.min(KC, k - k0) * 8;
+    for (let j0 = job.j0; j0 < job.j1; j0 += JB) {
+      const j1 = Math.min(job.j1, j0 + JB);
       for (let i = i0; i < i1; i += 4) {
-        const ai = (aBase + i * fp + k0) * 8;
-        const ci = (cBase + i * C) * 8;
-        for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j += 2)
-          tile(ai, (bBase + j * fp + k0) * 8, ci + j * 8, nb, ld, ld, ldc);
+        const jEnd = triangle === "lower" ? Math.min(j1, i + 4) : j1;
+        const ai = (aBase + i * lda + k0) * 8;
+        const ci = (cBase + i * ldc) * 8;
+        for (let j = triangle === "upper" ? Math.max(j0, i) : j0; j < jEnd; j += 2)
+          tile(ai, (bBase + j * ldb + k0) * 8, ci + j * 8, nb, lda * 8, ldb * 8, ldc * 8);
       }
     }
   }
@@ -152,7 +160,11 @@ function tileWorker(k: number): Worker {
   return nw;
 }
 
-function runTilesInWorker(k: number, job: TileJob): Promise<void> {
+/**
+ * Run `job` on helper thread k: a TileJob (runTiles), or a job with a `kind` that _simdGramWorker.ts dispatches
+ * (simdLinalg.ts). The module memory must be shared.
+ */
+function runInWorker(k: number, job: { module: object; mem: WasmMemory }): Promise<void> {
   const w = tileWorker(k);
   const id = ++tileJobId;
   return new Promise<void>((resolve, reject) => {
@@ -160,6 +172,25 @@ function runTilesInWorker(k: number, job: TileJob): Promise<void> {
     w.ref();
     w.postMessage({ ...job, id });
   });
+}
+
+/**
+ * Run the row shares [bounds[p], bounds[p + 1]) of a job over the shared memory `mem`: share 0 on this thread
+ * (`here`), the others on helper threads (the job objects of `helper`, with `module` and `mem` added).
+ */
+export async function runShares(
+  module: object,
+  mem: WasmMemory,
+  bounds: readonly number[],
+  here: (r0: number, r1: number) => void,
+  helper: (r0: number, r1: number) => object,
+): Promise<void> {
+  const others: Promise<void>[] = [];
+  for (let p = 1; p + 1 < bounds.length; p++)
+    if (bounds[p]! < bounds[p + 1]!)
+      others.push(runInWorker(p - 1, { ...helper(bounds[p]!, bounds[p + 1]!), module, mem }));
+  here(bounds[0]!, bounds[1]!);
+  await Promise.all(others);
 }
 
 /** Multiply-adds from which a SIMD product is split over threads (a hand-off costs ~1 ms). */
@@ -218,38 +249,37 @@ export async function simdGram(
   };
   copyRows(a, aOff, rows, aBase);
   if (!symmetric) copyRows(b, bOff, cols, bBase);
-  const job = { i0: 0, i1: R, C, fp, aBase, bBase, cBase, symmetric };
-  if (parallel) {
-    const bounds = shareBounds(R, C, parts, symmetric);
-    const others: Promise<void>[] = [];
-    for (let p = 1; p < parts; p++) {
-      if (bounds[p]! >= bounds[p + 1]!) continue;
-      others.push(runTilesInWorker(p - 1, { ...job, module: mod, mem, i0: bounds[p]!, i1: bounds[p + 1]! }));
-    }
-    runTiles(tile, { ...job, i1: bounds[1]! });
-    await Promise.all(others);
-  } else runTiles(tile, job);
+  const triangle = symmetric ? ("upper" as const) : ("full" as const);
+  const job = { i0: 0, i1: R, j0: 0, j1: C, k: fp, aBase, lda: fp, bBase, ldb: fp, cBase, ldc: C, triangle };
+  if (parallel)
+    await runShares(
+      mod,
+      mem,
+      splitRows(0, R, parts, (i) => (symmetric ? C - i : C)),
+      (i0, i1) => runTiles(tile, { ...job, i0, i1 }),
+      (i0, i1) => ({ ...job, i0, i1 }),
+    );
+  else runTiles(tile, job);
   return gramOut(new Float64Array(mem.buffer, cBase * 8, R * C), rows, cols, C, symmetric);
 }
 
 /**
- * Row-tile bounds of `parts` equal shares of the work over R rows (tiles per row tile: C, or C − i above the
- * diagonal when symmetric): share p is [bounds[p], bounds[p + 1]).
+ * Bounds of `parts` shares of about equal work of the row tiles [i0, i1) (4 rows each; `cost(i)` the work of the
+ * tile at row i): share p is [bounds[p], bounds[p + 1]).
  */
-function shareBounds(R: number, C: number, parts: number, symmetric: boolean): number[] {
-  const cost = (i: number) => (symmetric ? C - i : C);
+export function splitRows(i0: number, i1: number, parts: number, cost: (i: number) => number): number[] {
   let total = 0;
-  for (let i = 0; i < R; i += 4) total += cost(i);
-  const bounds = [0];
+  for (let i = i0; i < i1; i += 4) total += cost(i);
+  const bounds = [i0];
   let acc = 0;
-  for (let i = 0, p = 1; i < R && p < parts; i += 4) {
+  for (let i = i0, p = 1; i < i1 && p < parts; i += 4) {
     acc += cost(i);
     if (acc >= (total * p) / parts) {
       bounds.push(i + 4);
       p++;
     }
   }
-  while (bounds.length <= parts) bounds.push(R);
+  while (bounds.length <= parts) bounds.push(i1);
   return bounds;
 }
 

@@ -44,6 +44,7 @@ export const op = {
   i32Mul: [0x6c],
   i32Shl: [0x74],
   f64Add: [0xa0],
+  f64Sub: [0xa1],
   v128Load: (align: number, offset: number) => [SIMD, 0x00, ...mem(align, offset)],
   v128Load64Splat: (align: number, offset: number) => [SIMD, 0x0a, ...mem(align, offset)],
   v128Store: (align: number, offset: number) => [SIMD, 0x0b, ...mem(align, offset)],

@@ -6,7 +6,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
-import { GprModel, type GprParams } from "../../src/gpr/gpr.js";
+import { GprModel, type GprParams, predictionChunks } from "../../src/gpr/gpr.js";
 import { decodeModel, encodeModel, saveModel } from "../../src/model/modelfile.js";
 import { loadModel } from "../../src/models.js";
 import { cartesianToT2, t2ToCartesian } from "../../src/nmr/spherical.js";
@@ -166,12 +166,89 @@ describe("GprModel (full and sparse) on precomputed features", () => {
     const rep2 = await m2.fit(train);
     expect(rep2.trainingMean).toBe(0);
   });
+
+  it("prediction in chunks of structures equals one prediction (λ=2 with covariance, and mean only)", async () => {
+    const m = new GprModel({
+      species: 3,
+      lambda: 2,
+      target: "efg",
+      zeta: 2,
+      reg: 1e-3,
+      descriptor: arraysDesc,
+    });
+    await m.fit(train);
+    const whole = await m.predict(test.structures);
+    const wholeMean = await m.predict(test.structures, { variance: false });
+    for (const chunk of [4, 7]) {
+      // 3 Li per structure: chunks of 1 structure (4) and of 2 structures (7)
+      m.chunkAtoms = chunk;
+      const parts = await m.predict(test.structures);
+      expect(parts.atoms).toEqual(whole.atoms); // structure indices shifted back to the whole list
+      // kernel rows and solves are per atom: equal up to the summation order of size-dependent code paths
+      for (const key of ["mean", "variance", "covariance", "cartesian"] as const) {
+        const [a, b] = [parts[key]!, whole[key]!];
+        expect(a.length).toBe(b.length);
+        for (let i = 0; i < a.length; i++)
+          expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(b[i]!)));
+      }
+      const mean = await m.predict(test.structures, { variance: false });
+      expect(mean.variance).toBeUndefined();
+      for (let i = 0; i < mean.mean.length; i++)
+        expect(Math.abs(mean.mean[i]! - wholeMean.mean[i]!)).toBeLessThan(
+          1e-12 * (1 + Math.abs(wholeMean.mean[i]!)),
+        );
+    }
+  });
+
+  it("predictionChunks: whole structures, at most maxAtoms centre atoms, a larger structure alone", () => {
+    const s = (li: number, o: number) =>
+      new Structure({
+        numbers: [...Array(li).fill(3), ...Array(o).fill(8)],
+        positions: Array((li + o) * 3).fill(0),
+      });
+    const list = [s(0, 2), s(2, 1), s(3, 0), s(9, 1), s(0, 4), s(1, 1), s(4, 0), s(0, 1)];
+    // Li counts 0 2 3 | 9 0 | 1 4 0: structures without Li stay with the chunk before them
+    expect(predictionChunks(list, 3, 5)).toEqual([
+      [0, 3],
+      [3, 5],
+      [5, 8],
+    ]);
+    expect(predictionChunks([], 3, 5)).toEqual([]);
+  });
 });
 
 describe("model files", () => {
   const data = makeData(9, 8, 4);
   const [train, test] = data.split(0.75, 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "soapgpr-model-"));
+
+  it("variance none: a mean-only model without the Cholesky factor, same means, smaller file, note on predict", async () => {
+    const base: GprParams = { species: 3, lambda: 2, target: "efg", reg: 1e-4, descriptor: arraysDesc };
+    const full = new GprModel(base);
+    const rows = (await full.fit(train)).nTrain * 5;
+    const lean = new GprModel({ ...base, variance: "none" });
+    await lean.fit(train);
+    const [fullFile, leanFile] = [path.join(dir, "full.soapgpr"), path.join(dir, "lean.soapgpr")];
+    saveModel(full, fullFile);
+    saveModel(lean, leanFile);
+    expect(lean.serialize().arrays.has("choleskyLower")).toBe(false);
+    expect(full.serialize().arrays.has("choleskyLower")).toBe(true);
+    // the packed factor: rows·(rows + 1)/2 doubles
+    expect(fs.statSync(fullFile).size - fs.statSync(leanFile).size).toBeGreaterThanOrEqual(
+      4 * rows * (rows + 1),
+    );
+    const loaded = loadModel(leanFile);
+    const a = await loaded.predict(test.structures);
+    const b = await full.predict(test.structures);
+    expect(a.variance).toBeUndefined();
+    expect(a.notes.some((n) => n.includes("mean-only model"))).toBe(true);
+    // the same α in both models; the mean-only one predicts in the primal (ζ=2), the full one in the dual
+    for (let i = 0; i < b.mean.length; i++)
+      expect(Math.abs(a.mean[i]! - b.mean[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(b.mean[i]!)));
+    expect(() => new GprModel({ ...base, variance: "some" as "none" })).toThrow(
+      /variance must be full or none/,
+    );
+  });
 
   for (const sparse of [null, { m: 7, seed: 1 }]) {
     it(`save → load → predict gives identical numbers (${sparse ? "sparse" : "full"})`, async () => {

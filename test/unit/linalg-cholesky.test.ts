@@ -67,12 +67,15 @@ describe("blocked Cholesky", () => {
       // Every block is computed by the same kernel with the same inputs, only on another thread.
       expect(par).toEqual(serial);
       // multi-RHS forward substitution with the columns split over the workers: same code per column range
+      // (the scalar path: SOAPGPR_NO_SIMD; the SIMD path is tested in linalg-simd.test.ts)
+      process.env.SOAPGPR_NO_SIMD = "1";
       const r = 130; // n²r ≈ 2.2e7 is above the parallel threshold
       const b = new Float64Array(n * r).map(() => rng.normal());
       const x1 = solveLower(serial, n, b.slice(), r);
       const x2 = await solveLowerParallel(serial, n, b.slice(), r, pool);
       expect(x2).toEqual(x1);
     } finally {
+      delete process.env.SOAPGPR_NO_SIMD;
       pool.dispose();
     }
   });
