@@ -67,8 +67,9 @@ export function register(program: Command): void {
     .command("fit")
     .description(
       "Train a GPR model (per centre species, per λ) on λ-SOAP kernels and save it. λ=2 learns the 5 T2 components " +
-        "of a tensor target (efg, ms); λ=0 a scalar (any per-atom array, T0 of a tensor, or a derived observable " +
-        "efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz). λ=0 targets are centred on the training mean.",
+        "of a tensor target (efg, ms); λ=0 a scalar (any per-atom array, the isotropic part tr/3 of a tensor — σ_iso " +
+        "in ppm for ms —, or a derived observable efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz, ms:iso, " +
+        "ms:aniso, ms:eta, ms:span, ms:skew). λ=0 targets are centred on the training mean.",
     )
     .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
     .requiredOption(
@@ -77,7 +78,8 @@ export function register(program: Command): void {
     )
     .requiredOption(
       "--target <name>",
-      "efg | ms | <per-atom array> | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq",
+      "efg | ms | <per-atom array> | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq | ms:iso | ms:aniso | " +
+        "ms:eta | ms:span | ms:skew",
     )
     .requiredOption("--species <EL>", "centre species, e.g. Li")
     .option(

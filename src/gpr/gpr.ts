@@ -459,19 +459,14 @@ export class GprModel implements Model {
           variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
     }
     checkFinitePrediction(mean, variance, samples, c, this.source);
+    // Only a λ=2 EFG model predicts a whole tensor (an EFG is symmetric and traceless). One block of a shielding
+    // tensor is not the tensor: a traceless T2 or an isotropic σ_iso·I written as `ms` would be wrong, so the
+    // full σ comes only from a tensor model of all its blocks (tensorModel.ts).
     const tgt = parseTarget(p.target, p.lambda);
     let cartesian: Float64Array | undefined;
-    if (tgt.derived === null && (tgt.array === "efg" || tgt.array === "ms") && p.lambda !== 1) {
+    if (tgt.derived === null && tgt.array === "efg" && p.lambda === 2) {
       cartesian = new Float64Array(t * 9);
-      for (let i = 0; i < t; i++) {
-        if (p.lambda === 2) t2ToCartesian(mean, i * 5, cartesian, i * 9);
-        else {
-          const d = mean[i]! / Math.sqrt(3); // T0 = tr/√3 → isotropic tensor (tr/3)·I
-          cartesian[i * 9] = d;
-          cartesian[i * 9 + 4] = d;
-          cartesian[i * 9 + 8] = d;
-        }
-      }
+      for (let i = 0; i < t; i++) t2ToCartesian(mean, i * 5, cartesian, i * 9);
     }
     return {
       species: p.species,

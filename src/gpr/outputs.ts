@@ -46,6 +46,8 @@ export interface AtomPrediction {
 
 export interface RecordOptions {
   observables?: readonly Observable[];
+  /** The model's target ("efg", "ms", "efg:cq", ...): EFG observables of a shielding model are refused. */
+  target?: string;
   isotopes?: Readonly<Record<string, string>>;
 }
 
@@ -57,6 +59,7 @@ export function predictionRecords(
 ): AtomPrediction[] {
   const c = pred.components;
   const obs = options.observables ?? [];
+  checkObservablesFit(obs, options.target);
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
       field: "--observables",
@@ -134,10 +137,34 @@ export function outputFormat(file: string, format?: string): OutputFormat {
   );
 }
 
+/**
+ * EFG observables (CQ, η_Q, ω_Q, θ, φ, the NQR-ordered frame) are quadrupolar: computed from a shielding
+ * tensor they are meaningless numbers (a "CQ" of −308 MHz), so a model of `ms` refuses them.
+ */
+function checkObservablesFit(obs: readonly Observable[], target: string | undefined): void {
+  if (obs.length === 0 || target === undefined || target.split(":")[0] !== "ms") return;
+  throw new EngineError(
+    "InvalidParameter",
+    `--observables ${obs.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
+      `model (target '${target}'): they need an EFG model`,
+    { field: "--observables" },
+  );
+}
+
+/**
+ * Stem of the prediction columns: the target ("efg", "efg_cq"); for one block of a tensor target without the
+ * full tensor, the block too ("ms_iso" for λ=0, "ms_T2" for λ=2), so a traceless T2 is never named `ms`.
+ */
+export function predictionStem(target: string, pred: Prediction): string {
+  const safe = target.replace(/[^A-Za-z0-9_]/g, "_");
+  if (pred.cartesian || (target !== "ms" && target !== "efg")) return safe;
+  return pred.lambda === 0 ? `${safe}_iso` : `${safe}_T${pred.lambda}`;
+}
+
 export interface WriteOptions extends RecordOptions {
   /** Output format (default: from the file name's extension, see `outputFormat`). */
   format?: OutputFormat;
-  /** Target name (used for column names: `<target>_pred`, `<target>_std`). */
+  /** Target name (used for column names: `<target>_pred`, `<target>_std`; see `predictionStem`). */
   target: string;
   /** Provenance lines for file headers (model kind, species, units, conventions). */
   header: Readonly<Record<string, string | number>>;
@@ -181,7 +208,7 @@ export function writePredictions(
   const obs = options.observables ?? [];
   const records = predictionRecords(structures, pred, options);
   const format = options.format ?? outputFormat(file);
-  const safe = options.target.replace(/[^A-Za-z0-9_]/g, "_");
+  const safe = predictionStem(options.target, pred);
   const c = pred.components;
   const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
   if (format === "csv") {
@@ -229,7 +256,11 @@ export function writePredictions(
   }
   if (format === "magres") {
     if (!pred.cartesian)
-      throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
+      throw new EngineError(
+        "InvalidParameter",
+        ".magres output needs a full tensor: a λ=2 efg model, or a tensor model of ms (fit without --lambda)",
+        { file },
+      );
     if (file === "-" && structures.length > 1)
       throw new EngineError(
         "InvalidParameter",
