@@ -7,7 +7,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
 import { createGnnModel } from "../../src/gnn/index.js";
 import { EngineError } from "../../src/core/errors.js";
-import { GprModel, saveModel } from "../../src/gpr/index.js";
+import { GprModel, type GprParams, saveModel, TensorModel, tensorLambdas } from "../../src/gpr/index.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
@@ -17,7 +17,7 @@ import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, summaryStream } from "../options.js";
 
 interface FitCliOptions {
-  lambda: string;
+  lambda?: string;
   data: string[];
   target: string;
   species: string;
@@ -71,7 +71,12 @@ export function register(program: Command): void {
         "in ppm for ms —, or a derived observable efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz, ms:iso, " +
         "ms:aniso, ms:eta, ms:span, ms:skew). λ=0 targets are centred on the training mean.",
     )
-    .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
+    .option(
+      "--lambda <0|1|2>",
+      "λ of the learned quantity (one block). Default: a tensor target (efg, ms, any 3x3 per-atom array) fits " +
+        "all its blocks in one model — ms: λ=0 σ_iso, λ=1 antisymmetric (odd parity), λ=2; efg: λ=2 — and " +
+        "predicts the full tensor; a scalar target: λ=0",
+    )
     .requiredOption(
       "--data <files...>",
       `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
@@ -115,44 +120,18 @@ export function register(program: Command): void {
     )
     .option("--json", "print the fit report as JSON on stdout")
     .action(async (o: FitCliOptions) => {
-      const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
-      parseTarget(o.target, lambda);
+      const lambda =
+        o.lambda === undefined ? null : num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
+      parseTarget(o.target, lambda ?? (o.target.includes(":") ? 0 : 2));
       checkOutputFile(o.out, { gzip: false });
       const kind = o.model ?? (o.sparse !== undefined ? "sparse-gpr" : "gpr");
       if (kind === "gnn-isd" || kind === "gnn-tp") {
+        if (lambda === null)
+          throw new EngineError("InvalidParameter", `--model ${kind} needs --lambda`, { field: "--lambda" });
         await fitGnn(kind, o, lambda);
         return;
       }
-      if (kind !== "gpr" && kind !== "sparse-gpr") {
-        throw new EngineError(
-          "InvalidParameter",
-          `--model ${kind}: expected gpr, sparse-gpr, gnn-isd or gnn-tp`,
-          { field: "--model" },
-        );
-      }
-      if (kind === "sparse-gpr" && o.sparse === undefined) {
-        throw new EngineError("InvalidParameter", "--model sparse-gpr needs --sparse M", {
-          field: "--sparse",
-        });
-      }
-      if (o.selection !== "fps" && o.selection !== "cur") {
-        throw new EngineError("InvalidParameter", `--selection must be fps or cur, got '${o.selection}'`, {
-          field: "--selection",
-        });
-      }
-      if (o.approximation !== "dtc" && o.approximation !== "sor") {
-        throw new EngineError("InvalidParameter", `--approximation must be dtc or sor`, {
-          field: "--approximation",
-        });
-      }
-      const hypers = soapHypersFromCli({
-        ...(o.preset !== undefined ? { preset: o.preset } : {}),
-        ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
-        ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
-        ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
-        ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
-      });
-      const species = atomicNumber(o.species);
+      const common = gprCommonParams(o, kind);
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
@@ -160,26 +139,13 @@ export function register(program: Command): void {
       const { structures, sources } = readStructures(o.data);
       const arrayName = o.target.split(":")[0]!;
       const data = Dataset.fromArrays(structures, [arrayName], sources);
-      const isotopes = parseIsotopeOverrides(o.isotope);
-      const model = new GprModel({
-        species,
-        lambda,
-        target: o.target,
-        zeta: num(o.zeta, "--zeta", (x) => x >= 1),
-        reg: regFor(o.reg, lambda),
-        descriptor: { name: "lambda-soap", hypers: JSON.parse(JSON.stringify(hypers)) },
-        sparse:
-          kind === "sparse-gpr"
-            ? {
-                m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
-                selection: o.selection as "fps" | "cur",
-                approximation: o.approximation as "dtc" | "sor",
-                seed: o.seed,
-              }
-            : null,
-        backend: o.backend === "gpu" ? "gpu" : o.backend,
-        isotopes,
-      });
+      const tensor = lambda === null && !o.target.includes(":") && data.target(arrayName).components === 9;
+      const model = tensor
+        ? new TensorModel({
+            ...common,
+            blocks: Object.fromEntries(tensorLambdas(o.target).map((l) => [l, { reg: regFor(o.reg, l) }])),
+          })
+        : new GprModel({ ...common, lambda: lambda ?? 0, reg: regFor(o.reg, lambda ?? 0) });
       const report = await model.fit(data, { log });
       saveModel(model, o.out);
       log(`model written to ${o.out}`);
@@ -190,7 +156,7 @@ export function register(program: Command): void {
       }
       const tm = report.timings;
       summary.write(
-        `fitted ${report.model} for ${o.species} λ=${lambda} on ${report.nTrain} environments (target ${o.target})\n` +
+        `fitted ${report.model} for ${o.species} λ=${tensor ? (report.lambdas as number[]).join(",") : (lambda ?? 0)} on ${report.nTrain} environments (target ${o.target})\n` +
           `timings (s): ${Object.entries(tm)
             .map(([k, v]) => `${k} ${v.toFixed(2)}`)
             .join(", ")}\n` +
@@ -198,6 +164,58 @@ export function register(program: Command): void {
           `model: ${o.out}\n`,
       );
     });
+}
+
+/** The GPR params of the command line that every λ block shares (all but λ and reg). */
+function gprCommonParams(o: FitCliOptions, kind: string): Omit<GprParams, "lambda"> {
+  if (kind !== "gpr" && kind !== "sparse-gpr") {
+    throw new EngineError(
+      "InvalidParameter",
+      `--model ${kind}: expected gpr, sparse-gpr, gnn-isd or gnn-tp`,
+      {
+        field: "--model",
+      },
+    );
+  }
+  if (kind === "sparse-gpr" && o.sparse === undefined) {
+    throw new EngineError("InvalidParameter", "--model sparse-gpr needs --sparse M", {
+      field: "--sparse",
+    });
+  }
+  if (o.selection !== "fps" && o.selection !== "cur") {
+    throw new EngineError("InvalidParameter", `--selection must be fps or cur, got '${o.selection}'`, {
+      field: "--selection",
+    });
+  }
+  if (o.approximation !== "dtc" && o.approximation !== "sor") {
+    throw new EngineError("InvalidParameter", `--approximation must be dtc or sor`, {
+      field: "--approximation",
+    });
+  }
+  const hypers = soapHypersFromCli({
+    ...(o.preset !== undefined ? { preset: o.preset } : {}),
+    ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
+    ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
+    ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
+    ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
+  });
+  return {
+    species: atomicNumber(o.species),
+    target: o.target,
+    zeta: num(o.zeta, "--zeta", (x) => x >= 1),
+    descriptor: { name: "lambda-soap", hypers: JSON.parse(JSON.stringify(hypers)) },
+    sparse:
+      kind === "sparse-gpr"
+        ? {
+            m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
+            selection: o.selection as "fps" | "cur",
+            approximation: o.approximation as "dtc" | "sor",
+            seed: o.seed,
+          }
+        : null,
+    backend: o.backend === "gpu" ? "gpu" : o.backend,
+    isotopes: parseIsotopeOverrides(o.isotope),
+  };
 }
 
 /** Train the equivariant GNN behind the same Model interface (src/gnn). */

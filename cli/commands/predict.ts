@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
 import { printable } from "../../src/core/errors.js";
-import { loadModel, modelTargetName } from "../../src/gpr/index.js";
+import { layoutText, loadModel, modelTargetName, type Prediction } from "../../src/gpr/index.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
@@ -26,6 +26,14 @@ interface PredictCliOptions {
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** What the mean/std columns hold, for the output header. */
+function componentsText(pred: Prediction): string {
+  if (pred.blocks)
+    return `${layoutText(pred.blocks)}; _pred columns: the full Cartesian tensor, row-major, not symmetrised`;
+  if (pred.lambda === 0) return "scalar";
+  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, DESIGN.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
+}
 
 export function register(program: Command): void {
   program
@@ -83,8 +91,7 @@ export function register(program: Command): void {
           lambda: pred.lambda,
           target,
           units: targetUnits(target),
-          components:
-            pred.lambda === 2 ? "T2 (m=-2..2, DESIGN.md); _pred columns: Cartesian row-major" : "scalar",
+          components: componentsText(pred),
         },
       });
       const n = pred.atoms.length / 2;

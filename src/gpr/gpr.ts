@@ -24,7 +24,7 @@ import {
   kernelMatrix,
   subsetFeatures,
 } from "../soap/envKernel.js";
-import type { Descriptor, FeatureBlocks } from "../soap/types.js";
+import type { ComputeOptions, Descriptor, FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
 import { createDescriptor } from "./descriptors.js";
 import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
@@ -77,6 +77,11 @@ export interface GprParams {
   readonly backend?: string;
   /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
   readonly isotopes?: Readonly<Record<string, string>>;
+  /**
+   * O(3) parity of the λ>0 features (default +1). −1 (pseudo-tensor features) for λ=1 of a shielding tensor: its
+   * antisymmetric part is a pseudovector, unchanged by inversion. The λ=0 features of the ζ fold are always +1.
+   */
+  readonly parity?: 1 | -1;
 }
 
 /** The learned state (arrays are what the model file stores). */
@@ -95,7 +100,8 @@ interface Fitted {
   nTrain: number;
 }
 
-type Resolved = Required<Omit<GprParams, "sparse" | "isotopes">> & {
+type Resolved = Required<Omit<GprParams, "sparse" | "isotopes" | "parity">> & {
+  parity: 1 | -1;
   sparse: Required<SparseParams> | null;
   isotopes: Readonly<Record<string, string>>;
 };
@@ -113,6 +119,10 @@ function resolve(p: GprParams): Resolved {
   if (!(reg >= 0) || !Number.isFinite(reg))
     throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
   parseTarget(p.target, p.lambda);
+  if (p.parity !== undefined && p.parity !== 1 && !(p.parity === -1 && p.lambda > 0))
+    throw new EngineError("InvalidParameter", `parity must be 1, or −1 for λ > 0; got ${p.parity}`, {
+      field: "parity",
+    });
   const sp = p.sparse
     ? {
         m: p.sparse.m,
@@ -138,6 +148,7 @@ function resolve(p: GprParams): Resolved {
     sparse: sp,
     backend: p.backend ?? "cpu",
     isotopes: p.isotopes ?? {},
+    parity: p.parity ?? 1,
   };
 }
 
@@ -235,6 +246,20 @@ export class GprModel implements Model {
     return this.params.lambda === 0 ? [0] : [0, this.params.lambda];
   }
 
+  /** The λ and λ=0 feature blocks of the centre species; odd-parity λ blocks are computed apart from λ=0. */
+  private blocks(
+    desc: Descriptor,
+    structures: readonly Structure[],
+    opts: ComputeOptions = {},
+  ): FeatureBlocks {
+    const p = this.params;
+    const cOpts = { ...opts, centers: [p.species] };
+    if (p.parity === 1 || p.lambda === 0)
+      return desc.compute(structures, { ...cOpts, lambdas: this.lambdas() });
+    const b0 = desc.compute(structures, { ...cOpts, lambdas: [0] });
+    return new Map([...b0, ...desc.compute(structures, { ...cOpts, lambdas: [p.lambda], parity: p.parity })]);
+  }
+
   private context(): string {
     return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
   }
@@ -273,7 +298,7 @@ export class GprModel implements Model {
     const cOpts = { centers: [p.species], lambdas: this.lambdas() };
     if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
     const onProgress = progressLogger(log, `${ctx}features`);
-    const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
+    const blocks = this.blocks(desc, dataset.structures, { onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     timings.features = now() - t0;
     const c = feats.c;
@@ -394,7 +419,7 @@ export class GprModel implements Model {
     const wantVar = options.variance ?? true;
     let t0 = now();
     const desc = this.descriptor(f.descriptorHypers);
-    const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
+    const blocks = this.blocks(desc, structures);
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const timings: Record<string, number> = { features: now() - t0 };
     const c = 2 * p.lambda + 1;
@@ -507,6 +532,7 @@ export class GprModel implements Model {
         sparse: p.sparse,
         backend: p.backend,
         isotopes: p.isotopes,
+        ...(p.parity === -1 ? { parity: p.parity } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -642,6 +668,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       sparse: pr.sparse,
       backend: pr.backend,
       isotopes: pr.isotopes,
+      ...(pr.parity === -1 ? { parity: -1 as const } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);

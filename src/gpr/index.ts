@@ -20,6 +20,14 @@ export {
   saveModel,
 } from "./modelfile.js";
 export { fitPredictRaw } from "./rawFit.js";
+export {
+  type BlockSettings,
+  layoutText,
+  TENSOR_MODEL_KIND,
+  TensorModel,
+  type TensorParams,
+  tensorLambdas,
+} from "./tensorModel.js";
 export * from "./regression.js";
 export {
   type PrimalWeights,

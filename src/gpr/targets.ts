@@ -99,15 +99,21 @@ const TARGET_LAMBDAS =
  */
 const ZERO_PART_RELATIVE = 64 * Number.EPSILON;
 
+/** Whether the rows are zero to round-off of their source entries (e.g. λ=1 of symmetric tensors). */
+export function isZeroPart(rows: TargetRows): boolean {
+  let yMax = 0;
+  for (const v of rows.y) yMax = Math.max(yMax, Math.abs(v));
+  return rows.y.length > 0 && yMax <= ZERO_PART_RELATIVE * rows.rawMax;
+}
+
 /**
  * Refuse a target that is identically zero on every training environment (e.g. λ=1 of a symmetric tensor):
  * a model of it predicts 0 and scores a meaningless r = 1. `rawMax` is the largest |entry| of the source
  * arrays those rows came from.
  */
 export function checkTargetNotZero(name: string, lambda: number, rows: TargetRows): void {
-  let yMax = 0;
-  for (const v of rows.y) yMax = Math.max(yMax, Math.abs(v));
-  if (rows.y.length === 0 || yMax > ZERO_PART_RELATIVE * rows.rawMax) return;
+  if (!isZeroPart(rows)) return;
+  const yMax = rows.y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   throw new EngineError(
     "InvalidParameter",
     `target '${name}' at λ=${lambda} is identically zero on all ${rows.samples.length / 2} training environments ` +
