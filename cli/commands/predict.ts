@@ -3,7 +3,8 @@
  */
 import type { Command } from "commander";
 import { symbolOf } from "../../src/core/elements.js";
-import { printable } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
+import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/gpr/msObservables.js";
 import { layoutText, loadModel, modelTargetName, type Prediction } from "../../src/gpr/index.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
 import { targetUnits } from "../../src/gpr/targets.js";
@@ -12,8 +13,11 @@ import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { requireCentres, STDIN_HELP } from "../inputs.js";
 import { summaryStream } from "../options.js";
+import { addReferenceOptions, type ReferenceCliOptions, referenceOf } from "../reference.js";
 
-interface PredictCliOptions {
+interface PredictCliOptions extends ReferenceCliOptions {
+  uncertainty: string;
+  samples: string;
   model: string;
   data: string[];
   out: string;
@@ -36,7 +40,7 @@ function componentsText(pred: Prediction): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("predict")
     .description(
       "Predict per-atom tensors or scalars (with predictive standard deviations) for the model's species and " +
@@ -53,56 +57,76 @@ export function register(program: Command): void {
         "(needs --format; the summary then goes to stderr)",
     )
     .option("--format <fmt>", `output format instead of the extension: ${OUTPUT_FORMATS.join(" | ")}`)
-    .option("--observables <list>", "comma list of cq, eta, wq, theta, phi, euler, quat (λ=2 efg models)")
+    .option(
+      "--observables <list>",
+      "comma list: EFG models cq, eta, wq, theta, phi, euler, quat; shielding tensor models iso, shift, zeta, delta, " +
+        "eta, span, skew, euler, quat (scalars with a <name>_std column)",
+    )
+    .option("--uncertainty <how>", "MS observable uncertainties: linear (linearisation) | sampling", "linear")
+    .option("--samples <n>", "draws for --uncertainty sampling", "2000")
     .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
     .option(
       "--backend <name>",
       "kernel assembly for this prediction: cpu | gpu | auto (default: the model's)",
     )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
-    .option("--json", "print a JSON summary on stdout")
-    .action(async (o: PredictCliOptions) => {
-      const t0 = performance.now();
-      const log = (l: string) =>
-        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
-      const obs = parseObservables(o.observables);
-      const format = outputFormat(o.out, o.format);
-      checkOutputFile(o.out);
-      const model = loadModel(o.model);
-      const { structures, sources } = readStructures(o.data);
-      requireCentres(model, structures, sources, o.data);
-      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
-      const tp = performance.now();
-      const pred = await model.predict(structures, {
-        variance: o.variance,
-        ...(o.backend !== undefined ? { backend: o.backend } : {}),
+    .option("--json", "print a JSON summary on stdout");
+  addReferenceOptions(cmd).action(async (o: PredictCliOptions) => {
+    const t0 = performance.now();
+    const log = (l: string) =>
+      process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+    const obs = parseObservables(o.observables);
+    const { reference, text: referenceText } = referenceOf(o);
+    if (referenceText) log(referenceText);
+    const samples = Number(o.samples);
+    if (!Number.isInteger(samples) || samples < 2)
+      throw new EngineError("InvalidParameter", `--samples must be an integer ≥ 2, got '${o.samples}'`, {
+        field: "--samples",
       });
-      const tPredict = (performance.now() - tp) / 1000;
-      const header = model.serialize().header as Record<string, unknown>;
-      const target = modelTargetName(header) ?? "prediction";
-      const files = writePredictions(o.out, structures, pred, {
-        format,
-        target,
-        observables: obs,
-        isotopes: parseIsotopeOverrides(o.isotope),
-        header: {
-          model: model.kind,
-          species: symbolOf(pred.species),
-          lambda: pred.lambda,
-          target,
-          units: targetUnits(target),
-          components: componentsText(pred),
-        },
-      });
-      const n = pred.atoms.length / 2;
-      log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
-      const summary = summaryStream(o.out);
-      if (o.json) {
-        summary.write(
-          `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
-        );
-      } else {
-        summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
-      }
+    const propagation = parsePropagation(o.uncertainty, samples, 0);
+    const format = outputFormat(o.out, o.format);
+    checkOutputFile(o.out);
+    const model = loadModel(o.model);
+    const { structures, sources } = readStructures(o.data);
+    requireCentres(model, structures, sources, o.data);
+    log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
+    const tp = performance.now();
+    const pred = await model.predict(structures, {
+      variance: o.variance,
+      ...(o.backend !== undefined ? { backend: o.backend } : {}),
     });
+    const tPredict = (performance.now() - tp) / 1000;
+    const header = model.serialize().header as Record<string, unknown>;
+    const target = modelTargetName(header) ?? "prediction";
+    const files = writePredictions(o.out, structures, pred, {
+      format,
+      target,
+      observables: obs,
+      reference,
+      propagation,
+      isotopes: parseIsotopeOverrides(o.isotope),
+      header: {
+        model: model.kind,
+        species: symbolOf(pred.species),
+        lambda: pred.lambda,
+        target,
+        units: targetUnits(target),
+        components: componentsText(pred),
+        ...(obs.length > 0 && target === "ms"
+          ? { observable_units: MS_OBSERVABLE_UNITS, uncertainty: propagation.method }
+          : {}),
+        ...(referenceText ? { reference: referenceText } : {}),
+      },
+    });
+    const n = pred.atoms.length / 2;
+    log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+    const summary = summaryStream(o.out);
+    if (o.json) {
+      summary.write(
+        `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
+      );
+    } else {
+      summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
+    }
+  });
 }

@@ -10,10 +10,23 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
 import { nmrSites } from "../nmr/sites.js";
+import type { ShiftReference } from "../nmr/shifts.js";
 import type { Prediction } from "./model.js";
+import {
+  MS_OBSERVABLES,
+  MS_SCALARS,
+  type MsObservable,
+  type MsScalar,
+  msOrientation,
+  msScalarStd,
+  msScalars,
+  type Propagation,
+} from "./msObservables.js";
 
+/** EFG observables (EFG models); MS_OBSERVABLES (msObservables.ts) are those of shielding tensor models. */
 export const OBSERVABLES = ["cq", "eta", "wq", "theta", "phi", "euler", "quat"] as const;
-export type Observable = (typeof OBSERVABLES)[number];
+export type Observable = (typeof OBSERVABLES)[number] | MsObservable;
+const KNOWN = new Set<string>([...OBSERVABLES, ...MS_OBSERVABLES]);
 
 export function parseObservables(spec: string | undefined): Observable[] {
   if (!spec) return [];
@@ -21,10 +34,12 @@ export function parseObservables(spec: string | undefined): Observable[] {
   for (const raw of spec.split(",")) {
     const o = raw.trim() as Observable;
     if (o === ("" as Observable)) continue;
-    if (!OBSERVABLES.includes(o)) {
-      throw new EngineError("InvalidParameter", `unknown observable '${o}' (use ${OBSERVABLES.join(", ")})`, {
-        field: "--observables",
-      });
+    if (!KNOWN.has(o)) {
+      throw new EngineError(
+        "InvalidParameter",
+        `unknown observable '${o}' (EFG: ${OBSERVABLES.join(", ")}; MS: ${MS_OBSERVABLES.join(", ")})`,
+        { field: "--observables" },
+      );
     }
     out.push(o);
   }
@@ -42,12 +57,18 @@ export interface AtomPrediction {
   /** Cartesian tensor (row-major 9) for tensor targets */
   cartesian: number[] | null;
   observables: Partial<Record<Observable, number | number[] | null>>;
+  /** Predictive standard deviations of scalar MS observables (shielding tensor models with covariances). */
+  observableStd?: Partial<Record<MsScalar, number>>;
 }
 
 export interface RecordOptions {
   observables?: readonly Observable[];
   /** The model's target ("efg", "ms", "efg:cq", ...): EFG observables of a shielding model are refused. */
   target?: string;
+  /** Chemical-shift reference for the `shift` observable (δ_iso = a − b·σ_iso). */
+  reference?: ShiftReference | null;
+  /** How MS observable uncertainties are propagated (default linearisation). */
+  propagation?: Propagation;
   isotopes?: Readonly<Record<string, string>>;
 }
 
@@ -59,7 +80,8 @@ export function predictionRecords(
 ): AtomPrediction[] {
   const c = pred.components;
   const obs = options.observables ?? [];
-  checkObservablesFit(obs, options.target);
+  checkObservablesFit(obs, options.target, pred, options.reference ?? null);
+  if (options.target === "ms" && obs.length > 0) return msRecords(pred, obs, options);
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
       field: "--observables",
@@ -141,14 +163,78 @@ export function outputFormat(file: string, format?: string): OutputFormat {
  * EFG observables (CQ, η_Q, ω_Q, θ, φ, the NQR-ordered frame) are quadrupolar: computed from a shielding
  * tensor they are meaningless numbers (a "CQ" of −308 MHz), so a model of `ms` refuses them.
  */
-function checkObservablesFit(obs: readonly Observable[], target: string | undefined): void {
-  if (obs.length === 0 || target === undefined || target.split(":")[0] !== "ms") return;
-  throw new EngineError(
-    "InvalidParameter",
-    `--observables ${obs.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
-      `model (target '${target}'): they need an EFG model`,
-    { field: "--observables" },
-  );
+function checkObservablesFit(
+  obs: readonly Observable[],
+  target: string | undefined,
+  pred: Prediction,
+  reference: ShiftReference | null,
+): void {
+  if (obs.length === 0 || target === undefined) return;
+  const isMs = target.split(":")[0] === "ms";
+  const foreign = obs.filter((o) => !(isMs ? MS_SET : EFG_SET).has(o));
+  if (foreign.length > 0) {
+    throw new EngineError(
+      "InvalidParameter",
+      isMs
+        ? `--observables ${foreign.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
+            `model (target '${target}'): they need an EFG model`
+        : `--observables ${foreign.join(",")} are magnetic-shielding observables, but this is an EFG model ` +
+            `(target '${target}'): they need a shielding (ms) model`,
+      { field: "--observables" },
+    );
+  }
+  if (isMs && (target !== "ms" || !pred.blocks))
+    throw new EngineError(
+      "InvalidParameter",
+      `MS observables need the full shielding tensor: a tensor model (fit --target ms without --lambda), not '${target}' λ=${pred.lambda}`,
+      { field: "--observables" },
+    );
+  if (obs.includes("shift") && !reference)
+    throw new EngineError(
+      "InvalidParameter",
+      "the 'shift' observable needs --reference σ_ref or --reference-fit FILE",
+      {
+        field: "--observables",
+      },
+    );
+}
+
+const MS_SET = new Set<string>(MS_OBSERVABLES);
+const EFG_SET = new Set<string>(OBSERVABLES);
+
+/** Records of a shielding tensor model with its MS observables (and their standard deviations). */
+function msRecords(pred: Prediction, obs: readonly Observable[], options: RecordOptions): AtomPrediction[] {
+  const lambdas = pred.blocks!;
+  const C = pred.components;
+  const cart = pred.cartesian!;
+  const reference = options.reference ?? null;
+  const prop = options.propagation ?? { method: "linear" };
+  return Array.from({ length: pred.atoms.length / 2 }, (_, k) => {
+    const scalars = msScalars(cart, 9 * k, reference);
+    const orient = obs.includes("euler") || obs.includes("quat") ? msOrientation(cart, 9 * k) : null;
+    const sd = pred.covariance
+      ? msScalarStd(lambdas, pred.mean, k * C, pred.covariance, k * C * C, reference, prop)
+      : null;
+    const observables: AtomPrediction["observables"] = {};
+    const observableStd: Partial<Record<MsScalar, number>> = {};
+    for (const o of obs) {
+      if (o === "euler" || o === "quat") observables[o] = orient![o];
+      else {
+        observables[o] = scalars[o as MsScalar];
+        if (sd) observableStd[o as MsScalar] = sd[o as MsScalar];
+      }
+    }
+    return {
+      structure: pred.atoms[2 * k]!,
+      atom: pred.atoms[2 * k + 1]!,
+      element: symbolOf(pred.species),
+      mean: Array.from(pred.mean.subarray(k * C, (k + 1) * C)),
+      std: pred.variance ? Array.from(pred.variance.subarray(k * C, (k + 1) * C), Math.sqrt) : null,
+      cartesian: Array.from(cart.subarray(9 * k, 9 * k + 9)),
+      observables,
+      ...(sd ? { observableStd } : {}),
+    };
+  });
 }
 
 /**
@@ -170,18 +256,21 @@ export interface WriteOptions extends RecordOptions {
   header: Readonly<Record<string, string | number>>;
 }
 
+/** Whether observable `o` gets a `<o>_std` column (scalar MS observables of records with uncertainties). */
+const hasStd = (o: Observable, withStd: boolean) => withStd && (MS_SCALARS as readonly string[]).includes(o);
+
 /** Column names of one record type. */
-function obsColumns(obs: readonly Observable[]): string[] {
+function obsColumns(obs: readonly Observable[], withStd = false): string[] {
   const cols: string[] = [];
   for (const o of obs) {
     if (o === "euler") cols.push("euler_alpha", "euler_beta", "euler_gamma");
     else if (o === "quat") cols.push("quat_w", "quat_x", "quat_y", "quat_z");
-    else cols.push(o);
+    else cols.push(o, ...(hasStd(o, withStd) ? [`${o}_std`] : []));
   }
   return cols;
 }
 
-function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
+function obsValues(r: AtomPrediction, obs: readonly Observable[], withStd = false): number[] {
   const v: number[] = [];
   for (const o of obs) {
     const x = r.observables[o];
@@ -189,6 +278,7 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
     if (x === null || x === undefined) for (let i = 0; i < width; i++) v.push(Number.NaN);
     else if (Array.isArray(x)) v.push(...x);
     else v.push(x as number);
+    if (hasStd(o, withStd)) v.push(r.observableStd?.[o as MsScalar] ?? Number.NaN);
   }
   return v;
 }
@@ -207,6 +297,7 @@ export function writePredictions(
 ): string[] {
   const obs = options.observables ?? [];
   const records = predictionRecords(structures, pred, options);
+  const withStd = records.some((r) => r.observableStd !== undefined);
   const format = options.format ?? outputFormat(file);
   const safe = predictionStem(options.target, pred);
   const c = pred.components;
@@ -219,7 +310,15 @@ export function writePredictions(
       : [];
     const lines = [
       ...head.map((h) => `# ${h}`),
-      ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
+      [
+        "structure",
+        "atom",
+        "element",
+        ...compCols,
+        ...stdCols,
+        ...cartCols,
+        ...obsColumns(obs, withStd),
+      ].join(","),
     ];
     for (const r of records) {
       lines.push(
@@ -230,7 +329,7 @@ export function writePredictions(
           ...r.mean,
           ...(r.std ?? []),
           ...(r.cartesian ?? []),
-          ...obsValues(r, obs),
+          ...obsValues(r, obs, withStd),
         ]
           .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
           .join(","),
@@ -285,7 +384,7 @@ export function writePredictions(
   }
   if (format === "extxyz" || format === "xyz") {
     const predCols = pred.cartesian ? 9 : c;
-    const oc = obsColumns(obs);
+    const oc = obsColumns(obs, withStd);
     const outStructs = structures.map((st, si) => {
       const p = new Float64Array(st.length * predCols).fill(Number.NaN);
       const sd = new Float64Array(st.length * c).fill(Number.NaN);
@@ -293,7 +392,7 @@ export function writePredictions(
       for (const r of byStruct.get(si) ?? []) {
         p.set(r.cartesian ?? r.mean, r.atom * predCols);
         if (r.std) sd.set(r.std, r.atom * c);
-        if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
+        if (oc.length) ov.set(obsValues(r, obs, withStd), r.atom * oc.length);
       }
       // every input column passes through (R, I, L and S: the extxyz writer keeps each type)
       const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
