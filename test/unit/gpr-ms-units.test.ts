@@ -119,4 +119,23 @@ describe("guards: one block is not the tensor; EFG observables of a shielding mo
     ).toThrow(/EFG \(quadrupolar\) observables, but this is a magnetic-shielding \(ms\) model/);
     expect(fs.existsSync(csv)).toBe(false);
   });
+
+  it("shielding observables of an EFG model are refused, naming the model", () => {
+    const efg = {
+      species: 14,
+      lambda: 2,
+      atoms: new Int32Array([0, 0]),
+      components: 5,
+      mean: new Float64Array(5),
+      cartesian: new Float64Array(9),
+      notes: [],
+    };
+    const csv = path.join(dir, "efg.csv");
+    expect(() =>
+      writePredictions(csv, structures, efg, { target: "efg", header: {}, observables: ["span", "shift"] }),
+    ).toThrow(
+      /--observables span,shift are magnetic-shielding observables, but this is an EFG model \(target 'efg'\)/,
+    );
+    expect(fs.existsSync(csv)).toBe(false);
+  });
 });
