@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Structure } from "../../src/core/structure.js";
 import { parseVenetosJson } from "../../src/io/venetos.js";
+import { runCli } from "./cli.js";
 
 export const VENETOS_FILE = new URL(
   "../../../shared/data/magres/venetos_si_ms/si_nmr_data.json.gz",
@@ -68,4 +69,32 @@ export function maxKnownDiff(a: ArrayLike<number>, b: ArrayLike<number>): number
   }
   if (known === 0) throw new Error("no reference values to compare");
   return worst;
+}
+
+/** Small λ-SOAP settings for the CLI tests on the Venetos subset. */
+export const SMALL_SOAP_ARGS = ["--nmax", "3", "--lmax", "2", "--rcut", "4"];
+
+/** `soapgpr fit --target T --species Si --data FILE <small hypers> --reg REG --out MODEL [extra]`, which must succeed. */
+export async function fitSi(
+  file: string,
+  model: string,
+  target: string,
+  reg: string,
+  extra: string[] = [],
+): Promise<{ stdout: string }> {
+  const args = ["fit", "--target", target, "--species", "Si", "--data", file, ...SMALL_SOAP_ARGS];
+  const r = await runCli([...args, "--reg", reg, "--out", model, ...extra]);
+  if (r.code !== 0) throw new Error(`fit failed (${r.code}): ${r.stderr}`);
+  return r;
+}
+
+/** `soapgpr predict --model MODEL --data FILE --out OUT [extra]`, which must succeed. */
+export async function predictSi(
+  model: string,
+  file: string,
+  out: string,
+  extra: string[] = [],
+): Promise<void> {
+  const r = await runCli(["predict", "--model", model, "--data", file, "--out", out, ...extra]);
+  if (r.code !== 0) throw new Error(`predict failed (${r.code}): ${r.stderr}`);
 }

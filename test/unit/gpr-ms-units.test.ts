@@ -13,7 +13,7 @@ import { parseTarget, targetUnits } from "../../src/gpr/targets.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { msParams } from "../../src/nmr/ms.js";
 import { runCli } from "../helpers/cli.js";
-import { maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
+import { fitSi, maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
 
 const hypers = { cutoff: { radius: 4 }, basis: { maxRadial: 3, maxAngular: 2 } };
 const descriptor = { name: "lambda-soap", hypers };
@@ -64,22 +64,7 @@ describe("λ=0 of ms is σ_iso in ppm", () => {
   it("CLI: fit --lambda 0 --target ms, predict → CSV mean_0 in ppm equal to σ_iso, column ms_iso_pred in extxyz", async () => {
     const model = path.join(dir, "iso.model");
     const csv = path.join(dir, "iso.csv");
-    const small = ["--nmax", "3", "--lmax", "2", "--rcut", "4", "--reg", "1e-12"];
-    const fit = await runCli([
-      "fit",
-      "--lambda",
-      "0",
-      "--target",
-      "ms",
-      "--species",
-      "Si",
-      "--data",
-      file,
-      ...small,
-      "--out",
-      model,
-    ]);
-    expect(fit.code, fit.stderr).toBe(0);
+    await fitSi(file, model, "ms", "1e-12", ["--lambda", "0"]);
     const pr = await runCli(["predict", "--model", model, "--data", file, "--out", csv]);
     expect(pr.code, pr.stderr).toBe(0);
     const lines = fs.readFileSync(csv, "utf8").split("\n");

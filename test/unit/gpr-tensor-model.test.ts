@@ -13,7 +13,7 @@ import { TensorModel } from "../../src/gpr/tensorModel.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { runCli } from "../helpers/cli.js";
 import { randomRotation, rotateStructure, rotateTensor } from "../helpers/equivariance.js";
-import { maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
+import { fitSi, maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
 
 const hypers = { cutoff: { radius: 4 }, basis: { maxRadial: 3, maxAngular: 2 } };
 const descriptor = { name: "lambda-soap", hypers };
@@ -113,21 +113,7 @@ describe("CLI: fit --target ms without --lambda, predict, evaluate", () => {
   it("writes one tensor model; predict writes ms_pred (9 columns, ppm) equal to the training σ, ms_std, units", async () => {
     const { file } = venetosSubset(6);
     const model = path.join(dir, "cli.model");
-    const small = ["--nmax", "3", "--lmax", "2", "--rcut", "4", "--reg", "0=1e-16,1=1e-16,2=1e-16"];
-    const fit = await runCli([
-      "fit",
-      "--target",
-      "ms",
-      "--species",
-      "Si",
-      "--data",
-      file,
-      ...small,
-      "--out",
-      model,
-      "--json",
-    ]);
-    expect(fit.code, fit.stderr).toBe(0);
+    const fit = await fitSi(file, model, "ms", "0=1e-16,1=1e-16,2=1e-16", ["--json"]);
     expect(JSON.parse(fit.stdout).lambdas).toEqual([0, 1, 2]);
     const xyz = path.join(dir, "cli.extxyz");
     const pr = await runCli(["predict", "--model", model, "--data", file, "--out", xyz]);

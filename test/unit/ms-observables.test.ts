@@ -11,7 +11,7 @@ import { layoutToCartesian } from "../../src/gpr/tensorModel.js";
 import { msParams } from "../../src/nmr/ms.js";
 import { chemicalShift, fitReference, fixedReference, referenceFromCsv } from "../../src/nmr/shifts.js";
 import { runCli } from "../helpers/cli.js";
-import { venetosSubset } from "../helpers/venetos.js";
+import { fitSi, predictSi, venetosSubset } from "../helpers/venetos.js";
 
 const lambdas = [0, 1, 2];
 /** A shielding-like layout: σ_iso 400 ppm, a small antisymmetric part, an anisotropic T2 of tens of ppm. */
@@ -126,41 +126,9 @@ describe("CLI: predict --observables with --reference / --reference-fit, nmr wit
   };
 
   it("writes δ_iso = σ_ref − σ_iso and every MS observable with a _std column; both propagation methods agree", async () => {
-    const fit = await runCli([
-      "fit",
-      "--target",
-      "ms",
-      "--species",
-      "Si",
-      "--data",
-      file,
-      "--nmax",
-      "3",
-      "--lmax",
-      "2",
-      "--rcut",
-      "4",
-      "--reg",
-      "1e-8",
-      "--out",
-      model,
-    ]);
-    expect(fit.code, fit.stderr).toBe(0);
+    await fitSi(file, model, "ms", "1e-8");
     const lin = path.join(dir, "lin.csv");
-    const p1 = await runCli([
-      "predict",
-      "--model",
-      model,
-      "--data",
-      file,
-      "--out",
-      lin,
-      "--observables",
-      obs,
-      "--reference",
-      "320",
-    ]);
-    expect(p1.code, p1.stderr).toBe(0);
+    await predictSi(model, file, lin, ["--observables", obs, "--reference", "320"]);
     const a = rowsOf(lin);
     expect(a.text).toMatch(/# observable_units=iso, shift, zeta, delta, span: ppm; eta, skew: 1/);
     expect(a.text).toMatch(/# reference=shift reference: δ_iso = 320 − σ_iso/);
@@ -173,24 +141,8 @@ describe("CLI: predict --observables with --reference / --reference-fit, nmr wit
       expect(r.span_std).toBeGreaterThan(0);
     }
     const smp = path.join(dir, "smp.csv");
-    const p2 = await runCli([
-      "predict",
-      "--model",
-      model,
-      "--data",
-      file,
-      "--out",
-      smp,
-      "--observables",
-      "iso,span",
-      "--reference",
-      "320",
-      "--uncertainty",
-      "sampling",
-      "--samples",
-      "4000",
-    ]);
-    expect(p2.code, p2.stderr).toBe(0);
+    const sampling = ["--uncertainty", "sampling", "--samples", "4000"];
+    await predictSi(model, file, smp, ["--observables", "iso,span", "--reference", "320", ...sampling]);
     const b = rowsOf(smp);
     let linearRegime = 0;
     b.rows.forEach((r, k) => {
