@@ -18,7 +18,7 @@ import { Rng } from "../src/core/rng.js";
 import { Structure } from "../src/core/structure.js";
 import { generateLto } from "../src/datasets/lto.js";
 import { createGnnModel, type GnnHypers, type GnnKind } from "../src/gnn/model.js";
-import type { Model } from "../src/gpr/model.js";
+import type { Model } from "../src/model/types.js";
 import { readExtxyz } from "../src/io/extxyz.js";
 import { efgMetrics } from "../src/metrics/efg.js";
 
@@ -156,13 +156,13 @@ async function main(): Promise<void> {
     const ds = Dataset.fromArrays(readExtxyz(file), ["efg"]);
     const [train, test] = ds.split(0.8, 1);
     console.log(`\n[bench.xyz] ${train.length} train / ${test.length} test structures of 16 atoms, rc 4 Å`);
-    await runGnn("bench.xyz", "gnn-isd", { ...base, rc: 4 }, train, test);
-    await runGnn("bench.xyz", "gnn-tp", { ...base, rc: 4, tpRank: 2, tpN: 4 }, train, test);
-    await runGnn("bench.xyz lmax 4", "gnn-isd", { ...base, rc: 4, lmax: 4 }, train, test);
+    await runGnn("bench.xyz", "gnn-isd", { ...base, cutoff: { radius: 4 } }, train, test);
+    await runGnn("bench.xyz", "gnn-tp", { ...base, cutoff: { radius: 4 }, tpRank: 2, tpN: 4 }, train, test);
+    await runGnn("bench.xyz lmax 4", "gnn-isd", { ...base, cutoff: { radius: 4 }, lmax: 4 }, train, test);
     await runGnn(
       "bench.xyz lmax 4 rank 4",
       "gnn-tp",
-      { ...base, rc: 4, lmax: 4, tpRank: 4, tpN: 4 },
+      { ...base, cutoff: { radius: 4 }, lmax: 4, tpRank: 4, tpN: 4 },
       train,
       test,
     );
@@ -178,10 +178,16 @@ async function main(): Promise<void> {
     console.log(
       `\n[LTO point-charge] ${train.length} train / ${test.length} test 42-atom cells (generated in ${((performance.now() - t0) / 1000).toFixed(1)} s), rc 5 Å`,
     );
-    await runGnn("LTO", "gnn-isd", { ...base, rc: 5 }, train, test);
-    await runGnn("LTO", "gnn-tp", { ...base, rc: 5, tpRank: 2, tpN: 4 }, train, test);
-    await runGnn("LTO lmax 4", "gnn-isd", { ...base, rc: 5, lmax: 4 }, train, test);
-    await runGnn("LTO lmax 4 rank 4", "gnn-tp", { ...base, rc: 5, lmax: 4, tpRank: 4, tpN: 4 }, train, test);
+    await runGnn("LTO", "gnn-isd", { ...base, cutoff: { radius: 5 } }, train, test);
+    await runGnn("LTO", "gnn-tp", { ...base, cutoff: { radius: 5 }, tpRank: 2, tpN: 4 }, train, test);
+    await runGnn("LTO lmax 4", "gnn-isd", { ...base, cutoff: { radius: 5 }, lmax: 4 }, train, test);
+    await runGnn(
+      "LTO lmax 4 rank 4",
+      "gnn-tp",
+      { ...base, cutoff: { radius: 5 }, lmax: 4, tpRank: 4, tpN: 4 },
+      train,
+      test,
+    );
     try {
       const { GprModel } = await import("../src/gpr/gpr.js");
       const gpr = new GprModel({ species: 3, lambda: 2, target: "efg" });

@@ -83,7 +83,7 @@ const model = new GprModel({
   target,
   zeta,
   reg,
-  descriptor: { name: "lambda-soap", hypers },
+  descriptor: { kind: "lambda-soap", hypers },
   sparse: sparseM > 0 ? { m: sparseM, seed: 0 } : null,
 });
 const rep = await model.fit(train, { log: (l) => process.stderr.write(`  ${l}\n`) });

@@ -12,12 +12,14 @@
  * Run: npx tsx bench/wq-large.ts [--cells 20] [--train 120] [--model FILE] [--data FILE] [--out FILE] [--report DIR]
  */
 import { runWqLarge, wqLargeReportSection } from "../src/benchmark/index.js";
-import { soapHypersOf } from "../src/soap/speciesFeatures.js";
+import { soapSettings } from "../src/soap/speciesFeatures.js";
 import { Dataset } from "../src/core/dataset.js";
 import type { Structure } from "../src/core/structure.js";
 import { generateLto } from "../src/datasets/lto.js";
 import { generateLtoLarge } from "../src/datasets/ltoLarge.js";
-import { GprModel, loadModel, type Model } from "../src/gpr/index.js";
+import { GprModel } from "../src/gpr/index.js";
+import type { Model } from "../src/model/types.js";
+import { loadModel } from "../src/models.js";
 import { readExtxyz } from "../src/io/extxyz.js";
 import { mae } from "../src/metrics/stats.js";
 import { efgParams } from "../src/nmr/efg.js";
@@ -51,8 +53,8 @@ if (modelFile) {
     zeta: 2,
     reg: 1e-5,
     descriptor: {
-      name: "lambda-soap",
-      hypers: soapHypersOf({ rcut: 6, sigma: 0.7, nmax: 4, lmax: 3, species: [3, 8, 22] }),
+      kind: "lambda-soap",
+      hypers: soapSettings(6, 0.7, { maxRadial: 4, maxAngular: 3 }, [3, 8, 22]),
     },
   });
   const rep = await gm.fit(Dataset.fromArrays(train, ["efg"]));

@@ -3,7 +3,7 @@ import type { Structure } from "../src/core/structure.js";
 import { warn } from "../src/core/warnings.js";
 import { inputName } from "../src/io/atomic.js";
 import { checkPredictInput, modelSpecies, noCentresMessage } from "../src/gpr/inputs.js";
-import type { Model } from "../src/gpr/model.js";
+import type { Model } from "../src/model/types.js";
 import { ExitCode } from "./main.js";
 
 /** Help text for every option that reads structure files. */

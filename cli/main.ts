@@ -1,5 +1,6 @@
 import { Command, CommanderError, type Option } from "commander";
 import { EngineError } from "../src/core/errors.js";
+import { libraryVersion } from "../src/core/version.js";
 import { removePendingTempFiles, whenFirstTempFile } from "../src/io/atomic.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerDataset } from "./commands/dataset.js";
@@ -10,6 +11,7 @@ import { register as registerNmr } from "./commands/nmr.js";
 import { register as registerPredict } from "./commands/predict.js";
 import { register as registerSearch } from "./commands/search.js";
 import { register as registerSpectrum } from "./commands/spectrum.js";
+import { cliErrorMessage } from "./flags.js";
 
 /** Thrown by command actions to end with a given exit code after printing nothing more. */
 export class ExitCode extends Error {
@@ -21,7 +23,7 @@ export class ExitCode extends Error {
 export function buildProgram(): Command {
   const program = new Command("soapgpr")
     .description("Gaussian-process regression of NMR tensors (EFG, shielding) with SOAP / λ-SOAP kernels")
-    .version("0.1.0")
+    .version(libraryVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
@@ -104,7 +106,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof EngineError) {
-      process.stderr.write(`soapgpr: error [${e.code}]: ${e.message}\n`);
+      process.stderr.write(`soapgpr: error [${e.code}]: ${cliErrorMessage(e)}\n`);
       return 1;
     }
     throw e;

@@ -1,5 +1,5 @@
 /**
- * soapgpr public API. Layers (dependencies point one way): math ← core ← soap | gnn ← gpr ← cli.
+ * soapgpr public API. Layers (dependencies point one way): math ← core ← model ← soap | gnn ← gpr ← models ← cli.
  * Core types are exported flat; each subsystem is also available as a namespace.
  */
 export * from "./core/dataset.js";
@@ -9,7 +9,7 @@ export * from "./core/neighbors.js";
 export * from "./core/rng.js";
 export * from "./core/structure.js";
 export type * from "./backend/types.js";
-export type * from "./gpr/model.js";
+export type * from "./model/types.js";
 export type * from "./soap/types.js";
 
 export { findPeakRegions } from "./analysis/peaks.js";
@@ -20,6 +20,8 @@ export * as gnn from "./gnn/index.js";
 export * as gpr from "./gpr/index.js";
 export * as io from "./io/index.js";
 export * as metrics from "./metrics/index.js";
+export * as model from "./model/index.js";
+export { createModel, loadModel, MODEL_KINDS, type ModelSpec } from "./models.js";
 export * as nmr from "./nmr/index.js";
 export { comparisonTable, renderReport } from "./report/html.js";
 export type * from "./report/types.js";

@@ -4,7 +4,7 @@
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
 import type { Command } from "commander";
-import { createBackend } from "../../src/backend/index.js";
+import { createBackend, parseBackendName } from "../../src/backend/index.js";
 import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
 import {
   type GehleniteConfig,
@@ -26,6 +26,7 @@ import { runVenetosBenchmark, VENETOS_FULL, VENETOS_QUICK } from "../../src/benc
 import { venetosReport, venetosSummary, venetosText } from "../../src/benchmark/venetosReport.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { EngineError } from "../../src/core/errors.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import type { Structure } from "../../src/core/structure.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { checkOutputDir, checkOutputFile } from "../../src/io/atomic.js";
@@ -47,6 +48,7 @@ interface BenchCliOptions {
   backend: string;
   gnn?: string;
   gnnEpochs: string;
+  memory?: string;
 }
 
 function int(v: string, flag: string): number {
@@ -65,6 +67,7 @@ function speciesList(v: string | undefined): string[] | undefined {
         .filter((s) => s.length > 0);
 }
 
+// long: the declarative commander option list of the bench commands; the actions call the library
 export function register(program: Command): void {
   program
     .command("bench")
@@ -103,10 +106,13 @@ export function register(program: Command): void {
       "cpu",
     )
     .option("--json", "print JSON on stdout instead of the table")
+    .option("--memory <GB>", `${MEMORY_HELP}; lto: the searches' raw-kernel caches are sized within it`)
     .action(async (which: string, o: BenchCliOptions) => {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       const seed = o.seed;
       if (o.report !== undefined) checkOutputDir(o.report);
       if (o.out !== undefined) checkOutputFile(o.out, { extensions: [".extxyz", ".xyz"] });
@@ -124,7 +130,7 @@ export function register(program: Command): void {
           source = `generateLto({ structures: ${config.generate}, seed: ${seed} })`;
         }
         const search = o.search ?? !o.quick;
-        const backend = await createBackend(o.backend);
+        const backend = await createBackend(parseBackendName(o.backend));
         if (backend.precision !== "float64")
           log(`kernels assembled in ${backend.precision} (${backend.name})`);
         if (o.gnn !== undefined && o.gnn !== "gnn-isd" && o.gnn !== "gnn-tp") {
@@ -134,6 +140,7 @@ export function register(program: Command): void {
         }
         const res = await runLtoBenchmark({
           backend,
+          memory,
           ...(o.gnn ? { gnn: { kind: o.gnn, epochs: int(o.gnnEpochs, "--gnn-epochs") } } : {}),
           structures,
           config,
@@ -165,6 +172,7 @@ export function register(program: Command): void {
               `\ntotal ${res.seconds.toFixed(1)} s. Paper numbers: Harper et al. 2025 (⁷Li, DFT); ours: Ewald point-charge EFGs, not DFT.\n`,
           );
         }
+        log(peakRssLine());
         return;
       }
       if (which === "gehlenite") {
@@ -207,6 +215,7 @@ export function register(program: Command): void {
               `total ${res.seconds.toFixed(1)} s.\n`,
           );
         }
+        log(peakRssLine());
         return;
       }
       if (which === "wq-large") {
@@ -234,6 +243,7 @@ export function register(program: Command): void {
         const stream = summaryStream(o.out);
         if (o.json) stream.write(`${JSON.stringify(summary, null, 1)}\n`);
         else stream.write(`${res.text}\n`);
+        log(peakRssLine());
         return;
       }
       if (which === "venetos") {

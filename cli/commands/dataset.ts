@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { generateLtoLarge } from "../../src/datasets/ltoLarge.js";
 import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
@@ -46,6 +46,7 @@ function progress(label: string, done: number, total: number, extra = ""): void 
   if (done === total || done % step === 0) process.stderr.write(`${label}: ${done}/${total}${extra}\n`);
 }
 
+// long: the declarative commander option list of the dataset commands; the actions call the library
 export function register(program: Command): void {
   const dataset = program
     .command("dataset")
@@ -91,7 +92,7 @@ export function register(program: Command): void {
         );
       } else {
         stream.write(
-          `wrote ${structures.length} structures (${summary.tensors} EFG tensors, point-charge model, not DFT) to ${o.out} in ${seconds.toFixed(1)} s\n`,
+          `wrote ${structures.length} structures (${summary.tensors} EFG tensors, point-charge model, not DFT) to ${printable(o.out)} in ${seconds.toFixed(1)} s\n`,
         );
         for (const [sp, s] of Object.entries(summary.efg)) {
           stream.write(
@@ -148,7 +149,7 @@ export function register(program: Command): void {
         stream.write(
           `wrote ${structures.length} cells of ${summary.atoms} atoms (${Object.entries(summary.composition)
             .map(([s, k]) => `${s}${k}`)
-            .join(" ")}) to ${o.out} in ${seconds.toFixed(1)} s\n`,
+            .join(" ")}) to ${printable(o.out)} in ${seconds.toFixed(1)} s\n`,
         );
       }
     });

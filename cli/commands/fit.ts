@@ -1,32 +1,38 @@
 /**
- * `soapgpr fit`: train a GPR / sparse GPR model of one target of one centre species at one λ and save it.
+ * `soapgpr fit`: train a GPR / sparse GPR model of one target of one centre species at one λ — or, without
+ * --lambda, a tensor model of every λ block of a 3×3 tensor target — and save it.
  * Thin layer: parses options, calls src/gpr, prints a summary (or --json). Progress on stderr.
  */
 import type { Command } from "commander";
 import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
+import { parseBackendName } from "../../src/backend/index.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { createGnnModel } from "../../src/gnn/index.js";
-import { EngineError } from "../../src/core/errors.js";
-import { GprModel, type GprParams, saveModel, TensorModel, tensorLambdas } from "../../src/gpr/index.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
+import {
+  GPR_DEFAULTS,
+  GprModel,
+  type GprParams,
+  parseSparseApproximation,
+  parseSparseSelection,
+  TensorModel,
+  tensorLambdas,
+} from "../../src/gpr/index.js";
+import { saveModel } from "../../src/model/modelfile.js";
 import { parseTarget } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
-import { soapHypersFromCli } from "../../src/soap/hypers.js";
 import { STDIN_HELP } from "../inputs.js";
-import { parseSeed, summaryStream } from "../options.js";
+import { parseSeed, type SoapCliOptions, soapHypersFromCli, summaryStream } from "../options.js";
 
-interface FitCliOptions {
+interface FitCliOptions extends SoapCliOptions {
   lambda?: string;
   data: string[];
   target: string;
   species: string;
   model?: string;
-  preset?: string;
-  rcut?: string;
-  sigma?: string;
-  nmax?: string;
-  lmax?: string;
   zeta: string;
   reg: string;
   sparse?: string;
@@ -37,6 +43,7 @@ interface FitCliOptions {
   isotope: string[];
   out: string;
   json?: boolean;
+  memory?: string;
   epochs?: string;
   gnnHypers?: string;
 }
@@ -62,6 +69,7 @@ export function regFor(spec: string, lambda: number): number {
   });
 }
 
+// long: the declarative commander option list of the fit command; the action calls the library
 export function register(program: Command): void {
   program
     .command("fit")
@@ -95,23 +103,28 @@ export function register(program: Command): void {
     .option(
       "--gnn-hypers <json>",
       'GNN: hyperparameters as a JSON object, e.g. \'{"layers":2,"channels":8,"rc":4}\' ' +
-        "(bounded: layers 1–8, channels 1–256, rc 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in src/gnn/model.ts)",
+        "(bounded: layers 1–8, channels 1–256, rc = cutoff.radius 0.5–12 Å, lmax ≤ 4; see GNN_HYPER_BOUNDS in " +
+        "src/gnn/model.ts); --rcut sets rc",
     )
     .option("--preset <name>", "descriptor preset: default | tensoap")
     .option("--rcut <Å>", "cutoff radius")
     .option("--sigma <Å>", "Gaussian density width")
     .option("--nmax <n>", "radial functions")
     .option("--lmax <l>", "angular channels")
-    .option("--zeta <ζ>", "kernel exponent: K = K^λ·(K^0)^(ζ−1)", "2")
+    .option("--zeta <ζ>", "kernel exponent: K = K^λ·(K^0)^(ζ−1)", String(GPR_DEFAULTS.zeta))
     .option(
       "--reg <σ²>",
       "regularisation added to the normalised kernel (K + reg·I); per λ as 0=1e-4,2=1e-6",
-      "1e-6",
+      GPR_DEFAULTS.reg.toExponential(),
     )
     .option("--sparse <M>", "sparse GPR on M representative environments")
-    .option("--selection <how>", "sparse: fps | cur", "fps")
-    .option("--approximation <a>", "sparse predictive variance: dtc (projected process) | sor", "dtc")
-    .option("--backend <name>", "kernel assembly: cpu | gpu | auto", "cpu")
+    .option("--selection <how>", "sparse: fps | cur", GPR_DEFAULTS.selection)
+    .option(
+      "--approximation <a>",
+      "sparse predictive variance: dtc (projected process) | sor",
+      GPR_DEFAULTS.approximation,
+    )
+    .option("--backend <name>", "kernel assembly: cpu | gpu | auto", GPR_DEFAULTS.backend)
     .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
     .option("--isotope <EL=ISO>", "isotope for derived observables, e.g. Ti=49Ti (repeatable)", collect, [])
     .requiredOption(
@@ -119,6 +132,7 @@ export function register(program: Command): void {
       "model file to write (- for standard output; the summary then goes to stderr)",
     )
     .option("--json", "print the fit report as JSON on stdout")
+    .option("--memory <GB>", MEMORY_HELP)
     .action(async (o: FitCliOptions) => {
       const lambda =
         o.lambda === undefined ? null : num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
@@ -135,6 +149,8 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
       log(`reading ${o.data.length} input path(s)`);
       const { structures, sources } = readStructures(o.data);
       const arrayName = o.target.split(":")[0]!;
@@ -146,9 +162,10 @@ export function register(program: Command): void {
             blocks: Object.fromEntries(tensorLambdas(o.target).map((l) => [l, { reg: regFor(o.reg, l) }])),
           })
         : new GprModel({ ...common, lambda: lambda ?? 0, reg: regFor(o.reg, lambda ?? 0) });
-      const report = await model.fit(data, { log });
+      const report = await model.fit(data, { log, memory });
       saveModel(model, o.out);
-      log(`model written to ${o.out}`);
+      log(`model written to ${printable(o.out)}`);
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
@@ -166,15 +183,16 @@ export function register(program: Command): void {
     });
 }
 
-/** The GPR params of the command line that every λ block shares (all but λ and reg). */
+/**
+ * The GPR params of the command line that every λ block shares (all but λ and reg), parsed into the typed
+ * GprParams by the library's parsers (sparse selection / approximation, backend name, λ-SOAP hypers).
+ */
 function gprCommonParams(o: FitCliOptions, kind: string): Omit<GprParams, "lambda"> {
   if (kind !== "gpr" && kind !== "sparse-gpr") {
     throw new EngineError(
       "InvalidParameter",
       `--model ${kind}: expected gpr, sparse-gpr, gnn-isd or gnn-tp`,
-      {
-        field: "--model",
-      },
+      { field: "--model" },
     );
   }
   if (kind === "sparse-gpr" && o.sparse === undefined) {
@@ -182,38 +200,21 @@ function gprCommonParams(o: FitCliOptions, kind: string): Omit<GprParams, "lambd
       field: "--sparse",
     });
   }
-  if (o.selection !== "fps" && o.selection !== "cur") {
-    throw new EngineError("InvalidParameter", `--selection must be fps or cur, got '${o.selection}'`, {
-      field: "--selection",
-    });
-  }
-  if (o.approximation !== "dtc" && o.approximation !== "sor") {
-    throw new EngineError("InvalidParameter", `--approximation must be dtc or sor`, {
-      field: "--approximation",
-    });
-  }
-  const hypers = soapHypersFromCli({
-    ...(o.preset !== undefined ? { preset: o.preset } : {}),
-    ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
-    ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
-    ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
-    ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
-  });
   return {
     species: atomicNumber(o.species),
     target: o.target,
     zeta: num(o.zeta, "--zeta", (x) => x >= 1),
-    descriptor: { name: "lambda-soap", hypers: JSON.parse(JSON.stringify(hypers)) },
+    descriptor: { kind: "lambda-soap", hypers: soapHypersFromCli(o) },
     sparse:
       kind === "sparse-gpr"
         ? {
             m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
-            selection: o.selection as "fps" | "cur",
-            approximation: o.approximation as "dtc" | "sor",
+            selection: parseSparseSelection(o.selection),
+            approximation: parseSparseApproximation(o.approximation),
             seed: o.seed,
           }
         : null,
-    backend: o.backend === "gpu" ? "gpu" : o.backend,
+    backend: parseBackendName(o.backend),
     isotopes: parseIsotopeOverrides(o.isotope),
   };
 }
@@ -244,7 +245,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
   const model = createGnnModel(kind, hypers, { name: base, lambda });
   const report = await model.fit(data, { log });
   saveModel(model, o.out);
-  log(`model written to ${o.out}`);
+  log(`model written to ${printable(o.out)}`);
   summaryStream(o.out).write(
     o.json
       ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`

@@ -1,25 +1,19 @@
 import type { Command } from "commander";
 import { atomicNumber, symbolOf } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
+import { GPR_DEFAULTS } from "../../src/gpr/params.js";
 import { readStructures } from "../../src/io/read.js";
-import { soapHypersFromCli } from "../../src/soap/hypers.js";
 import { kernelReport } from "../../src/soap/kernels.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
 import { STDIN_HELP } from "../inputs.js";
+import { type SoapCliOptions, soapHypersFromCli } from "../options.js";
 
-interface KernelCliOptions {
+interface KernelCliOptions extends SoapCliOptions {
   lambda: string;
   a: string;
   b?: string;
   centers?: string;
-  rcut?: string;
-  sigma?: string;
-  nmax?: string;
-  lmax?: string;
   zeta: string;
-  smooth?: string;
-  centerWeight?: string;
-  preset?: string;
   structure?: boolean;
   json?: boolean;
 }
@@ -58,7 +52,7 @@ export function register(program: Command): void {
     .option("--sigma <Å>", "Gaussian density width (default 0.3)")
     .option("--nmax <n>", "number of radial GTOs (default 8)")
     .option("--lmax <l>", "largest angular channel (default 6)")
-    .option("--zeta <ζ>", "kernel exponent: K^λ·(K^0)^(ζ−1)", "2")
+    .option("--zeta <ζ>", "kernel exponent: K^λ·(K^0)^(ζ−1)", String(GPR_DEFAULTS.zeta))
     .option("--smooth <Å>", "shifted-cosine cutoff smoothing width (default 0 = hard cutoff)")
     .option("--center-weight <w>", "weight of the centre atom's own Gaussian (default 1)")
     .option("--preset <name>", "hyperparameter preset: default | tensoap (TENSOAP-compatible features)")
@@ -77,15 +71,7 @@ export function register(program: Command): void {
         throw new EngineError("InvalidParameter", `--zeta must be a number ≥ 1, got '${o.zeta}'`, {
           field: "--zeta",
         });
-      const hypers = soapHypersFromCli({
-        ...(o.preset !== undefined ? { preset: o.preset } : {}),
-        ...(o.rcut !== undefined ? { rcut: o.rcut } : {}),
-        ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
-        ...(o.nmax !== undefined ? { nmax: o.nmax } : {}),
-        ...(o.lmax !== undefined ? { lmax: o.lmax } : {}),
-        ...(o.smooth !== undefined ? { smooth: o.smooth } : {}),
-        ...(o.centerWeight !== undefined ? { centerWeight: o.centerWeight } : {}),
-      });
+      const hypers = soapHypersFromCli(o);
       const a = readStructures([o.a]).structures;
       const b = o.b !== undefined ? readStructures([o.b]).structures : a;
       const centers = parseCenters(o.centers);

@@ -2,11 +2,16 @@
  * `soapgpr predict`: load a model, predict every atom of its species, write extxyz / CSV / JSON / magres.
  */
 import type { Command } from "commander";
+import { parseBackendName } from "../../src/backend/index.js";
 import { symbolOf } from "../../src/core/elements.js";
 import { EngineError, printable } from "../../src/core/errors.js";
-import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/gpr/msObservables.js";
-import { layoutText, loadModel, modelTargetName, type Prediction } from "../../src/gpr/index.js";
-import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/gpr/outputs.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
+import { modelTargetName } from "../../src/model/modelfile.js";
+import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/model/msObservables.js";
+import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
+import { layoutText } from "../../src/model/tensorLayout.js";
+import type { Prediction } from "../../src/model/types.js";
+import { loadModel } from "../../src/models.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
@@ -27,6 +32,7 @@ interface PredictCliOptions extends ReferenceCliOptions {
   backend?: string;
   isotope: string[];
   json?: boolean;
+  memory?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -70,63 +76,77 @@ export function register(program: Command): void {
       "kernel assembly for this prediction: cpu | gpu | auto (default: the model's)",
     )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
-    .option("--json", "print a JSON summary on stdout");
-  addReferenceOptions(cmd).action(async (o: PredictCliOptions) => {
-    const t0 = performance.now();
-    const log = (l: string) =>
-      process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
-    const obs = parseObservables(o.observables);
-    const { reference, text: referenceText } = referenceOf(o);
-    if (referenceText) log(referenceText);
-    const samples = Number(o.samples);
-    if (!Number.isInteger(samples) || samples < 2)
-      throw new EngineError("InvalidParameter", `--samples must be an integer ≥ 2, got '${o.samples}'`, {
-        field: "--samples",
-      });
-    const propagation = parsePropagation(o.uncertainty, samples, 0);
-    const format = outputFormat(o.out, o.format);
-    checkOutputFile(o.out);
-    const model = loadModel(o.model);
-    const { structures, sources } = readStructures(o.data);
-    requireCentres(model, structures, sources, o.data);
-    log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
-    const tp = performance.now();
-    const pred = await model.predict(structures, {
-      variance: o.variance,
-      ...(o.backend !== undefined ? { backend: o.backend } : {}),
+    .option("--json", "print a JSON summary on stdout")
+    .option("--memory <GB>", `${MEMORY_HELP}; structures are predicted in chunks that fit`);
+  addReferenceOptions(cmd).action(runPredict);
+}
+
+/** The predict command's action: read, predict, write, summarise. */
+async function runPredict(o: PredictCliOptions): Promise<void> {
+  const t0 = performance.now();
+  const log = (l: string) =>
+    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+  const obs = parseObservables(o.observables);
+  const { reference, text: referenceText } = referenceOf(o);
+  if (referenceText) log(referenceText);
+  if (obs.includes("shift") && !reference)
+    throw new EngineError(
+      "InvalidParameter",
+      "the 'shift' observable needs --reference σ_ref or --reference-fit FILE",
+      { field: "--observables" },
+    );
+  const samples = Number(o.samples);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new EngineError("InvalidParameter", `--samples must be an integer ≥ 2, got '${o.samples}'`, {
+      field: "--samples",
     });
-    const tPredict = (performance.now() - tp) / 1000;
-    const header = model.serialize().header as Record<string, unknown>;
-    const target = modelTargetName(header) ?? "prediction";
-    const files = writePredictions(o.out, structures, pred, {
-      format,
-      target,
-      observables: obs,
-      reference,
-      propagation,
-      isotopes: parseIsotopeOverrides(o.isotope),
-      header: {
-        model: model.kind,
-        species: symbolOf(pred.species),
-        lambda: pred.lambda,
-        target,
-        units: targetUnits(target),
-        components: componentsText(pred),
-        ...(obs.length > 0 && target === "ms"
-          ? { observable_units: MS_OBSERVABLE_UNITS, uncertainty: propagation.method }
-          : {}),
-        ...(referenceText ? { reference: referenceText } : {}),
-      },
-    });
-    const n = pred.atoms.length / 2;
-    log(`wrote ${files.join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
-    const summary = summaryStream(o.out);
-    if (o.json) {
-      summary.write(
-        `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
-      );
-    } else {
-      summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
-    }
+  const propagation = parsePropagation(o.uncertainty, samples, 0);
+  const format = outputFormat(o.out, o.format);
+  checkOutputFile(o.out);
+  const memory = MemoryBudget.fromCli(o.memory);
+  log(memory.describe());
+  const model = loadModel(o.model);
+  const { structures, sources } = readStructures(o.data);
+  requireCentres(model, structures, sources, o.data);
+  log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
+  const tp = performance.now();
+  const pred = await model.predict(structures, {
+    variance: o.variance,
+    memory,
+    ...(o.backend !== undefined ? { backend: parseBackendName(o.backend) } : {}),
   });
+  const tPredict = (performance.now() - tp) / 1000;
+  const header = model.serialize().header as Record<string, unknown>;
+  const target = modelTargetName(header) ?? "prediction";
+  const files = writePredictions(o.out, structures, pred, {
+    format,
+    target,
+    observables: obs,
+    reference,
+    propagation,
+    isotopes: parseIsotopeOverrides(o.isotope),
+    header: {
+      model: model.kind,
+      species: symbolOf(pred.species),
+      lambda: pred.lambda,
+      target,
+      units: targetUnits(target),
+      components: componentsText(pred),
+      ...(obs.length > 0 && target === "ms"
+        ? { observable_units: MS_OBSERVABLE_UNITS, uncertainty: propagation.method }
+        : {}),
+      ...(referenceText ? { reference: referenceText } : {}),
+    },
+  });
+  const n = pred.atoms.length / 2;
+  log(`wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+  log(peakRssLine());
+  const summary = summaryStream(o.out);
+  if (o.json) {
+    summary.write(
+      `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
+    );
+  } else {
+    summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
+  }
 }

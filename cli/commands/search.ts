@@ -6,9 +6,11 @@
 import type { Command } from "commander";
 import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
-import { EngineError } from "../../src/core/errors.js";
-import { saveModel } from "../../src/gpr/index.js";
-import { checkOutputFile, STDOUT_NAME, writeFileAtomic } from "../../src/io/atomic.js";
+import { EngineError, printable } from "../../src/core/errors.js";
+import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
+import { checkOutputFile, STDOUT_NAME } from "../../src/io/atomic.js";
+import { saveModel } from "../../src/model/modelfile.js";
+import { SearchLog } from "../../src/search/searchLog.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { STDIN_HELP } from "../inputs.js";
@@ -30,7 +32,8 @@ interface SearchCliOptions {
   zeta: string;
   nmax: string;
   lmax: string;
-  cache: string;
+  memory?: string;
+  resume?: string;
   isotope: string[];
   out: string;
   log?: string;
@@ -63,6 +66,7 @@ function int(v: string, flag: string, min: number): number {
   return x;
 }
 
+// long: the declarative commander option list of the search command; the action calls the library
 export function register(program: Command): void {
   program
     .command("search")
@@ -93,13 +97,20 @@ export function register(program: Command): void {
     .option("--zeta <list>", "ζ levels (categorical)", "1,2,3")
     .option("--nmax <n>", "radial functions (fixed)", "4")
     .option("--lmax <l>", "angular channels (fixed)", "3")
-    .option("--cache <n>", "raw-kernel sets kept in memory", "12")
+    .option("--memory <GB>", `${MEMORY_HELP}; raw-kernel sets cached within it`)
+    .option(
+      "--resume <log>",
+      "resume an interrupted search from its JSON log (same data, options and --seed)",
+    )
     .option("--isotope <EL=ISO>", "isotope for derived observables (repeatable)", collect, [])
     .requiredOption(
       "--out <file>",
       "model file written at the optimum (- for standard output; the summary then goes to stderr)",
     )
-    .option("--log <file>", "JSON log of every evaluation (default: OUT.search.json; none with --out -)")
+    .option(
+      "--log <file>",
+      "JSON log, rewritten after every evaluation (default: OUT.search.json; none with --out -; --resume LOG: LOG)",
+    )
     .option("--json", "print the result summary as JSON on stdout")
     .action(async (o: SearchCliOptions) => {
       const t0 = performance.now();
@@ -118,8 +129,11 @@ export function register(program: Command): void {
         throw new EngineError("InvalidParameter", "--rounds must be 1 or 2", { field: "--rounds" });
       const zetas = o.zeta.split(",").map((s) => int(s.trim(), "--zeta", 1));
       checkOutputFile(o.out, { gzip: false });
-      const logFile = o.log ?? (o.out === STDOUT_NAME ? undefined : `${o.out}.search.json`);
-      if (logFile !== undefined) checkOutputFile(logFile, { field: "--log" });
+      const logFile = o.resume ?? o.log ?? (o.out === STDOUT_NAME ? undefined : `${o.out}.search.json`);
+      if (logFile !== undefined) checkOutputFile(logFile, { field: o.resume ? "--resume" : "--log" });
+      const memory = MemoryBudget.fromCli(o.memory);
+      log(memory.describe());
+      const journal = logFile !== undefined ? new SearchLog(logFile, o.resume !== undefined) : undefined;
       const { structures } = readStructures(o.data);
       const isotopes = parseIsotopeOverrides(o.isotope);
       const common = {
@@ -142,7 +156,8 @@ export function register(program: Command): void {
         seed: o.seed,
         rounds: rounds as 1 | 2,
         ...(o.objective !== undefined ? { objective: o.objective } : {}),
-        cacheSize: int(o.cache, "--cache", 1),
+        memory,
+        ...(journal ? { journal } : {}),
       });
       const b = res.best;
       log(
@@ -150,7 +165,7 @@ export function register(program: Command): void {
       );
       const model = await refitAtOptimum(common, b);
       saveModel(model, o.out);
-      const record = {
+      journal?.finish({
         command: "soapgpr search",
         options: { ...o, json: undefined },
         objective: res.objective,
@@ -158,19 +173,15 @@ export function register(program: Command): void {
         structures: res.structures,
         kernelSets: res.kernelSets,
         cache: res.cache,
+        memory: res.memory,
         seconds: res.seconds,
         best: res.best,
         model: o.out,
         folds: res.search.folds,
         rounds: res.search.rounds,
-        evaluations: res.search.evaluations,
-      };
-      if (logFile !== undefined)
-        writeFileAtomic(
-          logFile,
-          `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
-        );
-      log(`model written to ${o.out}; log to ${logFile ?? "(none)"}`);
+      });
+      log(`model written to ${printable(o.out)}; log to ${printable(logFile ?? "(none)")}`);
+      log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(
@@ -181,7 +192,7 @@ export function register(program: Command): void {
           `search ${o.species} λ=${lambda} target ${o.target}: ${res.search.evaluations.length} evaluations ` +
             `(${res.kernelSets} feature/kernel sets) in ${res.seconds.toFixed(1)} s\n` +
             `optimum: rc ${b.rcut.toFixed(3)} Å, σ ${b.sigma.toFixed(3)} Å, reg ${b.reg.toExponential(2)}, ζ ${b.zeta}; ` +
-            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${o.out}\nlog: ${logFile ?? "(none)"}\n`,
+            `CV objective (${res.objective.join(",")}) ${b.score.toFixed(4)} (${b.source})\nmodel: ${printable(o.out)}\nlog: ${printable(logFile ?? "(none)")}\n`,
         );
       }
     });

@@ -1,7 +1,11 @@
 import type { Command } from "commander";
 import { EngineError } from "../../src/core/errors.js";
 import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
+import type { Structure } from "../../src/core/structure.js";
 import { readStructures } from "../../src/io/read.js";
+import { modelTargetName } from "../../src/model/modelfile.js";
+import { predictionStructures } from "../../src/model/outputs.js";
+import { loadModel } from "../../src/models.js";
 import { isotopeFor, parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { renderReportHtml } from "../../src/report/html.js";
 import { renderFigureSvg } from "../../src/report/charts.js";
@@ -18,7 +22,7 @@ import {
   type TensorSource,
   type UncertainSite,
 } from "../../src/spectra/index.js";
-import { parseSeed, summaryStream } from "../options.js";
+import { numberFlag as num, parseSeed, summaryStream } from "../options.js";
 
 interface SpectrumCliOptions {
   species: string;
@@ -36,20 +40,12 @@ interface SpectrumCliOptions {
   tensors: string;
   samples?: string;
   seed: number;
+  model?: string;
   json?: boolean;
   out?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-function num(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (value.trim() === "" || !Number.isFinite(x)) {
-    throw new EngineError("InvalidParameter", `${flag} must be a number, got '${value}'`, { field: flag });
-  }
-  return x;
-}
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -110,6 +106,28 @@ async function render(file: string, doc: SpectrumDocument): Promise<string> {
   });
 }
 
+/**
+ * `--model`: predict the structures' tensors with the model (variances only when bands are asked for) and attach
+ * them as `soapgpr predict` would write them (`<target>_pred`, `<target>_std`), so the rest reads them alike.
+ */
+async function predicted(
+  modelFile: string,
+  structures: readonly Structure[],
+  o: SpectrumCliOptions,
+): Promise<Structure[]> {
+  const model = loadModel(modelFile);
+  const pred = await model.predict(structures, { variance: o.samples !== undefined });
+  const target = modelTargetName(model.serialize().header) ?? "prediction";
+  if (!pred.cartesian) {
+    throw new EngineError(
+      "InvalidParameter",
+      `the model learns '${target}' at λ=${pred.lambda}, not a tensor: a spectrum needs an efg or ms tensor model`,
+      { file: modelFile, field: "--model" },
+    );
+  }
+  return predictionStructures(structures, pred, target);
+}
+
 async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void> {
   const iso = isotopeFor(o.species, parseIsotopeOverrides(o.isotope));
   if (!iso) {
@@ -123,7 +141,9 @@ async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void
   const source = oneOf<TensorSource>(o.tensors, ["auto", "reference", "prediction"], "--tensors");
   const reference = num(o.reference, "--reference");
   // predictions carry NaN for atoms the model did not predict; spectrumSites checks the sites it uses
-  const { structures, sources } = readStructures(files, { allowNonFinite: true });
+  const read = readStructures(files, { allowNonFinite: true });
+  const { sources } = read;
+  const structures = o.model === undefined ? read.structures : await predicted(o.model, read.structures, o);
   const sites: UncertainSite[] = [];
   let arrays: { shift: string | null; efg: string | null } = { shift: null, efg: null };
   let hasStd = false;
@@ -226,6 +246,10 @@ export function register(program: Command): void {
       "--tensors <which>",
       "auto | reference | prediction (files from `soapgpr predict` carry both)",
       "auto",
+    )
+    .option(
+      "--model <file>",
+      "predict the tensors of the input structures with this model (instead of reading tensors from the files)",
     )
     .option("--samples <N>", "uncertainty band from N draws of the predicted tensors")
     .option("--seed <S>", "seed of those draws", parseSeed, 0)

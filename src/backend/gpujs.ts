@@ -445,6 +445,7 @@ function wrapGpu(g: GpuJsBackend, selection: BackendSelection): SelectedBackend 
  * Create the gpu.js backend in the requested mode (see GpuJsMode). Throws EngineError('BackendUnavailable') with
  * every mode's reason when nothing usable starts. The result's `selection` says what was tried and chosen.
  */
+// long: one probe sequence (check, explicit mode, auto: start every mode, time in interleaved rounds, keep the best); its steps share the candidates and the CPU reference
 export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Promise<SelectedBackend> {
   const requested: GpuJsMode = options.mode ?? "auto";
   const tileRows = options.tileRows ?? DEFAULT_TILE;
@@ -510,7 +511,7 @@ export async function createGpuJsBackend(options: GpuJsBackendOptions = {}): Pro
       "BackendUnavailable",
       `${what}. Tried: ${trials.map((t) => `${t.mode}: ${t.error ?? "ok"}`).join("; ")}. ` +
         "See docs/gpu.md (headless-gl needs the `gl` addon and an X server, e.g. xvfb-run; WebGPU needs a Dawn " +
-        "binary that loads on this system); --backend cpu always works.",
+        "binary that loads on this system); backend 'cpu' always works.",
       { field: "backend" },
     );
 

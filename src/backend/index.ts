@@ -2,7 +2,7 @@
  * Backend selection by name through a small registry. 'cpu' (float64 reference) is built in; other
  * modules (e.g. src/backend/gpujs.ts) call `registerBackend` to add theirs, and may register 'auto'.
  */
-import { EngineError } from "../core/errors.js";
+import { EngineError, parseChoice } from "../core/errors.js";
 import { CpuBackend, type CpuBackendOptions } from "./cpu.js";
 import type { ComputeBackend } from "./types.js";
 
@@ -16,28 +16,43 @@ export interface BackendOptions extends CpuBackendOptions {
 /** Creates a backend; may be async (e.g. a dynamic import of gpu.js) and should throw BackendUnavailable. */
 export type BackendFactory = (options: BackendOptions) => ComputeBackend | Promise<ComputeBackend>;
 
-const registry = new Map<string, BackendFactory>();
+/**
+ * The backend names, as a type: the keys of this interface. The ones registered below are built in; a module
+ * that registers another backend adds its name by declaration merging
+ * (`declare module ".../backend/index.js" { interface BackendNames { mine: true } }`).
+ */
+export interface BackendNames {
+  cpu: true;
+  auto: true;
+  gpu: true;
+  gpujs: true;
+}
+export type BackendName = keyof BackendNames & string;
+
+const registry = new Map<BackendName, BackendFactory>();
 
 /** Add (or replace) a backend under `name`. */
-export function registerBackend(name: string, factory: BackendFactory): void {
+export function registerBackend(name: BackendName, factory: BackendFactory): void {
   registry.set(name, factory);
 }
 
-/** Names accepted by createBackend. */
-export function backendNames(): string[] {
+/** Names accepted by createBackend: those registered. */
+export function backendNames(): BackendName[] {
   return [...registry.keys()];
 }
 
+/** `v` as the name of a registered backend; anything else is InvalidParameter (field "backend"). */
+export function parseBackendName(v: unknown): BackendName {
+  return parseChoice(v, backendNames(), "backend", "backend");
+}
+
 /** Build the backend registered under `name` (default 'cpu'). Unknown names → EngineError('InvalidParameter'). */
-export async function createBackend(name = "cpu", options: BackendOptions = {}): Promise<ComputeBackend> {
-  const f = registry.get(name);
-  if (!f) {
-    throw new EngineError(
-      "InvalidParameter",
-      `unknown backend '${name}' (available: ${backendNames().join(", ")})`,
-      { field: "backend" },
-    );
-  }
+export async function createBackend(
+  name: BackendName = "cpu",
+  options: BackendOptions = {},
+): Promise<ComputeBackend> {
+  const f = registry.get(parseBackendName(name));
+  if (!f) throw new EngineError("Internal", `backend '${name}' has no factory`);
   return await f(options);
 }
 

@@ -23,6 +23,7 @@ import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
 import { absVzzAndEta, efgParams } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
+import { type CtSpectraComparison, compareCtSpectra } from "./spectraCompare.js";
 import { fitPredictRaw } from "../gpr/rawFit.js";
 import { type EnvFeatures, rawKernels, scalarPart, subsetFeatures, withBackend } from "../soap/envKernel.js";
 import { type SoapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
@@ -135,6 +136,8 @@ export interface EfgBenchResult {
     scalarDerivedWq: number[];
   };
   curve: CurvePoint[];
+  /** MAS central-transition spectra of the test sites, DFT vs tensorial model (null without a central transition) */
+  spectra: CtSpectraComparison | null;
   /** seconds per stage */
   timings: Record<string, number>;
 }
@@ -181,6 +184,7 @@ function indexBy<T>(n: number, f: (i: number) => T): T[] {
 }
 
 /** Run the scalar-vs-tensorial benchmark for one species. */
+// long: the benchmark protocol read top to bottom (split, references, full fits, parity values, learning curves); its steps share the fitted kernels
 export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResult> {
   const log = o.log ?? (() => {});
   const el = symbolOf(o.species);
@@ -190,7 +194,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const used = [...o.train, ...o.test];
   const subset = used.map((i) => o.structures[i]!);
   log(
-    `${el}: λ-SOAP features of ${subset.length} structures (rc ${g3(o.soap.rcut)} Å, σ ${g3(o.soap.sigma)} Å, nmax ${o.soap.nmax}, lmax ${o.soap.lmax})`,
+    `${el}: λ-SOAP features of ${subset.length} structures (rc ${g3(o.soap.cutoff.radius)} Å, σ ${g3(o.soap.density.width)} Å, nmax ${o.soap.basis.maxRadial}, lmax ${o.soap.basis.maxAngular})`,
   );
   const sf = speciesFeatures(subset, o.species, o.soap, 2);
   timings.features = now() - t0;
@@ -235,14 +239,16 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const ss = o.scalarSoap;
   const sameSoap =
     !ss ||
-    (ss.rcut === o.soap.rcut &&
-      ss.sigma === o.soap.sigma &&
-      ss.nmax === o.soap.nmax &&
-      ss.lmax === o.soap.lmax);
+    (ss.cutoff.radius === o.soap.cutoff.radius &&
+      ss.density.width === o.soap.density.width &&
+      ss.basis.maxRadial === o.soap.basis.maxRadial &&
+      ss.basis.maxAngular === o.soap.basis.maxAngular);
   let kTrainS = scalarPart(kTrain);
   let kCrossS = scalarPart(kCross);
   if (!sameSoap) {
-    log(`${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.rcut)} Å, σ ${g3(ss.sigma)} Å)`);
+    log(
+      `${el}: λ=0 features and kernels for the scalar models (rc ${g3(ss.cutoff.radius)} Å, σ ${g3(ss.density.width)} Å)`,
+    );
     [kTrainS, kCrossS] = await trainAndCross(speciesFeatures(subset, o.species, ss, 0).feats);
   }
   timings.kernels = now() - t0;
@@ -348,6 +354,14 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     tPar.wq.push(p.omegaQ);
   }
 
+  t0 = now();
+  const spectra = compareCtSpectra(refTensor, full.cart, nTe, targets.isotope);
+  timings.spectra = now() - t0;
+  if (spectra)
+    log(
+      `${el}: ${spectra.isotope} MAS central-transition spectra at ${spectra.fieldT} T: overlap ML vs reference ${spectra.overlap.toFixed(4)}`,
+    );
+
   // learning curves on nested subsets of the training structures
   t0 = now();
   const fractions = o.curveFractions ?? [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1];
@@ -403,6 +417,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       scalarDerivedWq: full.derived,
     },
     curve,
+    spectra,
     timings,
   };
 }

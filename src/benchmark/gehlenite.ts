@@ -30,7 +30,7 @@ export interface GehleniteConfig {
 export const GEHLENITE_CONFIG: GehleniteConfig = {
   name: "default",
   species: ["Al", "O", "Ca", "Si"],
-  soap: { rcut: 4, sigma: 0.3, nmax: 6, lmax: 4 },
+  soap: { cutoff: { radius: 4 }, density: { width: 0.3 }, basis: { maxRadial: 6, maxAngular: 4 } },
   tensorial: { zeta: 2, reg: 1e-6 },
   scalar: { zeta: 2, reg: 1e-4 },
   maxTrainEnv: 1000,
@@ -41,7 +41,7 @@ export const GEHLENITE_CONFIG: GehleniteConfig = {
 export const GEHLENITE_QUICK: GehleniteConfig = {
   ...GEHLENITE_CONFIG,
   name: "quick",
-  soap: { rcut: 4, sigma: 0.3, nmax: 4, lmax: 3 },
+  soap: { cutoff: { radius: 4 }, density: { width: 0.3 }, basis: { maxRadial: 4, maxAngular: 3 } },
   maxTrainEnv: 400,
   maxTestEnv: 300,
   curveFractions: [],

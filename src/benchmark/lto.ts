@@ -9,6 +9,7 @@
  * stated in the output unless `search` is given (Box–Behnken + k-fold CV on a subset of the training set,
  * src/search/hyperSearch.ts).
  */
+import type { MemoryBudget } from "../core/memory.js";
 import type { ComputeBackend } from "../backend/types.js";
 import { type GnnContestantOptions, type GnnContestantResult, runGnnContestant } from "./gnnContestant.js";
 import { atomicNumber } from "../core/elements.js";
@@ -16,7 +17,7 @@ import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import { type EfgBenchResult, type ModelSettings, runEfgBenchmark } from "./efgBench.js";
-import type { SoapSettings } from "../soap/speciesFeatures.js";
+import { type SoapSettings, soapSettings } from "../soap/speciesFeatures.js";
 import { type HyperSearchResult, runHyperSearch } from "../search/hyperSearch.js";
 
 /** Box–Behnken search before the benchmark (per species, on a subset of its training structures). */
@@ -76,7 +77,7 @@ export const QUICK_CONFIG: LtoBenchConfig = {
     { element: "O", structures: 40 },
   ],
   generate: 120,
-  soap: { rcut: 6, sigma: 0.7, nmax: 4, lmax: 3 },
+  soap: { cutoff: { radius: 6 }, density: { width: 0.7 }, basis: { maxRadial: 4, maxAngular: 3 } },
   tensorial: { zeta: 2, reg: 1e-5 },
   scalar: { zeta: 2, reg: 1e-3 },
   curveFractions: [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
@@ -92,7 +93,7 @@ export const FULL_CONFIG: LtoBenchConfig = {
     { element: "O", structures: 84 },
   ],
   generate: 250,
-  soap: { rcut: 6, sigma: 0.7, nmax: 6, lmax: 4 },
+  soap: { cutoff: { radius: 6 }, density: { width: 0.7 }, basis: { maxRadial: 6, maxAngular: 4 } },
   tensorial: { zeta: 2, reg: 1e-5 },
   scalar: { zeta: 2, reg: 1e-3 },
   curveFractions: [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1],
@@ -119,6 +120,8 @@ export interface LtoBenchOptions {
   readonly backend?: ComputeBackend;
   /** Also train the equivariant GNN on the same split (a third contestant). */
   readonly gnn?: Omit<GnnContestantOptions, "seed" | "log">;
+  /** Memory budget of the searches (default: theirs, src/core/memory.ts). */
+  readonly memory?: MemoryBudget;
 }
 
 export interface LtoSearchSummary {
@@ -151,6 +154,7 @@ export function splitStructures(
   return { train: order.slice(0, nTrain), test: order.slice(nTrain) };
 }
 
+// long: the LTO protocol read top to bottom (checks, one plan per species, fit and score each); its steps share the split
 export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResult> {
   const t0 = performance.now();
   const cfg = o.config;
@@ -193,12 +197,13 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
         rcut: sp.rcut,
         sigma: sp.sigma,
         zetas: sp.zetas,
-        nmax: soap.nmax,
-        lmax: soap.lmax,
+        nmax: soap.basis.maxRadial,
+        lmax: soap.basis.maxAngular,
         folds: sp.folds,
         seed: o.seed,
         rounds: 1 as const,
         ...(o.log ? { log: o.log } : {}),
+        ...(o.memory ? { memory: o.memory } : {}),
       };
       o.log?.(
         `${plan.element}: Box–Behnken search (λ=2 efg, objective cq,eta,q) on ${nS} training structures`,
@@ -208,8 +213,8 @@ export async function runLtoBenchmark(o: LtoBenchOptions): Promise<LtoBenchResul
         `${plan.element}: Box–Behnken search (λ=0 ${sp.scalarTarget}, MAE) on ${nS} training structures`,
       );
       const ss = await runHyperSearch({ ...common, lambda: 0, target: sp.scalarTarget, reg: sp.regScalar });
-      soap = { ...soap, rcut: st.best.rcut, sigma: st.best.sigma };
-      scalarSoap = { ...soap, rcut: ss.best.rcut, sigma: ss.best.sigma };
+      soap = soapSettings(st.best.rcut, st.best.sigma, soap.basis, soap.species);
+      scalarSoap = soapSettings(ss.best.rcut, ss.best.sigma, soap.basis, soap.species);
       tensorial = { zeta: st.best.zeta, reg: st.best.reg };
       scalar = { zeta: ss.best.zeta, reg: ss.best.reg };
       searches.push({

@@ -21,7 +21,7 @@ export function ltoReport(res: LtoBenchResult, meta: { source: string; command: 
       preset: c.name,
       seed: res.seed,
       "total time / s": Number(res.seconds.toFixed(1)),
-      "λ-SOAP basis": `nmax ${c.soap.nmax}, lmax ${c.soap.lmax}`,
+      "λ-SOAP basis": `nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
       hyperparameters:
         res.searches.length > 0
           ? "Box–Behnken search per species (see below)"
@@ -107,7 +107,7 @@ export function gehleniteReport(res: GehleniteResult, meta: { source: string; co
       cells: res.files,
       seed: res.seed,
       "total time / s": Number(res.seconds.toFixed(1)),
-      "λ-SOAP": `rc ${c.soap.rcut} Å, σ ${c.soap.sigma} Å, nmax ${c.soap.nmax}, lmax ${c.soap.lmax}`,
+      "λ-SOAP": `rc ${c.soap.cutoff.radius} Å, σ ${c.soap.density.width} Å, nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
       "tensorial λ=2": `ζ ${c.tensorial.zeta}, reg ${c.tensorial.reg}`,
       "scalar λ=0": `ζ ${c.scalar.zeta}, reg ${c.scalar.reg}`,
       "environments per species": `≤ ${c.maxTrainEnv} train, ≤ ${c.maxTestEnv} test (seeded subsets)`,

@@ -22,7 +22,6 @@ import { cartesianToT2 } from "../nmr/spherical.js";
  */
 export const SCALAR_TARGETS = ["absVzz", "etaAbsVzz", "theta", "phi", "wq", "vzz"] as const;
 export const N_SCALARS = SCALAR_TARGETS.length;
-export type ScalarTarget = (typeof SCALAR_TARGETS)[number];
 
 export interface EnvTargets {
   readonly n: number;

@@ -16,7 +16,7 @@ import { evaluateTensorPrediction, type TensorEvaluation } from "../gpr/tensorEv
 import { type BlockSettings, TensorModel } from "../gpr/tensorModel.js";
 import { mae } from "../metrics/stats.js";
 import { runHyperSearch } from "../search/hyperSearch.js";
-import { soapHypersOf } from "../soap/speciesFeatures.js";
+import { soapSettings } from "../soap/speciesFeatures.js";
 import { splitStructures } from "./lto.js";
 
 /** Published numbers printed beside ours. */
@@ -171,14 +171,8 @@ export async function runVenetosBenchmark(o: VenetosOptions): Promise<VenetosRes
     reg: b.reg,
     zeta: b.zeta,
     descriptor: {
-      name: "lambda-soap",
-      hypers: soapHypersOf({
-        rcut: b.rcut,
-        sigma: b.sigma,
-        nmax: cfg.nmax,
-        lmax: cfg.lmax,
-        species: channels,
-      }),
+      kind: "lambda-soap",
+      hypers: soapSettings(b.rcut, b.sigma, { maxRadial: cfg.nmax, maxAngular: cfg.lmax }, channels),
     },
   });
   const model = new TensorModel({

@@ -11,8 +11,8 @@ import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { GprModel } from "../gpr/gpr.js";
-import { loadModel } from "../gpr/index.js";
-import type { Model } from "../gpr/model.js";
+import type { Model } from "../model/types.js";
+import { loadModel } from "../models.js";
 import { supportsPrimal } from "../gpr/primal.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { efgParams } from "../nmr/efg.js";
@@ -58,6 +58,7 @@ export interface WqLargeResult {
   text: string;
 }
 
+// long: a timed pipeline (load, check, predict, analyse, write) whose stage timings read one clock
 export async function runWqLarge(o: WqLargeOptions): Promise<WqLargeResult> {
   const now = () => performance.now() / 1000;
   const tStart = now();

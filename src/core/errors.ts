@@ -107,3 +107,21 @@ export function locate<T>(where: ErrorLocation, fn: () => T): T {
     );
   }
 }
+
+/**
+ * `v` as one of `allowed` (a string union's values); anything else is InvalidParameter naming `field`, e.g.
+ * `unknown backend 'tpu' (available: cpu, auto, gpu, gpujs)`.
+ */
+export function parseChoice<T extends string>(
+  v: unknown,
+  allowed: readonly T[],
+  field: string,
+  what: string,
+): T {
+  const hit = allowed.find((a) => a === v);
+  if (hit !== undefined) return hit;
+  const given = typeof v === "string" ? `'${v}'` : JSON.stringify(v);
+  throw new EngineError("InvalidParameter", `unknown ${what} ${given} (available: ${allowed.join(", ")})`, {
+    field,
+  });
+}

@@ -28,6 +28,7 @@ export interface NeighborOptions {
  * rc / h_k of the (wrapped) unit cell; all points are then binned in a Cartesian grid of bin size ≥ rc and each
  * centre visits its 27 neighbouring bins. Cost O(N (1 + rc/h)³).
  */
+// long: the cell-list search in one piece: image, bin and CSR arrays are built and consumed in place on a hot path
 export function neighborList(
   structure: Structure,
   cutoff: number,

@@ -135,6 +135,7 @@ interface Ghosts {
   wrapped: Float64Array;
 }
 
+// long: ghost counting, binning (a counting sort) and filling share their typed arrays, as in neighborList
 function buildGhosts(
   cell: ArrayLike<number>,
   positions: ArrayLike<number>,

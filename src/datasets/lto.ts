@@ -361,6 +361,7 @@ class StatAcc {
  * (Monte Carlo rattle: an atom's displacement is redrawn while it
  * would come closer than the minimum distance for its pair kind).
  */
+// long: the seeded draw order (occupation, strain, rattle per structure) is part of the output; one loop keeps it visible
 export function generateLto(options: LtoOptions = {}): { structures: Structure[]; summary: LtoSummary } {
   const p = resolveLtoParams(options);
   const ord = lto42Orderings(p.a, p.oxygenX);

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import type { Dataset } from "../core/dataset.js";
+import type { AtomTargets, Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
-import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../gpr/model.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../model/types.js";
+import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
 import { type ArchSpec, buildGraph, type Graph, Network, type TargetKind, targetLambdas } from "./network.js";
@@ -19,8 +18,11 @@ export interface GnnHypers {
   layers: number;
   /** Channels per irrep. */
   channels: number;
-  /** Cutoff radius (Å). */
-  rc: number;
+  /**
+   * Cutoff radius (Å), the cutoff.radius of the λ-SOAP hypers. The JSON of --gnn-hypers and of GNN model files
+   * written before this name may give it as "rc": parseGnnHypers maps that key here.
+   */
+  cutoff: { radius: number };
   /** Largest rank of the hidden features and edge harmonics (≤ 4). */
   lmax: number;
   nBasis: number;
@@ -57,7 +59,7 @@ export interface GnnHypers {
 export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
   layers: 2,
   channels: 8,
-  rc: 4.0,
+  cutoff: Object.freeze({ radius: 4.0 }),
   lmax: 2,
   nBasis: 8,
   radialHidden: 16,
@@ -81,13 +83,13 @@ export const DEFAULT_GNN_HYPERS: Readonly<GnnHypers> = Object.freeze({
  * Bounds of the numeric GNN hyperparameters: [min, max, integer?]. They keep a typo from allocating tens of GB
  * or running for days (channels 100000 → a 10¹⁰-weight layer, rc 1e6 Å → every atom a neighbour of every
  * other, layers 1e9), while leaving ample room above every setting used in the papers and benchmarks
- * (layers ≤ 3, channels ≤ 32, rc ≤ 6 Å, lmax ≤ 4). lmax and tpRank stop at 4: the harmonics and couplings are
+ * (layers ≤ 3, channels ≤ 32, cutoff.radius ≤ 6 Å, lmax ≤ 4). lmax and tpRank stop at 4: the harmonics and couplings are
  * implemented up to l = 4.
  */
 export const GNN_HYPER_BOUNDS: Readonly<Record<string, readonly [number, number, boolean]>> = Object.freeze({
   layers: [1, 8, true],
   channels: [1, 256, true],
-  rc: [0.5, 12, false],
+  "cutoff.radius": [0.5, 12, false],
   lmax: [0, 4, true],
   nBasis: [1, 64, true],
   radialHidden: [1, 512, true],
@@ -131,6 +133,21 @@ function checkOther(k: string, v: unknown): void {
   }
 }
 
+/** The radius of `"cutoff": {"radius": r}` or of `"rc": r` (the --gnn-hypers key, kept; older model files). */
+function cutoffRadius(key: "rc" | "cutoff", v: unknown): number {
+  let r = v;
+  if (key === "cutoff") {
+    const keys = typeof v === "object" && v !== null && !Array.isArray(v) ? Object.keys(v) : null;
+    if (keys === null || keys.length !== 1 || keys[0] !== "radius")
+      throw new EngineError("InvalidParameter", `cutoff must be {"radius": Å}, got ${JSON.stringify(v)}`, {
+        field: "cutoff",
+      });
+    r = (v as { radius: unknown }).radius;
+  }
+  checkBounded("cutoff.radius", r);
+  return r as number;
+}
+
 /**
  * Validates user hypers: the input must be a JSON object (or null/undefined for the defaults); unknown keys,
  * wrong types and values outside GNN_HYPER_BOUNDS are rejected with the field named.
@@ -143,8 +160,17 @@ export function parseGnnHypers(input: unknown): GnnHypers {
       "InvalidParameter",
       `GNN hypers must be a JSON object, got ${JSON.stringify(input)}`,
     );
-  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+  const given = input as Record<string, unknown>;
+  if (given.rc !== undefined && given.cutoff !== undefined)
+    throw new EngineError("InvalidParameter", "give the cutoff radius once: 'cutoff' or 'rc'", {
+      field: "rc",
+    });
+  for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
+    if (k === "rc" || k === "cutoff") {
+      out.cutoff = { radius: cutoffRadius(k, v) };
+      continue;
+    }
     if (!Object.hasOwn(DEFAULT_GNN_HYPERS, k)) {
       throw new EngineError(
         "InvalidParameter",
@@ -220,7 +246,7 @@ export class GnnModel implements Model {
       channels: h.channels,
       lmax: h.lmax,
       layers: h.layers,
-      rc: h.rc,
+      rc: h.cutoff.radius,
       nBasis: h.nBasis,
       radialHidden: h.radialHidden,
       envelopeP: h.envelopeP,
@@ -273,37 +299,11 @@ export class GnnModel implements Model {
         },
       );
     }
-    const zs = new Set<number>();
-    const labelled = new Set<number>();
-    dataset.structures.forEach((s, si) => {
-      const mask = tgt.masks[si]!;
-      for (let i = 0; i < s.length; i++) {
-        zs.add(s.numbers[i]!);
-        if (mask[i]) labelled.add(s.numbers[i]!);
-      }
-    });
-    this.speciesZ = [...zs].sort((a, b) => a - b);
-    this.centre = h.species ? [...h.species].sort((a, b) => a - b) : [...labelled].sort((a, b) => a - b);
-    for (const z of this.centre) {
-      if (!labelled.has(z)) {
-        throw new EngineError(
-          "InvalidParameter",
-          `no labelled atoms of species Z=${z} in the training data`,
-          { field: "species" },
-        );
-      }
-    }
+    this.setSpecies(dataset, tgt);
     const nS = this.speciesZ.length;
     const lambdas = targetLambdas(this.tkind);
     const ncomp = this.tkind === "efg" ? 5 : 9;
-    // Split by structure (seeded).
-    const idx = new Rng(h.seed).shuffle([...Array(dataset.length).keys()]);
-    let nVal = Math.round(h.valFraction * dataset.length);
-    if (h.valFraction > 0 && nVal === 0 && dataset.length >= 2) nVal = 1;
-    const valIdx = idx.slice(0, nVal);
-    const trainIdx = idx.slice(nVal);
-    if (trainIdx.length === 0)
-      throw new EngineError("InvalidParameter", "no training structures left after the validation split");
+    const { trainIdx, valIdx } = splitStructures(dataset.length, h.seed, h.valFraction);
     // Graphs (independent of avgNeighbors), then the mean neighbour count of the training atoms.
     this.graphCache = new WeakMap();
     this.avgNeighbors = 1;
@@ -332,44 +332,12 @@ export class GnnModel implements Model {
       for (let i = 0; i < s.length; i++) w[i] = tgt.masks[si]![i] && centreSlot.has(g.types[i]!) ? 1 : 0;
       wts.push(w);
     });
-    const mean = new Float64Array(nS);
-    const scale = new Float64Array(nS * lambdas.length).fill(1);
-    const cnt = new Float64Array(nS);
-    const ss = new Float64Array(nS * lambdas.length);
-    for (const si of trainIdx) {
-      const g = graphs[si]!;
-      for (let i = 0; i < g.n; i++) {
-        if (!wts[si]![i]) continue;
-        const t = g.types[i]!;
-        cnt[t]!++;
-        if (this.tkind === "ms") mean[t]! += raw[si]![i * ncomp]!;
-      }
-    }
-    for (let t = 0; t < nS; t++) if (cnt[t]! > 0) mean[t]! /= cnt[t]!;
-    for (const si of trainIdx) {
-      const g = graphs[si]!;
-      for (let i = 0; i < g.n; i++) {
-        if (!wts[si]![i]) continue;
-        const t = g.types[i]!;
-        let co = 0;
-        lambdas.forEach((lam, li) => {
-          const d = 2 * lam + 1;
-          for (let m = 0; m < d; m++) {
-            const v = raw[si]![i * ncomp + co + m]! - (lam === 0 ? mean[t]! : 0);
-            ss[t * lambdas.length + li]! += v * v;
-          }
-          co += d;
-        });
-      }
-    }
-    lambdas.forEach((lam, li) => {
-      for (let t = 0; t < nS; t++) {
-        if (cnt[t]! === 0) continue;
-        const rms = Math.sqrt(ss[t * lambdas.length + li]! / (cnt[t]! * (2 * lam + 1)));
-        scale[t * lambdas.length + li] = rms > 1e-300 ? rms : 1;
-      }
+    this.std = targetScaling({ graphs, y: raw, w: wts }, trainIdx, {
+      nSpecies: nS,
+      lambdas,
+      ncomp,
+      centreMean: this.tkind === "ms",
     });
-    this.std = { mean, scale };
     const ys = raw.map((r, si) => this.standardise(r, graphs[si]!, ncomp));
     const data: LabelledSet = { graphs, y: ys, w: wts };
     // Parameters: N(0,1) (the ops carry the 1/√fan_in scales), seeded.
@@ -377,12 +345,45 @@ export class GnnModel implements Model {
     const params = new Float64Array(net.nParams);
     for (let k = 0; k < params.length; k++) params[k] = rng.normal();
     this.params = params;
-    // Adam.
+    const run = await this.train(net, params, data, { trainIdx, valIdx }, log);
+    this.params = run.bestParams;
+    const { epoch, stopReason, best, bestEpoch } = run;
+    const nTrainAtoms = trainIdx.reduce((s, si) => s + wts[si]!.reduce((a, b) => a + b, 0), 0);
+    return {
+      model: this.kind,
+      species: this.centre.length === 1 ? this.centre[0]! : 0,
+      lambda: this.target.lambda,
+      nTrain: nTrainAtoms,
+      timings: { graphs: timeGraphs, train: run.seconds, total: (performance.now() - t0) / 1000 },
+      notes: [
+        `${net.nParams} parameters; ${epoch} epochs (${stopReason}); best validation loss ${best.toPrecision(4)} at epoch ${bestEpoch + 1}`,
+        `centre species ${this.centre.join(",")}; ${trainIdx.length} training / ${valIdx.length} validation structures; mean neighbours ${this.avgNeighbors.toFixed(2)}`,
+        run.parallelNote,
+      ],
+      epochs: epoch,
+      bestEpoch: bestEpoch + 1,
+      bestValLoss: best,
+      history: run.history,
+      centreSpecies: [...this.centre],
+    };
+  }
+
+  /**
+   * Adam on mini-batches of training structures from `params` (updated in place), the learning rate halved when
+   * the validation loss stalls, early stopping after `patience` epochs, a checkpoint at each best epoch.
+   */
+  private async train(
+    net: Network,
+    params: Float64Array,
+    data: LabelledSet,
+    split: { trainIdx: number[]; valIdx: number[] },
+    log: (msg: string) => void,
+  ): Promise<TrainingRun> {
+    const h = this.hypers;
+    const { trainIdx, valIdx } = split;
     const grad = new Float64Array(net.nParams);
     const m1 = new Float64Array(net.nParams);
     const m2 = new Float64Array(net.nParams);
-    const b1 = 0.9;
-    const b2 = 0.999;
     let step = 0;
     let lr = h.lr;
     let best = Number.POSITIVE_INFINITY;
@@ -395,7 +396,7 @@ export class GnnModel implements Model {
     let pool: GnnPool | null = null;
     let parallelNote = "trained in one thread";
     if (h.workers > 0) {
-      pool = await GnnPool.create(h.workers, arch, data);
+      pool = await GnnPool.create(h.workers, net.arch, data);
       parallelNote = pool
         ? `${h.workers} worker threads over the structures of each batch`
         : "worker_threads could not start; trained in one thread";
@@ -419,14 +420,7 @@ export class GnnModel implements Model {
           trainLoss += await evalLoss(batch, grad);
           nb++;
           step++;
-          const c1 = 1 - b1 ** step;
-          const c2 = 1 - b2 ** step;
-          for (let k = 0; k < params.length; k++) {
-            const gk = grad[k]!;
-            m1[k] = b1 * m1[k]! + (1 - b1) * gk;
-            m2[k] = b2 * m2[k]! + (1 - b2) * gk * gk;
-            params[k]! -= (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
-          }
+          adamStep(params, grad, { m1, m2 }, lr, step);
         }
         trainLoss /= nb;
         const val = valIdx.length > 0 ? await evalLoss(valIdx, null) : trainLoss;
@@ -459,26 +453,41 @@ export class GnnModel implements Model {
     } finally {
       await pool?.close();
     }
-    this.params = bestParams;
-    const timeTrain = (performance.now() - tTrain) / 1000;
-    const nTrainAtoms = trainIdx.reduce((s, si) => s + wts[si]!.reduce((a, b) => a + b, 0), 0);
     return {
-      model: this.kind,
-      species: this.centre.length === 1 ? this.centre[0]! : 0,
-      lambda: this.target.lambda,
-      nTrain: nTrainAtoms,
-      timings: { graphs: timeGraphs, train: timeTrain, total: (performance.now() - t0) / 1000 },
-      notes: [
-        `${net.nParams} parameters; ${epoch} epochs (${stopReason}); best validation loss ${best.toPrecision(4)} at epoch ${bestEpoch + 1}`,
-        `centre species ${this.centre.join(",")}; ${trainIdx.length} training / ${valIdx.length} validation structures; mean neighbours ${this.avgNeighbors.toFixed(2)}`,
-        parallelNote,
-      ],
-      epochs: epoch,
-      bestEpoch: bestEpoch + 1,
-      bestValLoss: best,
+      bestParams,
+      best,
+      bestEpoch,
+      epoch,
+      stopReason,
       history,
-      centreSpecies: [...this.centre],
+      parallelNote,
+      seconds: (performance.now() - tTrain) / 1000,
     };
+  }
+
+  /** The species of the dataset, and the centre species (given, or those with labelled atoms). */
+  private setSpecies(dataset: Dataset, tgt: AtomTargets): void {
+    const zs = new Set<number>();
+    const labelled = new Set<number>();
+    dataset.structures.forEach((s, si) => {
+      const mask = tgt.masks[si]!;
+      for (let i = 0; i < s.length; i++) {
+        zs.add(s.numbers[i]!);
+        if (mask[i]) labelled.add(s.numbers[i]!);
+      }
+    });
+    const h = this.hypers;
+    this.speciesZ = [...zs].sort((a, b) => a - b);
+    this.centre = h.species ? [...h.species].sort((a, b) => a - b) : [...labelled].sort((a, b) => a - b);
+    for (const z of this.centre) {
+      if (!labelled.has(z)) {
+        throw new EngineError(
+          "InvalidParameter",
+          `no labelled atoms of species Z=${z} in the training data`,
+          { field: "species" },
+        );
+      }
+    }
   }
 
   private standardise(r: Float64Array, g: Graph, ncomp: number): Float64Array {
@@ -640,11 +649,14 @@ export class GnnModel implements Model {
 /** Reads a checkpoint written during `fit` (hypers.checkpoint) back into a fitted model. */
 export function readGnnCheckpoint(file: string): GnnModel {
   let obj: { kind?: unknown; header?: unknown; arrays?: Record<string, unknown> };
+  const text = readBytes(file).toString("utf8"); // regular files only (a FIFO or device is refused)
   try {
-    obj = JSON.parse(readFileSync(file, "utf8"));
+    obj = JSON.parse(text);
   } catch (e) {
     throw new EngineError("CorruptModel", `not a GNN checkpoint: ${(e as Error).message}`, { file });
   }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj))
+    throw new EngineError("CorruptModel", "not a GNN checkpoint: not a JSON object", { file });
   const arrays = new Map<string, Float64Array>();
   for (const [k, v] of Object.entries(obj.arrays ?? {})) {
     if (typeof v !== "string")
@@ -672,9 +684,107 @@ export function createGnnModel(
 }
 
 /**
- * Loads a model serialised by GnnModel.serialize (payload from src/gpr/modelfile.ts); usable as the registry's
- * loader: registerModelLoader("gnn-isd", 1, gnnFromPayload) and the same for "gnn-tp".
+ * Loads a model serialised by GnnModel.serialize (payload from src/model/modelfile.ts); the loader of "gnn-isd" and
+ * "gnn-tp" in the model registry (src/models.ts).
  */
 export function gnnFromPayload(payload: ModelPayload, file?: string): GnnModel {
   return GnnModel.fromPayload(payload, file);
+}
+
+/** What one training run ends with: the best parameters and the loss history. */
+interface TrainingRun {
+  bestParams: Float64Array;
+  best: number;
+  bestEpoch: number;
+  /** epochs run */
+  epoch: number;
+  stopReason: string;
+  history: { epoch: number; train: number; val: number; seconds: number }[];
+  parallelNote: string;
+  seconds: number;
+}
+
+/** Seeded split of the structures: valFraction of them for validation (at least one when asked), the rest train. */
+function splitStructures(
+  n: number,
+  seed: number,
+  valFraction: number,
+): { trainIdx: number[]; valIdx: number[] } {
+  const idx = new Rng(seed).shuffle([...Array(n).keys()]);
+  let nVal = Math.round(valFraction * n);
+  if (valFraction > 0 && nVal === 0 && n >= 2) nVal = 1;
+  const valIdx = idx.slice(0, nVal);
+  const trainIdx = idx.slice(nVal);
+  if (trainIdx.length === 0)
+    throw new EngineError("InvalidParameter", "no training structures left after the validation split");
+  return { trainIdx, valIdx };
+}
+
+/**
+ * Per-species standardisation of spherical targets from the weighted training atoms: the λ=0 mean (shielding
+ * only, `centreMean`) and one RMS scale per (species, λ).
+ */
+function targetScaling(
+  data: LabelledSet,
+  trainIdx: readonly number[],
+  o: { nSpecies: number; lambdas: readonly number[]; ncomp: number; centreMean: boolean },
+): { mean: Float64Array; scale: Float64Array } {
+  const mean = new Float64Array(o.nSpecies);
+  const scale = new Float64Array(o.nSpecies * o.lambdas.length).fill(1);
+  const cnt = new Float64Array(o.nSpecies);
+  const ss = new Float64Array(o.nSpecies * o.lambdas.length);
+  for (const si of trainIdx) {
+    const g = data.graphs[si]!;
+    for (let i = 0; i < g.n; i++) {
+      if (!data.w[si]![i]) continue;
+      const t = g.types[i]!;
+      cnt[t]!++;
+      if (o.centreMean) mean[t]! += data.y[si]![i * o.ncomp]!;
+    }
+  }
+  for (let t = 0; t < o.nSpecies; t++) if (cnt[t]! > 0) mean[t]! /= cnt[t]!;
+  for (const si of trainIdx) {
+    const g = data.graphs[si]!;
+    for (let i = 0; i < g.n; i++) {
+      if (!data.w[si]![i]) continue;
+      const t = g.types[i]!;
+      let co = 0;
+      o.lambdas.forEach((lam, li) => {
+        const d = 2 * lam + 1;
+        for (let m = 0; m < d; m++) {
+          const v = data.y[si]![i * o.ncomp + co + m]! - (lam === 0 ? mean[t]! : 0);
+          ss[t * o.lambdas.length + li]! += v * v;
+        }
+        co += d;
+      });
+    }
+  }
+  o.lambdas.forEach((lam, li) => {
+    for (let t = 0; t < o.nSpecies; t++) {
+      if (cnt[t]! === 0) continue;
+      const rms = Math.sqrt(ss[t * o.lambdas.length + li]! / (cnt[t]! * (2 * lam + 1)));
+      scale[t * o.lambdas.length + li] = rms > 1e-300 ? rms : 1;
+    }
+  });
+  return { mean, scale };
+}
+
+/** One Adam step on `params` in place: moments m1, m2 (β1 = 0.9, β2 = 0.999) bias-corrected at `step`, ε = 1e-8. */
+function adamStep(
+  params: Float64Array,
+  grad: Float64Array,
+  { m1, m2 }: { m1: Float64Array; m2: Float64Array },
+  lr: number,
+  step: number,
+): void {
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const c1 = 1 - b1 ** step;
+  const c2 = 1 - b2 ** step;
+  for (let k = 0; k < params.length; k++) {
+    const gk = grad[k]!;
+    m1[k] = b1 * m1[k]! + (1 - b1) * gk;
+    m2[k] = b2 * m2[k]! + (1 - b2) * gk * gk;
+    params[k]! -= (lr * (m1[k]! / c1)) / (Math.sqrt(m2[k]! / c2) + 1e-8);
+  }
 }

@@ -230,6 +230,7 @@ export class Network {
     return params.subarray(s.off, s.off + s.size);
   }
 
+  // long: the hand-written forward pass layer by layer, mirrored step for step by backward; kept whole to read the two side by side
   forward(params: Float64Array, g: Graph): ForwardCache {
     const { arch } = this;
     const C = arch.channels;
@@ -364,6 +365,7 @@ export class Network {
     return { graph: g, layers, hLast: h, tpA, tpB, out };
   }
 
+  // long: the reverse of forward step for step (see forward); kept whole to read the two side by side
   /** Accumulates d(loss)/d(params) into grad, given gout = d(loss)/d(out) (n × ncomp). */
   backward(params: Float64Array, cache: ForwardCache, gout: Float64Array, grad: Float64Array): void {
     const { arch } = this;

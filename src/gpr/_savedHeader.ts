@@ -4,8 +4,8 @@
  * inconsistent (hand-edited, or written by a faulty tool) gives CorruptModel instead of a TypeError or NaN
  * predictions. Shape checks against the arrays live in GprModel.fromPayload.
  */
-import type { GprParams } from "./gpr.js";
-import { isRecord } from "./modelfile.js";
+import { isRecord } from "../model/modelfile.js";
+import type { GprParams } from "./params.js";
 
 export interface SavedFitted {
   readonly nTrain: number;
@@ -21,9 +21,8 @@ export interface SavedFitted {
 }
 
 export interface SavedHeader {
-  readonly params: GprParams & {
-    readonly descriptor: { readonly name: string; readonly hypers: Readonly<Record<string, unknown>> };
-  };
+  /** As stored; the descriptor is plain JSON `{ name, hypers }` (descriptorFromJson validates it). */
+  readonly params: Omit<GprParams, "descriptor"> & { readonly descriptor: unknown };
   /** Header copies of params.species (element symbol) and params.lambda, when present. */
   readonly species: unknown;
   readonly lambda: unknown;

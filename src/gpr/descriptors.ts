@@ -1,34 +1,81 @@
 /**
- * Descriptors a GPR model can be built on, by name (so that a model file can rebuild its descriptor):
- * "lambda-soap" (src/soap) and "arrays" (precomputed features stored as per-atom arrays, for tests and for
- * features made elsewhere). Other modules may register more.
+ * The descriptors a GPR model can be built on, as a discriminated union: "lambda-soap" (src/soap, typed
+ * SoapHypers) and "arrays" (precomputed features stored as per-atom arrays, for tests and for features made
+ * elsewhere). Model files store a descriptor as plain JSON `{ name, hypers }`; descriptorToJson and
+ * descriptorFromJson convert at that boundary, validating what they read.
  */
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
+import { parseSoapHypers, type SoapHypers, type SoapHypersInput } from "../soap/hypers.js";
 import { LambdaSoap } from "../soap/lambdaSoap.js";
 import type { ComputeOptions, Descriptor, FeatureBlock, FeatureBlocks } from "../soap/types.js";
 import { blockKey } from "../soap/types.js";
 
-export type DescriptorFactory = (hypers: Readonly<Record<string, unknown>>) => Descriptor;
-
-const factories = new Map<string, DescriptorFactory>();
-
-export function registerDescriptor(name: string, factory: DescriptorFactory): void {
-  factories.set(name, factory);
+/** Hypers of the "arrays" descriptor: features are the per-atom arrays `<prefix><λ>`. */
+export interface ArrayHypers {
+  readonly prefix: string;
 }
 
-export function createDescriptor(name: string, hypers: Readonly<Record<string, unknown>>): Descriptor {
-  const f = factories.get(name);
-  if (!f) {
-    throw new EngineError(
-      "InvalidParameter",
-      `unknown descriptor '${name}' (known: ${[...factories.keys()].join(", ")})`,
-      {
-        field: "descriptor",
-      },
-    );
-  }
-  return f(hypers);
+/** A descriptor as a caller gives it (hypers partial: the rest are the defaults). */
+export type DescriptorParams =
+  | { readonly kind: "lambda-soap"; readonly hypers?: SoapHypersInput }
+  | { readonly kind: "arrays"; readonly hypers?: Partial<ArrayHypers> };
+
+/** A descriptor with validated, complete hypers. */
+export type DescriptorSpec =
+  | { readonly kind: "lambda-soap"; readonly hypers: SoapHypers }
+  | { readonly kind: "arrays"; readonly hypers: ArrayHypers };
+
+export const DESCRIPTOR_KINDS = [
+  "lambda-soap",
+  "arrays",
+] as const satisfies readonly DescriptorSpec["kind"][];
+
+function arrayHypers(input: unknown): ArrayHypers {
+  const h = input ?? {};
+  if (typeof h !== "object" || h === null || Array.isArray(h))
+    throw new EngineError("InvalidParameter", "array descriptor hypers must be an object", {
+      field: "hypers",
+    });
+  const prefix = "prefix" in h ? h.prefix : undefined;
+  if (prefix !== undefined && (typeof prefix !== "string" || prefix === ""))
+    throw new EngineError("InvalidParameter", `expected a non-empty string, got ${JSON.stringify(prefix)}`, {
+      field: "hypers.prefix",
+    });
+  return { prefix: prefix ?? "feat" };
+}
+
+/** Validate and complete a descriptor (default: lambda-soap with the default hypers). */
+export function resolveDescriptor(d: DescriptorParams = { kind: "lambda-soap" }): DescriptorSpec {
+  return descriptorOf(d.kind, d.hypers);
+}
+
+function descriptorOf(kind: unknown, hypers: unknown): DescriptorSpec {
+  if (kind === "lambda-soap") return { kind, hypers: parseSoapHypers(hypers) };
+  if (kind === "arrays") return { kind, hypers: arrayHypers(hypers) };
+  throw new EngineError(
+    "InvalidParameter",
+    `unknown descriptor ${JSON.stringify(kind)} (known: ${DESCRIPTOR_KINDS.join(", ")})`,
+    { field: "descriptor" },
+  );
+}
+
+/** The plain JSON a model file stores: `{ name, hypers }`. */
+export function descriptorToJson(d: DescriptorSpec): { name: string; hypers: Record<string, unknown> } {
+  return { name: d.kind, hypers: JSON.parse(JSON.stringify(d.hypers)) };
+}
+
+/** A descriptor read from a model file's `{ name, hypers }`, validated (EngineError on anything else). */
+export function descriptorFromJson(json: unknown): DescriptorSpec {
+  const o = typeof json === "object" && json !== null ? (json as { name?: unknown; hypers?: unknown }) : {};
+  if (typeof o.hypers !== "object" || o.hypers === null)
+    throw new EngineError("InvalidParameter", "expected { name, hypers }", { field: "descriptor" });
+  return descriptorOf(o.name, o.hypers);
+}
+
+/** The descriptor object of a spec. */
+export function createDescriptor(d: DescriptorSpec): Descriptor {
+  return d.kind === "lambda-soap" ? new LambdaSoap(d.hypers) : new ArrayDescriptor(d.hypers);
 }
 
 /**
@@ -38,11 +85,10 @@ export function createDescriptor(name: string, hypers: Readonly<Record<string, u
 export class ArrayDescriptor implements Descriptor {
   readonly name = "arrays";
   readonly hypers: Readonly<Record<string, unknown>>;
-  readonly outputIrreps = "precomputed";
   private readonly prefix: string;
 
-  constructor(hypers: Readonly<Record<string, unknown>> = {}) {
-    this.prefix = typeof hypers.prefix === "string" ? hypers.prefix : "feat";
+  constructor(hypers: Partial<ArrayHypers> = {}) {
+    this.prefix = arrayHypers(hypers).prefix;
     this.hypers = { prefix: this.prefix };
   }
 
@@ -93,6 +139,3 @@ export class ArrayDescriptor implements Descriptor {
     return out;
   }
 }
-
-registerDescriptor("arrays", (h) => new ArrayDescriptor(h));
-registerDescriptor("lambda-soap", (h) => new LambdaSoap(h));

@@ -10,7 +10,7 @@ import { EngineError } from "../core/errors.js";
 import { efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, vectorErrorStats } from "../metrics/stats.js";
 import { samplePositions } from "../soap/types.js";
-import type { Prediction } from "./model.js";
+import type { Prediction } from "../model/types.js";
 import { collectTargets, parseTarget } from "./targets.js";
 
 export interface Evaluation {

@@ -11,6 +11,7 @@
  *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
  */
 import { createBackend } from "../backend/index.js";
+import type { ComputeBackend } from "../backend/types.js";
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
@@ -26,10 +27,30 @@ import {
 } from "../soap/envKernel.js";
 import type { ComputeOptions, Descriptor, FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
-import { createDescriptor } from "./descriptors.js";
-import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
-import { registerModelLoader } from "./modelfile.js";
+import {
+  chunkStructures,
+  countCentres,
+  fitKernelBytes,
+  mergePredictions,
+  predictBytesPerEnvironment,
+  soapBytesPerEnvironment,
+} from "./budget.js";
+import {
+  createDescriptor,
+  type DescriptorSpec,
+  descriptorFromJson,
+  descriptorToJson,
+} from "./descriptors.js";
+import type {
+  FitOptions,
+  FitReport,
+  Model,
+  ModelPayload,
+  PredictOptions,
+  Prediction,
+} from "../model/types.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
+import { type GprParams, type ResolvedParams, resolveParams } from "./params.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   centreColumns,
@@ -38,51 +59,13 @@ import {
   fitSparseGpr,
   fullGprCovariance,
   predictMean,
-  type SparseApproximation,
   type SparseGprState,
   sparseGprCovariance,
 } from "./regression.js";
 import { curSelection, farthestPointSampling } from "./selection.js";
-import { checkTargetNotZero, collectTargets, parseTarget, targetUnits } from "./targets.js";
+import { checkTargetNotZero, collectTargets, parseTarget, type TargetRows, targetUnits } from "./targets.js";
 
 export const GPR_FORMAT_VERSION = 1;
-
-export interface SparseParams {
-  /** Number of representative environments M. */
-  readonly m: number;
-  /** How they are chosen (default "fps"). */
-  readonly selection?: "fps" | "cur";
-  /** Predictive variance approximation (default "dtc", the projected process). */
-  readonly approximation?: SparseApproximation;
-  /** Seed of the selection (default 0). */
-  readonly seed?: number;
-}
-
-export interface GprParams {
-  /** Centre species (atomic number). */
-  readonly species: number;
-  /** 0, 1 or 2. */
-  readonly lambda: number;
-  /** Target name: "efg", "ms", a per-atom array, or a derived observable "efg:cq" (λ=0). */
-  readonly target: string;
-  /** Kernel exponent ζ (default 2). */
-  readonly zeta?: number;
-  /** Regularisation σ² relative to the kernel (default 1e-6). */
-  readonly reg?: number;
-  /** Descriptor name and hypers (default: lambda-soap with its default hypers). */
-  readonly descriptor?: { readonly name: string; readonly hypers: Readonly<Record<string, unknown>> };
-  /** Sparse GPR settings; absent/null = full GPR. */
-  readonly sparse?: SparseParams | null;
-  /** Compute backend for kernel assembly (default "cpu"). */
-  readonly backend?: string;
-  /** Isotope overrides for derived observables, e.g. { Ti: "49Ti" }. */
-  readonly isotopes?: Readonly<Record<string, string>>;
-  /**
-   * O(3) parity of the λ>0 features (default +1). −1 (pseudo-tensor features) for λ=1 of a shielding tensor: its
-   * antisymmetric part is a pseudovector, unchanged by inversion. The λ=0 features of the ζ fold are always +1.
-   */
-  readonly parity?: 1 | -1;
-}
 
 /** The learned state (arrays are what the model file stores). */
 interface Fitted {
@@ -95,61 +78,10 @@ interface Fitted {
   jitter: number;
   full: FullGprState | null;
   sparse: SparseGprState | null;
-  descriptorHypers: Readonly<Record<string, unknown>>;
+  /** The descriptor the features were computed with (λ-SOAP species channels fixed at fit time). */
+  descriptor: DescriptorSpec;
   precision: "float64" | "float32";
   nTrain: number;
-}
-
-type Resolved = Required<Omit<GprParams, "sparse" | "isotopes" | "parity">> & {
-  parity: 1 | -1;
-  sparse: Required<SparseParams> | null;
-  isotopes: Readonly<Record<string, string>>;
-};
-
-function resolve(p: GprParams): Resolved {
-  const zeta = p.zeta ?? 2;
-  const reg = p.reg ?? 1e-6;
-  if (!Number.isInteger(p.species) || p.species < 1 || p.species > 118) {
-    throw new EngineError("InvalidParameter", `species must be an atomic number, got ${p.species}`, {
-      field: "species",
-    });
-  }
-  if (!(zeta >= 1) || !Number.isFinite(zeta))
-    throw new EngineError("InvalidParameter", `zeta must be ≥ 1, got ${zeta}`, { field: "zeta" });
-  if (!(reg >= 0) || !Number.isFinite(reg))
-    throw new EngineError("InvalidParameter", `reg must be ≥ 0, got ${reg}`, { field: "reg" });
-  parseTarget(p.target, p.lambda);
-  if (p.parity !== undefined && p.parity !== 1 && !(p.parity === -1 && p.lambda > 0))
-    throw new EngineError("InvalidParameter", `parity must be 1, or −1 for λ > 0; got ${p.parity}`, {
-      field: "parity",
-    });
-  const sp = p.sparse
-    ? {
-        m: p.sparse.m,
-        selection: p.sparse.selection ?? "fps",
-        approximation: p.sparse.approximation ?? "dtc",
-        seed: p.sparse.seed ?? 0,
-      }
-    : null;
-  if (sp && (!Number.isInteger(sp.m) || sp.m < 1)) {
-    throw new EngineError("InvalidParameter", `--sparse must be a positive integer, got ${sp.m}`, {
-      field: "sparse",
-    });
-  }
-  if (sp && !(reg > 0))
-    throw new EngineError("InvalidParameter", "sparse GPR needs reg > 0", { field: "reg" });
-  return {
-    species: p.species,
-    lambda: p.lambda,
-    target: p.target,
-    zeta,
-    reg,
-    descriptor: p.descriptor ?? { name: "lambda-soap", hypers: {} },
-    sparse: sp,
-    backend: p.backend ?? "cpu",
-    isotopes: p.isotopes ?? {},
-    parity: p.parity ?? 1,
-  };
 }
 
 /** Gather the λ (and λ=0) features of the given (structure, atom) samples from feature blocks. */
@@ -215,19 +147,51 @@ export function unpackLower(p: Float64Array, n: number): Float64Array {
   return out;
 }
 
+export type { GprParams, SparseParams } from "./params.js";
+
+/** What the full and sparse fits share: training features, centred targets and the bookkeeping of one fit. */
+interface FitInput {
+  readonly feats: EnvFeatures;
+  readonly n: number;
+  readonly y: Float64Array;
+  readonly mean: number;
+  readonly floor: number;
+  readonly descriptor: DescriptorSpec;
+  readonly ctx: string;
+  readonly log: (line: string) => void;
+  readonly timings: Record<string, number>;
+  readonly notes: string[];
+}
+
+/**
+ * Provenance notes of a float32 kernel. Measured (test/backend/gpujs-gpr.test.ts): float32 kernels shift
+ * predictions by ~0.1 of their range at reg 1e-6, ~1e-3 at 1e-4 and ~5e-5 at 1e-2, because the solve amplifies
+ * kernel round-off by 1/reg.
+ */
+function float32Notes(
+  backend: ComputeBackend,
+  reg: number,
+  notes: string[],
+  log: (line: string) => void,
+): void {
+  notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
+  if (reg < 1e-3) {
+    const w = `warning: reg ${reg} < 1e-3 with a float32 kernel — float32 round-off (~1e-7 relative) is amplified by 1/reg in the solve; use --backend cpu or --reg ≥ 1e-3`;
+    notes.push(w);
+    log(w);
+  }
+}
+
 export class GprModel implements Model {
-  readonly params: Resolved;
+  readonly params: ResolvedParams;
   private fitted: Fitted | null = null;
   /** Primal weights for mean-only prediction, built on first use (ζ ∈ {1,2}). */
   private primal: PrimalWeights | null = null;
-  private descriptorOverride: Descriptor | null;
   /** The model file this model was loaded from (for error messages), or null. */
   private source: string | null = null;
 
-  /** `descriptor` overrides the one built from params.descriptor (its hypers are still what gets saved). */
-  constructor(params: GprParams, descriptor?: Descriptor) {
-    this.params = resolve(params);
-    this.descriptorOverride = descriptor ?? null;
+  constructor(params: GprParams) {
+    this.params = resolveParams(params);
   }
 
   get kind(): string {
@@ -238,8 +202,12 @@ export class GprModel implements Model {
     return this.fitted !== null;
   }
 
-  private descriptor(hypers: Readonly<Record<string, unknown>>): Descriptor {
-    return this.descriptorOverride ?? createDescriptor(this.params.descriptor.name, hypers);
+  /** The descriptor of a fit on `dataset`: λ-SOAP species channels fixed so predictions use the same layout. */
+  private fitDescriptor(dataset: Dataset): DescriptorSpec {
+    const d = this.params.descriptor;
+    if (d.kind !== "lambda-soap" || d.hypers.species !== null) return d;
+    const species = [...new Set(dataset.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
+    return { kind: d.kind, hypers: { ...d.hypers, species } };
   }
 
   private lambdas(): number[] {
@@ -264,6 +232,10 @@ export class GprModel implements Model {
     return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
   }
 
+  /**
+   * Fit on the targets of `dataset`: features of the model's species, then the full (fitFull) or the sparse
+   * (fitSparse) solve on one kernel-assembly backend.
+   */
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
     const p = this.params;
     this.primal = null;
@@ -271,6 +243,41 @@ export class GprModel implements Model {
     const ctx = this.context();
     const timings: Record<string, number> = {};
     const notes: string[] = [];
+    const t0 = now();
+    const { feats, rows, descriptor } = this.fitFeatures(dataset, options, log);
+    timings.features = now() - t0;
+    const n = rows.samples.length / 2;
+    // λ=0 targets centred on the training mean; λ>0 never shifted
+    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
+    const input: FitInput = {
+      feats,
+      n,
+      y: centring ? centring.centred : rows.y.slice(),
+      mean: centring ? centring.means[0]! : 0,
+      floor: signalVarianceFloor(rows.y),
+      descriptor,
+      ctx,
+      log,
+      timings,
+      notes,
+    };
+    const backend = await createBackend(p.backend);
+    try {
+      if (backend.precision !== "float64") float32Notes(backend, p.reg, notes, log);
+      return p.sparse ? await this.fitSparse(input, backend, p.sparse) : await this.fitFull(input, backend);
+    } finally {
+      backend.dispose();
+    }
+  }
+
+  /** Targets and features of the training environments, the steps checked against the memory budget first. */
+  private fitFeatures(
+    dataset: Dataset,
+    options: FitOptions,
+    log: (line: string) => void,
+  ): { feats: EnvFeatures; rows: TargetRows; descriptor: DescriptorSpec } {
+    const p = this.params;
+    const ctx = this.context();
     const t = parseTarget(p.target, p.lambda);
     const rows = collectTargets(dataset, t, p.lambda, p.species, p.isotopes);
     const n = rows.samples.length / 2;
@@ -278,117 +285,115 @@ export class GprModel implements Model {
       throw new EngineError(
         "InvalidParameter",
         `${ctx}no ${symbolOf(p.species)} atoms with a known '${t.array}' target`,
-        {
-          field: "species",
-        },
+        { field: "species" },
       );
     }
     checkTargetNotZero(p.target, p.lambda, rows);
-    const floor = signalVarianceFloor(rows.y);
-    // Fix the species channels at fit time so later predictions use the same feature layout.
-    let hypers = p.descriptor.hypers;
-    if (p.descriptor.name === "lambda-soap" && !this.descriptorOverride) {
-      const species = [...new Set(dataset.structures.flatMap((s) => [...s.numbers]))].sort((a, b) => a - b);
-      const given = hypers.species;
-      hypers = { ...hypers, species: Array.isArray(given) ? given : species };
-    }
-    const desc = this.descriptor(hypers);
-    let t0 = now();
+    const descriptor = this.fitDescriptor(dataset);
+    const desc = createDescriptor(descriptor);
     log(`${ctx}features of ${dataset.length} structures (${n} environments)`);
     const cOpts = { centers: [p.species], lambdas: this.lambdas() };
     if (desc.describeWork) log(`${ctx}work estimate: ${desc.describeWork(dataset.structures, cOpts)}`);
+    const perEnv =
+      descriptor.kind === "lambda-soap" ? soapBytesPerEnvironment(descriptor.hypers, p.lambda) : null;
+    if (options.memory && perEnv !== null)
+      options.memory.check(
+        `${ctx}the features of ${n} environments`,
+        2 * perEnv * countCentres(dataset.structures, p.species),
+        "use fewer structures or a smaller basis.maxRadial / basis.maxAngular",
+      );
     const onProgress = progressLogger(log, `${ctx}features`);
     const blocks = this.blocks(desc, dataset.structures, { onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
-    timings.features = now() - t0;
+    options.memory?.check(
+      p.sparse
+        ? `${ctx}the sparse kernels (K_NM ${n * feats.c}x${Math.min(p.sparse.m, n) * feats.c} and K_MM)`
+        : `${ctx}the kernel ${n * feats.c}x${n * feats.c} and its Cholesky factor`,
+      fitKernelBytes(feats, p.sparse ? Math.min(p.sparse.m, n) : null),
+      p.sparse ? "fewer sparse environments (sparse.m)" : "sparse GPR (sparse.m)",
+    );
+    return { feats, rows, descriptor };
+  }
+
+  /** Full GPR: K (n·c × n·c) on the backend, (K + reg·I)α = y by Cholesky (src/gpr/regression.ts). */
+  private async fitFull(x: FitInput, backend: ComputeBackend): Promise<FitReport> {
+    const p = this.params;
+    const nc = x.n * x.feats.c;
+    let t0 = now();
+    x.log(`${x.ctx}kernel ${nc}x${nc} (${backend.name})`);
+    const k = await kernelMatrix(backend, x.feats, x.feats, p.zeta);
+    symmetrize(k, nc);
+    x.timings.kernel = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}Cholesky solve n=${nc}`);
+    const solved = await fitFullGpr(k, nc, x.y, p.reg, { pool: sharedGemmPool(), context: x.ctx });
+    const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
+    x.timings.solve = now() - t0;
+    if (st.jitter > 0) x.notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
+    this.fitted = {
+      train: x.feats,
+      alpha: st.alpha,
+      mean: x.mean,
+      scale: st.scale,
+      floor: x.floor,
+      jitter: st.jitter,
+      full: st,
+      sparse: null,
+      descriptor: x.descriptor,
+      precision: backend.precision,
+      nTrain: x.n,
+    };
+    return this.report(x.n, x.timings, x.notes, { logMarginalLikelihood: st.logMarginal });
+  }
+
+  /** Sparse GPR on M representative environments (FPS or CUR on the λ=0 features), SoR/DTC solve. */
+  private async fitSparse(
+    x: FitInput,
+    backend: ComputeBackend,
+    sp: NonNullable<ResolvedParams["sparse"]>,
+  ): Promise<FitReport> {
+    const p = this.params;
+    const { feats, n } = x;
     const c = feats.c;
-    // λ=0 targets centred on the training mean; λ>0 never shifted
-    const centring = p.lambda === 0 ? centreColumns(rows.y, n) : null;
-    const y = centring ? centring.centred : rows.y.slice();
-    const mean = centring ? centring.means[0]! : 0;
-    const backend = await createBackend(p.backend);
-    try {
-      if (backend.precision !== "float64") {
-        notes.push(`kernel assembled in ${backend.precision} (${backend.name})`);
-        // Measured (test/backend/gpujs-gpr.test.ts): float32 kernels shift predictions by ~0.1 of their range
-        // at reg 1e-6, ~1e-3 at 1e-4 and ~5e-5 at 1e-2, because the solve amplifies kernel round-off by 1/reg.
-        if (p.reg < 1e-3) {
-          const w = `warning: reg ${p.reg} < 1e-3 with a float32 kernel — float32 round-off (~1e-7 relative) is amplified by 1/reg in the solve; use --backend cpu or --reg ≥ 1e-3`;
-          notes.push(w);
-          log(w);
-        }
-      }
-      const pool = sharedGemmPool();
-      if (!p.sparse) {
-        t0 = now();
-        log(`${ctx}kernel ${n * c}x${n * c} (${backend.name})`);
-        const k = await kernelMatrix(backend, feats, feats, p.zeta);
-        symmetrize(k, n * c);
-        timings.kernel = now() - t0;
-        t0 = now();
-        log(`${ctx}Cholesky solve n=${n * c}`);
-        const solved = await fitFullGpr(k, n * c, y, p.reg, { pool, context: ctx });
-        const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
-        timings.solve = now() - t0;
-        if (st.jitter > 0) notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
-        this.fitted = {
-          train: feats,
-          alpha: st.alpha,
-          mean,
-          scale: st.scale,
-          floor,
-          jitter: st.jitter,
-          full: st,
-          sparse: null,
-          descriptorHypers: desc.hypers,
-          precision: backend.precision,
-          nTrain: n,
-        };
-        return this.report(n, timings, notes, { logMarginalLikelihood: st.logMarginal });
-      }
-      const sp = p.sparse;
-      const m = Math.min(sp.m, n);
-      if (m < sp.m) notes.push(`sparse M reduced to the ${n} available environments`);
-      t0 = now();
-      const selX = feats.values0;
-      const idx =
-        sp.selection === "cur"
-          ? curSelection(selX, n, feats.f0, m, sp.seed)
-          : farthestPointSampling(selX, n, feats.f0, m, sp.seed);
-      const active = subsetFeatures(feats, idx);
-      timings.selection = now() - t0;
-      t0 = now();
-      log(`${ctx}kernels K_MM ${m * c}x${m * c}, K_NM ${n * c}x${m * c} (${backend.name})`);
-      const kMM = await kernelMatrix(backend, active, active, p.zeta);
-      symmetrize(kMM, m * c);
-      const kNM = await kernelMatrix(backend, feats, active, p.zeta);
-      timings.kernel = now() - t0;
-      t0 = now();
-      log(`${ctx}sparse solve M=${m * c}`);
-      const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, y, p.reg, { pool, context: ctx });
-      const st = { ...solved, scale: applyVarianceFloor(solved.scale, floor, notes, log) };
-      timings.solve = now() - t0;
-      this.fitted = {
-        train: active,
-        alpha: st.alpha,
-        mean,
-        scale: st.scale,
-        floor,
-        jitter: Math.max(st.jitterMM, st.jitterSigma),
-        full: null,
-        sparse: st,
-        descriptorHypers: desc.hypers,
-        precision: backend.precision,
-        nTrain: n,
-      };
-      return this.report(n, timings, notes, {
-        sparseM: m,
-        selection: sp.selection,
-        approximation: sp.approximation,
-      });
-    } finally {
-      backend.dispose();
-    }
+    const m = Math.min(sp.m, n);
+    if (m < sp.m) x.notes.push(`sparse M reduced to the ${n} available environments`);
+    let t0 = now();
+    const idx =
+      sp.selection === "cur"
+        ? curSelection(feats.values0, n, feats.f0, m, sp.seed)
+        : farthestPointSampling(feats.values0, n, feats.f0, m, sp.seed);
+    const active = subsetFeatures(feats, idx);
+    x.timings.selection = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}kernels K_MM ${m * c}x${m * c}, K_NM ${n * c}x${m * c} (${backend.name})`);
+    const kMM = await kernelMatrix(backend, active, active, p.zeta);
+    symmetrize(kMM, m * c);
+    const kNM = await kernelMatrix(backend, feats, active, p.zeta);
+    x.timings.kernel = now() - t0;
+    t0 = now();
+    x.log(`${x.ctx}sparse solve M=${m * c}`);
+    const opts = { pool: sharedGemmPool(), context: x.ctx };
+    const solved = await fitSparseGpr(kMM, m * c, kNM, n * c, x.y, p.reg, opts);
+    const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
+    x.timings.solve = now() - t0;
+    this.fitted = {
+      train: active,
+      alpha: st.alpha,
+      mean: x.mean,
+      scale: st.scale,
+      floor: x.floor,
+      jitter: Math.max(st.jitterMM, st.jitterSigma),
+      full: null,
+      sparse: st,
+      descriptor: x.descriptor,
+      precision: backend.precision,
+      nTrain: n,
+    };
+    return this.report(n, x.timings, x.notes, {
+      sparseM: m,
+      selection: sp.selection,
+      approximation: sp.approximation,
+    });
   }
 
   private report(
@@ -410,15 +415,30 @@ export class GprModel implements Model {
     };
   }
 
-  /** Predict every atom of the model's species in `structures` (structure then atom order). */
+  /**
+   * Predict every atom of the model's species in `structures` (structure then atom order). With a memory budget,
+   * structures are predicted in chunks whose features and cross kernel fit (the same numbers: each atom's
+   * prediction depends only on its own row), refused when one structure alone does not fit.
+   */
   async predict(structures: readonly Structure[], options: PredictOptions = {}): Promise<Prediction> {
     const f = this.fitted;
     if (!f)
       throw new EngineError("NotFitted", "the model has not been fitted (call fit or load a model file)");
     const p = this.params;
     const wantVar = options.variance ?? true;
-    let t0 = now();
-    const desc = this.descriptor(f.descriptorHypers);
+    if (options.memory) {
+      const primal = !wantVar && supportsPrimal(p.zeta);
+      const perEnv = predictBytesPerEnvironment(f.train, primal);
+      const chunks = chunkStructures(structures, p.species, perEnv, options.memory, this.context());
+      if (chunks.length > 1) {
+        const { memory: _m, ...rest } = options;
+        const parts: Prediction[] = [];
+        for (const [i0, i1] of chunks) parts.push(await this.predict(structures.slice(i0, i1), rest));
+        return mergePredictions(parts, chunks, this.context());
+      }
+    }
+    const t0 = now();
+    const desc = createDescriptor(f.descriptor);
     const blocks = this.blocks(desc, structures);
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const timings: Record<string, number> = { features: now() - t0 };
@@ -447,52 +467,18 @@ export class GprModel implements Model {
         timings,
       };
     }
-    let mean: Float64Array;
-    let kStar: Float64Array | null = null;
-    if (!wantVar && supportsPrimal(p.zeta)) {
-      // Mean only, polynomial kernel: predict in the primal (DESIGN.md performance notes), O(F·F0) per atom
-      // instead of O(N_train·F); equal to the dual K*·α to round-off (test/unit/primal.test.ts).
-      t0 = now();
-      this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
-      timings.weights = now() - t0;
-      t0 = now();
-      mean = await primalPredict(this.primal, feats);
-      timings.predict = now() - t0;
-      notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
-    } else {
-      const backend = await createBackend(options.backend ?? p.backend);
-      if (backend.precision !== "float64")
-        notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
-      try {
-        kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
-      } finally {
-        backend.dispose();
-      }
-      mean = predictMean(kStar, t * c, f.train.n * c, f.alpha);
-      if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
-    }
+    const { mean, kStar } = await this.predictMean(feats, wantVar, options, notes, timings);
     let variance: Float64Array | undefined;
     let covariance: Float64Array | undefined;
     if (wantVar && kStar) {
-      const kss = kernelDiagBlocks(feats, p.zeta);
-      covariance = f.full
-        ? await fullGprCovariance(f.full, kStar, t, c, kss)
-        : await sparseGprCovariance(f.sparse!, kStar, t, c, kss, p.sparse!.approximation);
+      covariance = await this.predictCovariance(feats, kStar);
       variance = new Float64Array(t * c);
       for (let i = 0; i < t; i++)
         for (let mu = 0; mu < c; mu++)
           variance[i * c + mu] = Math.max(0, covariance[i * c * c + mu * c + mu]!);
     }
     checkFinitePrediction(mean, variance, samples, c, this.source);
-    // Only a λ=2 EFG model predicts a whole tensor (an EFG is symmetric and traceless). One block of a shielding
-    // tensor is not the tensor: a traceless T2 or an isotropic σ_iso·I written as `ms` would be wrong, so the
-    // full σ comes only from a tensor model of all its blocks (tensorModel.ts).
-    const tgt = parseTarget(p.target, p.lambda);
-    let cartesian: Float64Array | undefined;
-    if (tgt.derived === null && tgt.array === "efg" && p.lambda === 2) {
-      cartesian = new Float64Array(t * 9);
-      for (let i = 0; i < t; i++) t2ToCartesian(mean, i * 5, cartesian, i * 9);
-    }
+    const cartesian = this.cartesianOf(mean, t);
     return {
       species: p.species,
       lambda: p.lambda,
@@ -505,6 +491,72 @@ export class GprModel implements Model {
       notes,
       timings,
     };
+  }
+
+  /**
+   * Mean of the predictions (centred λ=0 targets get their training mean back). Mean only with a polynomial
+   * kernel: in the primal (DESIGN.md performance notes), O(F·F0) per atom instead of O(N_train·F), equal to the
+   * dual K*·α to round-off (test/unit/primal.test.ts); otherwise K*·α, returning K* for the variances.
+   */
+  private async predictMean(
+    feats: EnvFeatures,
+    wantVar: boolean,
+    options: PredictOptions,
+    notes: string[],
+    timings: Record<string, number>,
+  ): Promise<{ mean: Float64Array; kStar: Float64Array | null }> {
+    const f = this.fitted!;
+    const p = this.params;
+    const t = feats.n;
+    const c = 2 * p.lambda + 1;
+    if (!wantVar && supportsPrimal(p.zeta)) {
+      let t0 = now();
+      this.primal ??= await primalWeights(f.train, f.alpha, p.zeta, p.lambda === 0 ? f.mean : 0);
+      timings.weights = now() - t0;
+      t0 = now();
+      const mean = await primalPredict(this.primal, feats);
+      timings.predict = now() - t0;
+      notes.push(`mean predicted in the primal (ζ=${p.zeta}); no variance requested`);
+      return { mean, kStar: null };
+    }
+    const backend = await createBackend(options.backend ?? p.backend);
+    if (backend.precision !== "float64")
+      notes.push(`prediction kernel assembled in ${backend.precision} (${backend.name})`);
+    let kStar: Float64Array;
+    try {
+      kStar = await kernelMatrix(backend, feats, f.train, p.zeta);
+    } finally {
+      backend.dispose();
+    }
+    const mean = predictMean(kStar, t * c, f.train.n * c, f.alpha);
+    if (p.lambda === 0) for (let i = 0; i < t; i++) mean[i] += f.mean;
+    return { mean, kStar };
+  }
+
+  /** Predictive covariance blocks (t × c × c) of the full or sparse model from the cross kernel K*. */
+  private async predictCovariance(feats: EnvFeatures, kStar: Float64Array): Promise<Float64Array> {
+    const f = this.fitted!;
+    const p = this.params;
+    const c = 2 * p.lambda + 1;
+    const kss = kernelDiagBlocks(feats, p.zeta);
+    return f.full
+      ? await fullGprCovariance(f.full, kStar, feats.n, c, kss)
+      : await sparseGprCovariance(f.sparse!, kStar, feats.n, c, kss, p.sparse!.approximation);
+  }
+
+  /**
+   * Cartesian tensors (t × 9) rebuilt from the prediction; undefined otherwise. Only a λ=2 EFG model predicts a
+   * whole tensor (an EFG is symmetric and traceless). One block of a shielding tensor is not the tensor: a
+   * traceless T2 or an isotropic σ_iso·I written as `ms` would be wrong, so the full σ comes only from a tensor
+   * model of all its blocks (tensorModel.ts).
+   */
+  private cartesianOf(mean: Float64Array, t: number): Float64Array | undefined {
+    const p = this.params;
+    const tgt = parseTarget(p.target, p.lambda);
+    if (tgt.derived !== null || tgt.array !== "efg" || p.lambda !== 2) return undefined;
+    const cartesian = new Float64Array(t * 9);
+    for (let i = 0; i < t; i++) t2ToCartesian(mean, i * 5, cartesian, i * 9);
+    return cartesian;
   }
 
   serialize(): ModelPayload {
@@ -528,7 +580,7 @@ export class GprModel implements Model {
         target: p.target,
         zeta: p.zeta,
         reg: p.reg,
-        descriptor: { name: p.descriptor.name, hypers: f.descriptorHypers },
+        descriptor: descriptorToJson(f.descriptor),
         sparse: p.sparse,
         backend: p.backend,
         isotopes: p.isotopes,
@@ -613,18 +665,11 @@ export class GprModel implements Model {
       jitter: fi.jitter,
       full,
       sparse,
-      descriptorHypers: h.params.descriptor.hypers,
+      descriptor: model.params.descriptor,
       precision: h.backendPrecision,
       nTrain: fi.nTrain,
     };
     model.source = file;
-    // the saved descriptor hypers must build a descriptor now, not at the first prediction
-    try {
-      model.descriptor(h.params.descriptor.hypers);
-    } catch (e) {
-      if (e instanceof EngineError) return bad(`descriptor hypers are invalid: ${e.detail}`);
-      throw e;
-    }
     return model;
   }
 }
@@ -664,7 +709,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       target: pr.target,
       zeta: pr.zeta,
       reg: pr.reg,
-      descriptor: pr.descriptor,
+      descriptor: descriptorFromJson(pr.descriptor),
       sparse: pr.sparse,
       backend: pr.backend,
       isotopes: pr.isotopes,
@@ -723,6 +768,3 @@ function applyVarianceFloor(
 function symmetrize(k: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
 }
-
-registerModelLoader("gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));
-registerModelLoader("sparse-gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file));

@@ -1,28 +1,32 @@
-/** GPR public API: models, model files (importing this registers the 'gpr' and 'sparse-gpr' loaders). */
-export { ArrayDescriptor, createDescriptor, registerDescriptor } from "./descriptors.js";
-export { GPR_FORMAT_VERSION, GprModel, type GprParams, type SparseParams } from "./gpr.js";
-export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "../soap/envKernel.js";
-export type {
-  FitOptions,
-  FitReport,
-  Model,
-  ModelPayload,
-  PredictOptions,
-  Prediction,
-  TargetSpec,
-} from "./model.js";
+/** GPR public API: full and sparse GPR models (the Model contract and model files are in src/model/). */
 export {
-  decodeModel,
-  encodeModel,
-  loadModel,
-  modelTargetName,
-  registerModelLoader,
-  saveModel,
-} from "./modelfile.js";
+  type ArrayHypers,
+  ArrayDescriptor,
+  createDescriptor,
+  type DescriptorParams,
+  type DescriptorSpec,
+  descriptorFromJson,
+  descriptorToJson,
+  resolveDescriptor,
+} from "./descriptors.js";
+export { GPR_FORMAT_VERSION, GprModel } from "./gpr.js";
+export {
+  GPR_DEFAULTS,
+  type GprParams,
+  parseSparseApproximation,
+  parseSparseSelection,
+  type ResolvedParams,
+  resolveParams,
+  SPARSE_APPROXIMATIONS,
+  SPARSE_SELECTIONS,
+  type SparseParams,
+  type SparseSelection,
+} from "./params.js";
+export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "../soap/envKernel.js";
 export { fitPredictRaw } from "./rawFit.js";
 export {
   type BlockSettings,
-  layoutText,
+  TENSOR_FORMAT_VERSION,
   TENSOR_MODEL_KIND,
   TensorModel,
   type TensorParams,
@@ -37,11 +41,3 @@ export {
 } from "./primal.js";
 export { curSelection, farthestPointSampling } from "./selection.js";
 export { collectTargets, DERIVED_OBSERVABLES, parseTarget, targetUnits } from "./targets.js";
-
-// The GNN shares the Model interface and the model-file format: register its loaders here so that
-// `loadModel` (predict / evaluate) opens GPR and GNN files alike.
-import { gnnFromPayload } from "../gnn/index.js";
-import { registerModelLoader as registerLoader } from "./modelfile.js";
-
-registerLoader("gnn-isd", 1, gnnFromPayload);
-registerLoader("gnn-tp", 1, gnnFromPayload);

@@ -18,8 +18,14 @@
 import { EngineError } from "../core/errors.js";
 import type { GemmPool } from "../math/_workerPool.js";
 import { gemmKernel } from "../math/gemm.js";
-import { choleskySolve, choleskyWithJitter, logDetFromCholesky, solveLowerParallel } from "../math/linalg.js";
-import { sharedGemmPool } from "../math/_workerPool.js";
+import {
+  choleskyInPlaceWithJitter,
+  choleskyWithJitter,
+  choleskySolve,
+  logDetFromCholesky,
+  solveLowerParallel,
+} from "../math/linalg.js";
+import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
 
 export interface SolveOptions {
   /** Worker pool for the Cholesky trailing updates (optional). */
@@ -66,6 +72,44 @@ export async function fitFullGpr(
   reg: number,
   options: SolveOptions & { rhs?: number } = {},
 ): Promise<FullGprState> {
+  // one copy of K, factorised in place (in shared memory with a pool, so the workers use it without another copy)
+  const work = options.pool ? sharedFloat64(n * n) : new Float64Array(n * n);
+  return fitFullGprInPlace(work, (buf) => buf.set(k.subarray(0, n * n)), n, y, reg, options);
+}
+
+/**
+ * fitFullGpr without a copy of K: `fill(buf)` writes K (n×n) into the first n² values of `work` (e.g. a ζ fold of
+ * cached raw kernels), which is then factorised in place (L is returned in `work`; in shared memory the pool
+ * works on it directly). `fill` is called again before each jitter retry.
+ */
+export async function fitFullGprInPlace(
+  work: Float64Array,
+  fill: (buf: Float64Array) => void,
+  n: number,
+  y: Float64Array,
+  reg: number,
+  options: SolveOptions & { rhs?: number } = {},
+): Promise<FullGprState> {
+  const r = checkFullInputs(n, y, reg, options);
+  const fillReg = (buf: Float64Array) => {
+    fill(buf);
+    addDiagonal(buf, n, reg);
+  };
+  fillReg(work.subarray(0, n * n));
+  const { l, jitter } = await choleskyInPlaceWithJitter(work, n, fillReg, {
+    context: options.context ?? "",
+    ...(options.pool ? { pool: options.pool } : {}),
+  });
+  return solveFactored(l, jitter, n, y, r);
+}
+
+/** Checks of fitFullGpr's inputs; returns the number of right-hand sides. */
+function checkFullInputs(
+  n: number,
+  y: Float64Array,
+  reg: number,
+  options: SolveOptions & { rhs?: number },
+): number {
   const ctx = options.context ?? "";
   const r = options.rhs ?? 1;
   if (!(reg >= 0)) throw new EngineError("InvalidParameter", `${ctx}regularisation must be ≥ 0, got ${reg}`);
@@ -75,12 +119,15 @@ export async function fitFullGpr(
       `${ctx}y has ${y.length} values, kernel has ${n} rows${r > 1 ? ` × ${r} right-hand sides` : ""}`,
     );
   checkFinite("target", y, ctx);
-  const a = k.slice(0, n * n);
-  for (let i = 0; i < n; i++) a[i * n + i] += reg;
-  const { l, jitter } = await choleskyWithJitter(a, n, {
-    context: ctx,
-    ...(options.pool ? { pool: options.pool } : {}),
-  });
+  return r;
+}
+
+function addDiagonal(a: Float64Array, n: number, v: number): void {
+  for (let i = 0; i < n; i++) a[i * n + i] += v;
+}
+
+/** α = Lᵀ\(L\Y), ŝ² and the log marginal likelihood from the factor L. */
+function solveFactored(l: Float64Array, jitter: number, n: number, y: Float64Array, r: number): FullGprState {
   const alpha = choleskySolve(l, n, y.slice(), r);
   let yAlpha = 0;
   for (let i = 0; i < n * r; i++) yAlpha += y[i] * alpha[i];

@@ -70,7 +70,7 @@ export function parseTarget(name: string, lambda: number): ParsedTarget {
     );
   }
   if (derived !== null && lambda !== 0) {
-    throw new EngineError("InvalidParameter", `derived observable '${name}' is a scalar: use --lambda 0`, {
+    throw new EngineError("InvalidParameter", `derived observable '${name}' is a scalar: use λ=0`, {
       field: "lambda",
     });
   }
@@ -81,7 +81,7 @@ export function parseTarget(name: string, lambda: number): ParsedTarget {
     throw new EngineError(
       "InvalidParameter",
       `target 'efg' has no λ=${lambda} part: an EFG tensor is symmetric and traceless, so only λ=2 is non-zero ` +
-        `(${TARGET_LAMBDAS}); use --lambda 2, or a derived scalar such as efg:cq with --lambda 0`,
+        `(${TARGET_LAMBDAS}); use λ=2, or a derived scalar such as efg:cq with λ=0`,
       { field: "lambda" },
     );
   }

@@ -11,8 +11,8 @@ import { efgMetrics } from "../metrics/efg.js";
 import { type MsSpeciesMetrics, msMetrics } from "../metrics/ms.js";
 import { cartesianToT1, cartesianToT2 } from "../nmr/spherical.js";
 import { samplePositions } from "../soap/types.js";
-import type { Prediction } from "./model.js";
-import { blockOffsets } from "./tensorModel.js";
+import { blockOffsets } from "../model/tensorLayout.js";
+import type { Prediction } from "../model/types.js";
 import { collectTargets, isotropicPart, parseTarget } from "./targets.js";
 
 export interface TensorEvaluation {

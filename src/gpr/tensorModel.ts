@@ -15,10 +15,18 @@ import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
-import { sphericalToCartesian } from "../nmr/spherical.js";
-import { GprModel, type GprParams } from "./gpr.js";
-import type { FitOptions, FitReport, Model, ModelPayload, PredictOptions, Prediction } from "./model.js";
-import { isRecord, registerModelLoader } from "./modelfile.js";
+import { isRecord } from "../model/modelfile.js";
+import { blockOffsets, blockWidth, layoutText, layoutToCartesian } from "../model/tensorLayout.js";
+import type {
+  FitOptions,
+  FitReport,
+  Model,
+  ModelPayload,
+  PredictOptions,
+  Prediction,
+} from "../model/types.js";
+import { GprModel } from "./gpr.js";
+import type { GprParams } from "./params.js";
 import { collectTargets, isZeroPart, parseTarget, targetUnits } from "./targets.js";
 
 export const TENSOR_FORMAT_VERSION = 1;
@@ -39,50 +47,6 @@ export interface TensorParams extends Omit<GprParams, "lambda" | "parity"> {
 /** The λ blocks of a tensor target: efg λ=2 only (symmetric and traceless); any other 3×3 tensor λ 0, 1, 2. */
 export function tensorLambdas(target: string): number[] {
   return target === "efg" ? [2] : [0, 1, 2];
-}
-
-/** Columns of block λ in the layout: 1 for λ=0 (the isotropic value), 2λ+1 otherwise. */
-const width = (lambda: number): number => 2 * lambda + 1;
-
-/** Offset of each block in the layout of `lambdas`. */
-export function blockOffsets(lambdas: readonly number[]): number[] {
-  const off: number[] = [];
-  let o = 0;
-  for (const l of lambdas) {
-    off.push(o);
-    o += width(l);
-  }
-  return off;
-}
-
-/** The layout in words, for headers: "mean_0 = σ_iso (tr/3); mean_1..3 = T1; mean_4..8 = T2". */
-export function layoutText(lambdas: readonly number[]): string {
-  const off = blockOffsets(lambdas);
-  return lambdas
-    .map((l, k) =>
-      l === 0
-        ? `[${off[k]}] isotropic tr/3`
-        : `[${off[k]}..${off[k]! + width(l) - 1}] T${l} (m=-${l}..${l}, DESIGN.md)`,
-    )
-    .join("; ");
-}
-
-/** Cartesian tensor (9, row-major) of one atom's layout values m[off..): σ_iso·I + A(T1) + S(T2). */
-export function layoutToCartesian(
-  lambdas: readonly number[],
-  m: ArrayLike<number>,
-  off: number,
-  out: Float64Array,
-  outOff: number,
-): void {
-  const s = new Float64Array(9); // [T0 | T1 | T2]
-  blockOffsets(lambdas).forEach((o, k) => {
-    const l = lambdas[k]!;
-    if (l === 0)
-      s[0] = Math.sqrt(3) * m[off + o]!; // T0 = tr/√3 = √3·(tr/3)
-    else for (let c = 0; c < width(l); c++) s[(l === 1 ? 1 : 4) + c] = m[off + o + c]!;
-  });
-  sphericalToCartesian(s, 0, out, outOff);
 }
 
 export class TensorModel implements Model {
@@ -162,7 +126,7 @@ export class TensorModel implements Model {
     const first = [...preds.values()][0]!;
     const n = first.atoms.length / 2;
     const lambdas = this.lambdas;
-    const C = lambdas.reduce((a, l) => a + width(l), 0);
+    const C = lambdas.reduce((a, l) => a + blockWidth(l), 0);
     const mean = new Float64Array(n * C);
     const wantVar = [...preds.values()].every((p) => p.variance);
     const variance = wantVar ? new Float64Array(n * C) : null;
@@ -293,5 +257,3 @@ function placeBlock(
     }
   }
 }
-
-registerModelLoader(TENSOR_MODEL_KIND, TENSOR_FORMAT_VERSION, (p, file) => TensorModel.fromPayload(p, file));

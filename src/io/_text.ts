@@ -28,10 +28,6 @@ export function parseNumberToken(tok: string): number | undefined {
   return undefined;
 }
 
-export function isIntToken(tok: string): boolean {
-  return INT_RE.test(tok);
-}
-
 export interface Where {
   file: string;
   line: number;

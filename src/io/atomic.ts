@@ -134,7 +134,7 @@ export function checkOutputFile(
   options: { extensions?: readonly string[]; gzip?: boolean; field?: string } = {},
 ): void {
   if (file === STDOUT_NAME) return;
-  const field = options.field ?? "--out";
+  const field = options.field ?? "out";
   const lower = file.toLowerCase();
   if (lower.endsWith(".gz") && options.gzip === false)
     throw new EngineError("InvalidParameter", "this output is not written compressed; drop the .gz", {
@@ -155,7 +155,7 @@ export function checkOutputFile(
 }
 
 /** Check that output directory `dir` exists or can be created (its nearest existing ancestor is writable). */
-export function checkOutputDir(dir: string, field = "--report"): void {
+export function checkOutputDir(dir: string, field = "report"): void {
   if (dir === STDOUT_NAME)
     throw new EngineError("InvalidParameter", "a directory is written here; '-' is not possible", { field });
   let d = path.resolve(dir);

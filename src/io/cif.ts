@@ -122,6 +122,7 @@ function isTag(t: Tok): boolean {
   return !t.quoted && t.text.startsWith("_");
 }
 
+/** The data blocks of a token stream: each `data_` opens one, holding `_tag value` items and `loop_`s. */
 function parseBlocks(toks: Tok[], file: string): CifBlock[] {
   const blocks: CifBlock[] = [];
   let cur: CifBlock | null = null;
@@ -133,60 +134,65 @@ function parseBlocks(toks: Tok[], file: string): CifBlock[] {
       cur = { name: t.text.slice(5), line: t.line, items: new Map(), loops: [] };
       blocks.push(cur);
       i++;
-      continue;
-    }
-    if (!cur) {
+    } else if (!cur) {
       throw new EngineError("ParseError", `content before the first data_ block: ${quoteInput(t.text)}`, {
         file,
         line: t.line,
         field: "data_",
       });
-    }
-    if (!t.quoted && low === "loop_") {
-      const loop: CifLoop = { tags: [], rows: [], line: t.line };
+    } else if (!t.quoted && low === "loop_") {
+      i = readLoop(toks, i, cur, file);
+    } else if (isTag(t)) {
+      i = readItem(toks, i, cur, file);
+    } else if (!t.quoted && (low.startsWith("save_") || low === "global_" || low === "stop_")) {
       i++;
-      while (i < toks.length && isTag(toks[i]!)) loop.tags.push(toks[i++]!.text.toLowerCase());
-      const vals: Tok[] = [];
-      while (i < toks.length && !isTag(toks[i]!) && !isReserved(toks[i]!)) vals.push(toks[i++]!);
-      if (loop.tags.length === 0) {
-        throw new EngineError("ParseError", "loop_ without tags", { file, line: t.line, field: "loop_" });
-      }
-      if (vals.length % loop.tags.length !== 0) {
-        throw new EngineError(
-          "ParseError",
-          `wrong column count: loop of ${loop.tags.length} tags (${loop.tags[0]}, ...) has ${vals.length} values, not a multiple`,
-          { file, line: vals.at(-1)?.line ?? t.line, field: loop.tags[0]! },
-        );
-      }
-      for (let r = 0; r < vals.length; r += loop.tags.length)
-        loop.rows.push(vals.slice(r, r + loop.tags.length));
-      cur.loops.push(loop);
-      continue;
+    } else {
+      throw new EngineError("ParseError", `unexpected value ${quoteInput(t.text)} without a tag`, {
+        file,
+        line: t.line,
+        field: "value",
+      });
     }
-    if (isTag(t)) {
-      const v = toks[i + 1];
-      if (v === undefined || isTag(v) || isReserved(v)) {
-        throw new EngineError("ParseError", `tag ${t.text} has no value`, {
-          file,
-          line: t.line,
-          field: t.text,
-        });
-      }
-      cur.items.set(t.text.toLowerCase(), v);
-      i += 2;
-      continue;
-    }
-    if (!t.quoted && (low.startsWith("save_") || low === "global_" || low === "stop_")) {
-      i++;
-      continue;
-    }
-    throw new EngineError("ParseError", `unexpected value ${quoteInput(t.text)} without a tag`, {
-      file,
-      line: t.line,
-      field: "value",
-    });
   }
   return blocks;
+}
+
+/** The `loop_` at toks[start]: its tags, then its values row by row into `block`; returns the next index. */
+function readLoop(toks: Tok[], start: number, block: CifBlock, file: string): number {
+  const t = toks[start]!;
+  const loop: CifLoop = { tags: [], rows: [], line: t.line };
+  let i = start + 1;
+  while (i < toks.length && isTag(toks[i]!)) loop.tags.push(toks[i++]!.text.toLowerCase());
+  const vals: Tok[] = [];
+  while (i < toks.length && !isTag(toks[i]!) && !isReserved(toks[i]!)) vals.push(toks[i++]!);
+  if (loop.tags.length === 0) {
+    throw new EngineError("ParseError", "loop_ without tags", { file, line: t.line, field: "loop_" });
+  }
+  if (vals.length % loop.tags.length !== 0) {
+    throw new EngineError(
+      "ParseError",
+      `wrong column count: loop of ${loop.tags.length} tags (${loop.tags[0]}, ...) has ${vals.length} values, not a multiple`,
+      { file, line: vals.at(-1)?.line ?? t.line, field: loop.tags[0]! },
+    );
+  }
+  for (let r = 0; r < vals.length; r += loop.tags.length) loop.rows.push(vals.slice(r, r + loop.tags.length));
+  block.loops.push(loop);
+  return i;
+}
+
+/** The `_tag value` item at toks[start] into `block`; returns the next index. */
+function readItem(toks: Tok[], start: number, block: CifBlock, file: string): number {
+  const t = toks[start]!;
+  const v = toks[start + 1];
+  if (v === undefined || isTag(v) || isReserved(v)) {
+    throw new EngineError("ParseError", `tag ${t.text} has no value`, {
+      file,
+      line: t.line,
+      field: t.text,
+    });
+  }
+  block.items.set(t.text.toLowerCase(), v);
+  return start + 2;
 }
 
 /** A CIF number, uncertainty in parentheses stripped; undefined for '?' / '.' (unknown / inapplicable). */
@@ -299,46 +305,111 @@ function elementFrom(symbol: string | undefined, label: string): number | undefi
   return undefined;
 }
 
+/** An asymmetric-unit site of the `_atom_site_*` loop. */
+interface Site {
+  label: string;
+  z: number;
+  f: number[];
+  occ: number;
+}
+
+/** An image of a site under a symmetry operation, fractional coordinates wrapped into [0,1). */
+interface Img {
+  site: number;
+  f: number[];
+}
+
+/** A group of sites of different species on one position, as listed in `info.mixedSites`. */
+interface MixedGroup {
+  labels: string[];
+  species: string[];
+  occupancies: number[];
+  count: number;
+}
+
 /** Parse CIF text into a P1 structure (see module documentation). */
 export function parseCif(text: string, file = "<string>", options: CifReadOptions = {}): Structure {
   const tol = options.tolerance ?? 0.01;
-  const mergeMixed = options.mergeMixed ?? true;
-  const blocks = parseBlocks(tokenize(text, file), file);
+  const block = selectBlock(parseBlocks(tokenize(text, file), file), options.block, file);
+  const cell = readCell(block, file);
+  const { ops, hmTok } = symmetryOps(block, file);
+  const sites = atomSites(block, file);
+  const dist2 = (f1: ArrayLike<number>, f2: ArrayLike<number>) => periodicDist2(cell, f1, f2);
+  const perSite = sites.map((s, si) => siteImages(s, si, ops, dist2, tol * tol));
+  const kept = mergeImages(perSite, sites, options.mergeMixed ?? true, dist2, tol * tol);
+  const groups = mixedGroups(kept, sites);
+
+  const n = kept.length;
+  const numbers = new Int32Array(n);
+  const positions = new Float64Array(3 * n);
+  const occupancy = new Float64Array(n);
+  const labels: string[] = [];
+  kept.forEach((k, i) => {
+    const s = sites[k.img.site]!;
+    numbers[i] = s.z;
+    occupancy[i] = s.occ;
+    labels.push(s.label);
+    const f = k.img.f;
+    for (let d = 0; d < 3; d++) {
+      positions[3 * i + d] = f[0]! * cell[d]! + f[1]! * cell[3 + d]! + f[2]! * cell[6 + d]!;
+    }
+  });
+  const info: Record<string, unknown> = { cif_block: block.name };
+  if (hmTok) info["spacegroup"] = hmTok.text;
+  const formula = block.items.get("_chemical_formula_sum");
+  if (formula) info["formula"] = formula.text;
+  if (groups.size > 0) info["mixedSites"] = [...groups.values()];
+  const arrays = new Map<string, AtomArray>([
+    ["occupancy", { ncols: 1, data: occupancy }],
+    ["site", { ncols: 1, data: labels.slice() }],
+  ]);
+  return new Structure({ numbers, positions, cell, pbc: [true, true, true], labels, arrays, info });
+}
+
+/** The data block named `name`, or by default the first with a cell. */
+function selectBlock(blocks: CifBlock[], name: string | undefined, file: string): CifBlock {
   const block =
-    options.block !== undefined
-      ? blocks.find((b) => b.name === options.block)
+    name !== undefined
+      ? blocks.find((b) => b.name === name)
       : blocks.find((b) => b.items.has("_cell_length_a"));
   if (!block) {
     throw new EngineError(
       "ParseError",
-      options.block !== undefined
-        ? `no data block ${quoteInput(options.block)}`
-        : "no data block with a cell (_cell_length_a)",
+      name !== undefined ? `no data block ${quoteInput(name)}` : "no data block with a cell (_cell_length_a)",
       { file, line: 1, field: "_cell_length_a" },
     );
   }
-  const item = (tag: string): Tok => {
-    const t = block.items.get(tag);
-    if (!t) throw new EngineError("ParseError", `missing ${tag}`, { file, line: block.line, field: tag });
-    return t;
-  };
-  const num = (tag: string): number => {
-    const t = item(tag);
-    const v = cifNumber(t, file, tag);
-    if (v === undefined)
-      throw new EngineError("ParseError", `${tag} is unknown (${quoteInput(t.text)})`, {
-        file,
-        line: t.line,
-        field: tag,
-      });
-    return v;
-  };
+  return block;
+}
+
+/** The item `tag` of the block; it must be there. */
+function blockItem(block: CifBlock, tag: string, file: string): Tok {
+  const t = block.items.get(tag);
+  if (!t) throw new EngineError("ParseError", `missing ${tag}`, { file, line: block.line, field: tag });
+  return t;
+}
+
+/** The numeric item `tag` of the block; it must be there and known. */
+function blockNumber(block: CifBlock, tag: string, file: string): number {
+  const t = blockItem(block, tag, file);
+  const v = cifNumber(t, file, tag);
+  if (v === undefined)
+    throw new EngineError("ParseError", `${tag} is unknown (${quoteInput(t.text)})`, {
+      file,
+      line: t.line,
+      field: tag,
+    });
+  return v;
+}
+
+/** Lattice vectors from `_cell_length_*` and `_cell_angle_*`; an impossible cell is reported at alpha. */
+function readCell(block: CifBlock, file: string): Float64Array {
+  const num = (tag: string) => blockNumber(block, tag, file);
   const a = num("_cell_length_a");
   const b = num("_cell_length_b");
   const c = num("_cell_length_c");
-  let cell: Float64Array;
   try {
-    cell = cellFromParameters(
+    return cellFromParameters(
       a,
       b,
       c,
@@ -350,21 +421,24 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     if (e instanceof EngineError && e.file === undefined) {
       throw new EngineError("ParseError", e.message, {
         file,
-        line: item("_cell_angle_alpha").line,
+        line: blockItem(block, "_cell_angle_alpha", file).line,
         field: "_cell_angle_alpha",
       });
     }
     throw e;
   }
+}
 
-  // symmetry operations
-  const opTags = [
-    "_space_group_symop_operation_xyz",
-    "_symmetry_equiv_pos_as_xyz",
-    "_space_group_symop.operation_xyz",
-  ];
+const OP_TAGS = [
+  "_space_group_symop_operation_xyz",
+  "_symmetry_equiv_pos_as_xyz",
+  "_space_group_symop.operation_xyz",
+];
+
+/** The symmetry operations (a loop or a single item of the first tag present); without any, P1's identity. */
+function symmetryOps(block: CifBlock, file: string): { ops: SymOp[]; hmTok: Tok | undefined } {
   const ops: SymOp[] = [];
-  for (const tag of opTags) {
+  for (const tag of OP_TAGS) {
     const loop = block.loops.find((l) => l.tags.includes(tag));
     if (loop) {
       const col = loop.tags.indexOf(tag);
@@ -394,8 +468,21 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     }
     ops.push({ R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] });
   }
+  return { ops, hmTok };
+}
 
-  // atom sites
+/** Column of each `_atom_site_*` tag in the site loop (-1 when absent). */
+interface SiteColumns {
+  fract: [number, number, number];
+  label: number;
+  type: number;
+  occ: number;
+}
+
+const FRACT_TAGS = ["_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"];
+
+/** The sites of the `_atom_site_*` loop (the one with fract_x; fract_y and fract_z required). */
+function atomSites(block: CifBlock, file: string): Site[] {
   const siteLoop = block.loops.find((l) => l.tags.includes("_atom_site_fract_x"));
   if (!siteLoop) {
     throw new EngineError("ParseError", "no _atom_site_fract_x loop", {
@@ -405,97 +492,100 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
     });
   }
   const col = (tag: string) => siteLoop.tags.indexOf(tag);
-  const cx = col("_atom_site_fract_x");
-  const cyy = col("_atom_site_fract_y");
-  const cz = col("_atom_site_fract_z");
-  if (cyy < 0 || cz < 0) {
+  const cols: SiteColumns = {
+    fract: [col("_atom_site_fract_x"), col("_atom_site_fract_y"), col("_atom_site_fract_z")],
+    label: col("_atom_site_label"),
+    type: col("_atom_site_type_symbol"),
+    occ: col("_atom_site_occupancy"),
+  };
+  if (cols.fract[1] < 0 || cols.fract[2] < 0) {
     throw new EngineError("ParseError", "atom site loop lacks _atom_site_fract_y/z", {
       file,
       line: siteLoop.line,
       field: "_atom_site_fract_y",
     });
   }
-  const cLabel = col("_atom_site_label");
-  const cType = col("_atom_site_type_symbol");
-  const cOcc = col("_atom_site_occupancy");
-  interface Site {
-    label: string;
-    z: number;
-    f: number[];
-    occ: number;
-  }
-  const sites: Site[] = siteLoop.rows.map((row, r) => {
-    const label = cLabel >= 0 ? row[cLabel]!.text : `site${r + 1}`;
-    const sym = cType >= 0 ? row[cType]!.text : undefined;
-    const z = elementFrom(sym, label);
-    if (z === undefined) {
-      const t = row[cType >= 0 ? cType : Math.max(cLabel, 0)]!;
-      throw new EngineError("ParseError", `cannot tell the element of site ${quoteInput(label)}`, {
-        file,
-        line: t.line,
-        field: cType >= 0 ? "_atom_site_type_symbol" : "_atom_site_label",
-      });
-    }
-    const f = [cx, cyy, cz].map((ci, k) => {
-      const tag = ["_atom_site_fract_x", "_atom_site_fract_y", "_atom_site_fract_z"][k]!;
-      const v = cifNumber(row[ci]!, file, tag);
-      if (v === undefined) {
-        throw new EngineError("ParseError", `unknown coordinate ${quoteInput(row[ci]!.text)}`, {
-          file,
-          line: row[ci]!.line,
-          field: tag,
-        });
-      }
-      return v;
+  return siteLoop.rows.map((row, r) => readSite(row, r, cols, file));
+}
+
+/** One row of the site loop: label (default site<r+1>), element, fractional coordinates, occupancy in (0, 1]. */
+function readSite(row: Tok[], r: number, cols: SiteColumns, file: string): Site {
+  const label = cols.label >= 0 ? row[cols.label]!.text : `site${r + 1}`;
+  const sym = cols.type >= 0 ? row[cols.type]!.text : undefined;
+  const z = elementFrom(sym, label);
+  if (z === undefined) {
+    const t = row[cols.type >= 0 ? cols.type : Math.max(cols.label, 0)]!;
+    throw new EngineError("ParseError", `cannot tell the element of site ${quoteInput(label)}`, {
+      file,
+      line: t.line,
+      field: cols.type >= 0 ? "_atom_site_type_symbol" : "_atom_site_label",
     });
-    const occ = cOcc >= 0 ? (cifNumber(row[cOcc]!, file, "_atom_site_occupancy") ?? 1) : 1;
-    if (!(occ > 0 && occ <= 1 + 1e-6)) {
-      throw new EngineError("ParseError", `occupancy ${occ} outside (0, 1]`, {
-        file,
-        line: row[cOcc]!.line,
-        field: "_atom_site_occupancy",
-      });
-    }
-    return { label, z, f, occ };
-  });
-
-  // expansion
-  const tol2 = tol * tol;
-  const dist2 = (f1: ArrayLike<number>, f2: ArrayLike<number>): number => {
-    const d0 = f1[0]! - f2[0]!;
-    const d1 = f1[1]! - f2[1]!;
-    const d2 = f1[2]! - f2[2]!;
-    const e0 = d0 - Math.round(d0);
-    const e1 = d1 - Math.round(d1);
-    const e2 = d2 - Math.round(d2);
-    const x = e0 * cell[0]! + e1 * cell[3]! + e2 * cell[6]!;
-    const y = e0 * cell[1]! + e1 * cell[4]! + e2 * cell[7]!;
-    const zc = e0 * cell[2]! + e1 * cell[5]! + e2 * cell[8]!;
-    return x * x + y * y + zc * zc;
-  };
-  interface Img {
-    site: number;
-    f: number[];
   }
-  const perSite: Img[][] = sites.map((s, si) => {
-    const imgs: Img[] = [];
-    for (const op of ops) {
-      const f = [0, 1, 2].map((r) => {
-        const v = op.R[3 * r]! * s.f[0]! + op.R[3 * r + 1]! * s.f[1]! + op.R[3 * r + 2]! * s.f[2]! + op.t[r]!;
-        const w = v - Math.floor(v);
-        return w >= 1 - 1e-12 ? 0 : w;
+  const f = cols.fract.map((ci, k) => {
+    const tag = FRACT_TAGS[k]!;
+    const v = cifNumber(row[ci]!, file, tag);
+    if (v === undefined) {
+      throw new EngineError("ParseError", `unknown coordinate ${quoteInput(row[ci]!.text)}`, {
+        file,
+        line: row[ci]!.line,
+        field: tag,
       });
-      if (!imgs.some((im) => dist2(im.f, f) < tol2)) imgs.push({ site: si, f });
     }
-    return imgs;
+    return v;
   });
+  const occ = cols.occ >= 0 ? (cifNumber(row[cols.occ]!, file, "_atom_site_occupancy") ?? 1) : 1;
+  if (!(occ > 0 && occ <= 1 + 1e-6)) {
+    throw new EngineError("ParseError", `occupancy ${occ} outside (0, 1]`, {
+      file,
+      line: row[cols.occ]!.line,
+      field: "_atom_site_occupancy",
+    });
+  }
+  return { label, z, f, occ };
+}
 
-  // merge coincident images of different sites (mixed occupancy)
+/** Squared Cartesian distance (Å²) between two fractional positions, to the nearest periodic image. */
+function periodicDist2(cell: Float64Array, f1: ArrayLike<number>, f2: ArrayLike<number>): number {
+  const d0 = f1[0]! - f2[0]!;
+  const d1 = f1[1]! - f2[1]!;
+  const d2 = f1[2]! - f2[2]!;
+  const e0 = d0 - Math.round(d0);
+  const e1 = d1 - Math.round(d1);
+  const e2 = d2 - Math.round(d2);
+  const x = e0 * cell[0]! + e1 * cell[3]! + e2 * cell[6]!;
+  const y = e0 * cell[1]! + e1 * cell[4]! + e2 * cell[7]!;
+  const zc = e0 * cell[2]! + e1 * cell[5]! + e2 * cell[8]!;
+  return x * x + y * y + zc * zc;
+}
+
+type Dist2 = (f1: ArrayLike<number>, f2: ArrayLike<number>) => number;
+
+/** The distinct images of site `si` under the operations (closer than the tolerance: the same image). */
+function siteImages(s: Site, si: number, ops: SymOp[], dist2: Dist2, tol2: number): Img[] {
+  const imgs: Img[] = [];
+  for (const op of ops) {
+    const f = [0, 1, 2].map((r) => {
+      const v = op.R[3 * r]! * s.f[0]! + op.R[3 * r + 1]! * s.f[1]! + op.R[3 * r + 2]! * s.f[2]! + op.t[r]!;
+      const w = v - Math.floor(v);
+      return w >= 1 - 1e-12 ? 0 : w;
+    });
+    if (!imgs.some((im) => dist2(im.f, f) < tol2)) imgs.push({ site: si, f });
+  }
+  return imgs;
+}
+
+/**
+ * The atoms kept: coincident images of different sites (mixed occupancy) merge into one carrying the species of
+ * largest occupancy, with every site in `members`; with mergeMixed=false all are kept.
+ */
+function mergeImages(
+  perSite: Img[][],
+  sites: Site[],
+  mergeMixed: boolean,
+  dist2: Dist2,
+  tol2: number,
+): { img: Img; members: number[] }[] {
   const kept: { img: Img; members: number[] }[] = [];
-  const groups = new Map<
-    string,
-    { labels: string[]; species: string[]; occupancies: number[]; count: number }
-  >();
   for (const imgs of perSite) {
     for (const img of imgs) {
       const hit = kept.find((k) => dist2(k.img.f, img.f) < tol2);
@@ -512,6 +602,12 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
       }
     }
   }
+  return kept;
+}
+
+/** The merged atoms grouped by the labels of their sites, with how many atoms each group gave. */
+function mixedGroups(kept: { members: number[] }[], sites: Site[]): Map<string, MixedGroup> {
+  const groups = new Map<string, MixedGroup>();
   for (const k of kept) {
     if (k.members.length < 2) continue;
     const labels = k.members.map((m) => sites[m]!.label);
@@ -527,32 +623,7 @@ export function parseCif(text: string, file = "<string>", options: CifReadOption
       });
     }
   }
-
-  const n = kept.length;
-  const numbers = new Int32Array(n);
-  const positions = new Float64Array(3 * n);
-  const occupancy = new Float64Array(n);
-  const labels: string[] = [];
-  kept.forEach((k, i) => {
-    const s = sites[k.img.site]!;
-    numbers[i] = s.z;
-    occupancy[i] = s.occ;
-    labels.push(s.label);
-    const f = k.img.f;
-    for (let d = 0; d < 3; d++) {
-      positions[3 * i + d] = f[0]! * cell[d]! + f[1]! * cell[3 + d]! + f[2]! * cell[6 + d]!;
-    }
-  });
-  const info: Record<string, unknown> = { cif_block: block.name };
-  if (hmTok) info["spacegroup"] = hmTok.text;
-  const formula = block.items.get("_chemical_formula_sum");
-  if (formula) info["formula"] = formula.text;
-  if (groups.size > 0) info["mixedSites"] = [...groups.values()];
-  const arrays = new Map<string, AtomArray>([
-    ["occupancy", { ncols: 1, data: occupancy }],
-    ["site", { ncols: 1, data: labels.slice() }],
-  ]);
-  return new Structure({ numbers, positions, cell, pbc: [true, true, true], labels, arrays, info });
+  return groups;
 }
 
 /** Read a CIF file (`.gz` accepted). */

@@ -181,6 +181,19 @@ function warnIfTruncated(
   }
 }
 
+/** The columns of a frame's Properties: positions, the element (Z or species), label, and the others. */
+interface FrameColumns {
+  propsText: string;
+  /** tokens per atom line */
+  ntok: number;
+  pos: Column;
+  z: Column | undefined;
+  species: Column | undefined;
+  label: Column | undefined;
+  /** every other column, stored as a per-atom array */
+  extra: Column[];
+}
+
 function buildFrame(
   natoms: number,
   comment: string,
@@ -190,7 +203,64 @@ function buildFrame(
   options: ExtxyzReadOptions,
 ): Structure {
   const allowNonFinite = options.allowNonFinite ?? false;
-  const where = (field: string, line = headerLine) => ({ file, line, field });
+  const { info, cell, pbc, propsText } = frameHeader(comment, file, headerLine);
+  const cols = frameColumns(propsText ?? "species:S:1:pos:R:3", file, headerLine);
+  const numbers = new Int32Array(natoms);
+  const positions = new Float64Array(3 * natoms);
+  let labels: string[] | undefined;
+  let speciesAreLabels = false;
+  const store = cols.extra.map((c) => columnStore(c, natoms));
+  const speciesTok: string[] = [];
+
+  for (let i = 0; i < natoms; i++) {
+    const line = headerLine + 1 + i;
+    const toks = splitWs(lines[i]!);
+    if (toks.length !== cols.ntok) {
+      throw new EngineError(
+        "ParseError",
+        `wrong column count: expected ${cols.ntok} columns (Properties=${cols.propsText}), found ${toks.length}`,
+        { file, line, field: `atom ${i + 1}` },
+      );
+    }
+    for (let k = 0; k < 3; k++) {
+      positions[3 * i + k] = parseFinite(toks[cols.pos.start + k], { file, line, field: `pos[${k}]` });
+    }
+    if (cols.z) numbers[i] = atomicNumber(toks[cols.z.start], file, line);
+    if (cols.species) {
+      const sp = toks[cols.species.start]!;
+      speciesTok.push(sp);
+      if (!cols.z) {
+        const z = tryAtomicNumber(sp);
+        if (z === undefined) speciesAreLabels = true;
+        numbers[i] = z ?? speciesFromLabel(sp, file, line);
+      }
+    }
+    if (cols.label) {
+      labels ??= new Array<string>(natoms);
+      labels[i] = toks[cols.label.start]!;
+    }
+    for (let c = 0; c < cols.extra.length; c++) {
+      readColumn(toks, i, cols.extra[c]!, store[c]!, { file, line, allowNonFinite });
+    }
+  }
+  if (!labels && speciesAreLabels) labels = speciesTok;
+
+  const arrays = new Map<string, AtomArray>();
+  cols.extra.forEach((c, i) => {
+    arrays.set(c.name, { ncols: c.ncols, data: store[i]! });
+  });
+  return locate(
+    { file, line: headerLine },
+    () => new Structure({ numbers, positions, cell, pbc, ...(labels ? { labels } : {}), arrays, info }),
+  );
+}
+
+/** The comment line: Lattice, pbc and Properties apart, every other key into info (or the plain comment). */
+function frameHeader(
+  comment: string,
+  file: string,
+  headerLine: number,
+): { info: Record<string, unknown>; cell: Float64Array | null; pbc: Pbc; propsText: string | undefined } {
   const kv = parseKeyValues(comment, file, headerLine);
   let latticeText: string | undefined;
   let propsText: string | undefined;
@@ -207,33 +277,13 @@ function buildFrame(
       else info[k] = convertValue(raw);
     }
   }
-
-  // lattice
-  let cell: Float64Array | null = null;
-  if (latticeText !== undefined) {
-    const toks = splitWs(latticeText.replace(/[[\],]/g, " "));
-    if (toks.length !== 9) {
-      throw new EngineError("ParseError", `Lattice needs 9 numbers, found ${toks.length}`, where("Lattice"));
-    }
-    cell = new Float64Array(9);
-    for (let i = 0; i < 9; i++) cell[i] = parseFinite(toks[i], where("Lattice"));
-  }
-  // pbc
-  let pbc: [boolean, boolean, boolean];
-  if (pbcText !== undefined) {
-    const toks = splitWs(pbcText.replace(/[[\],]/g, " "));
-    const vals = toks.map((t) => parseBool(t));
-    if (toks.length !== 3 || vals.some((v) => v === undefined)) {
-      throw new EngineError(
-        "ParseError",
-        `pbc must be three of T/F, got ${quoteInput(pbcText)}`,
-        where("pbc"),
-      );
-    }
-    pbc = vals as [boolean, boolean, boolean];
-  } else {
-    pbc = cell ? [true, true, true] : [false, false, false];
-  }
+  const cell = latticeText === undefined ? null : parseLattice(latticeText, file, headerLine);
+  const pbc: Pbc =
+    pbcText !== undefined
+      ? parsePbc(pbcText, file, headerLine)
+      : cell
+        ? [true, true, true]
+        : [false, false, false];
   if (cell === null && pbc.some((p) => p)) {
     throw new EngineError("ParseError", "periodic boundary conditions requested (pbc) but no Lattice given", {
       file,
@@ -241,122 +291,132 @@ function buildFrame(
       field: "pbc",
     });
   }
+  return { info, cell, pbc, propsText };
+}
 
-  // columns
-  const cols = parseProperties(propsText ?? "species:S:1:pos:R:3", file, headerLine);
-  const ntok = cols.reduce((s, c) => s + c.ncols, 0);
+type Pbc = [boolean, boolean, boolean];
+
+/** `Lattice="ax ay az bx by bz cx cy cz"` (brackets and commas allowed). */
+function parseLattice(text: string, file: string, line: number): Float64Array {
+  const where = { file, line, field: "Lattice" };
+  const toks = splitWs(text.replace(/[[\],]/g, " "));
+  if (toks.length !== 9) {
+    throw new EngineError("ParseError", `Lattice needs 9 numbers, found ${toks.length}`, where);
+  }
+  const cell = new Float64Array(9);
+  for (let i = 0; i < 9; i++) cell[i] = parseFinite(toks[i], where);
+  return cell;
+}
+
+/** `pbc="T T F"`: three logical values. */
+function parsePbc(text: string, file: string, line: number): Pbc {
+  const toks = splitWs(text.replace(/[[\],]/g, " "));
+  const vals = toks.map((t) => parseBool(t));
+  if (toks.length !== 3 || vals.some((v) => v === undefined)) {
+    throw new EngineError("ParseError", `pbc must be three of T/F, got ${quoteInput(text)}`, {
+      file,
+      line,
+      field: "pbc",
+    });
+  }
+  return [...vals] as Pbc;
+}
+
+/** The Properties columns, checked: pos:R:3, Z:I:1 or species:S:1, label:S:1 when present. */
+function frameColumns(propsText: string, file: string, headerLine: number): FrameColumns {
+  const where = { file, line: headerLine, field: "Properties" };
+  const cols = parseProperties(propsText, file, headerLine);
   const byName = new Map(cols.map((c) => [c.name, c]));
-  const posCol = byName.get("pos") ?? byName.get("positions");
-  if (posCol?.type !== "R" || posCol.ncols !== 3) {
-    throw new EngineError("ParseError", "Properties must contain pos:R:3", where("Properties"));
+  const pos = byName.get("pos") ?? byName.get("positions");
+  if (pos?.type !== "R" || pos.ncols !== 3) {
+    throw new EngineError("ParseError", "Properties must contain pos:R:3", where);
   }
-  const zCol = byName.get("Z");
-  const spCol = byName.get("species");
-  const labelCol = byName.get("label");
-  if (zCol && (zCol.type !== "I" || zCol.ncols !== 1)) {
-    throw new EngineError("ParseError", "Z column must be I:1", where("Properties"));
+  const z = byName.get("Z");
+  const species = byName.get("species");
+  const label = byName.get("label");
+  if (z && (z.type !== "I" || z.ncols !== 1)) {
+    throw new EngineError("ParseError", "Z column must be I:1", where);
   }
-  if (!zCol && (spCol?.type !== "S" || spCol.ncols !== 1)) {
-    throw new EngineError("ParseError", "Properties must contain species:S:1 or Z:I:1", where("Properties"));
+  if (!z && (species?.type !== "S" || species.ncols !== 1)) {
+    throw new EngineError("ParseError", "Properties must contain species:S:1 or Z:I:1", where);
   }
-  if (labelCol && (labelCol.type !== "S" || labelCol.ncols !== 1)) {
-    throw new EngineError("ParseError", "label column must be S:1", where("Properties"));
+  if (label && (label.type !== "S" || label.ncols !== 1)) {
+    throw new EngineError("ParseError", "label column must be S:1", where);
   }
+  return {
+    propsText,
+    ntok: cols.reduce((s, c) => s + c.ncols, 0),
+    pos,
+    z,
+    species,
+    label,
+    extra: cols.filter((c) => c !== pos && c !== z && c !== species && c !== label),
+  };
+}
 
-  const numbers = new Int32Array(natoms);
-  const positions = new Float64Array(3 * natoms);
-  let labels: string[] | undefined;
-  let speciesAreLabels = false;
-  const extra = cols.filter((c) => c !== posCol && c !== zCol && c !== spCol && c !== labelCol);
-  const store: (Float64Array | Int32Array | string[])[] = extra.map((c) =>
-    c.type === "R"
-      ? new Float64Array(natoms * c.ncols)
-      : c.type === "I"
-        ? new Int32Array(natoms * c.ncols)
-        : new Array<string>(natoms * c.ncols),
-  );
-  const speciesTok: string[] = [];
+type ColumnStore = Float64Array | Int32Array | string[];
 
-  for (let i = 0; i < natoms; i++) {
-    const line = headerLine + 1 + i;
-    const toks = splitWs(lines[i]!);
-    if (toks.length !== ntok) {
-      throw new EngineError(
-        "ParseError",
-        `wrong column count: expected ${ntok} columns (Properties=${propsText ?? "species:S:1:pos:R:3"}), found ${toks.length}`,
-        { file, line, field: `atom ${i + 1}` },
-      );
-    }
-    for (let k = 0; k < 3; k++) {
-      positions[3 * i + k] = parseFinite(toks[posCol.start + k], { file, line, field: `pos[${k}]` });
-    }
-    if (zCol) {
-      const z = parseInteger(toks[zCol.start], { file, line, field: "Z" });
-      if (!(z > 0 && z < 119)) {
-        throw new EngineError("ParseError", `invalid atomic number ${z}`, { file, line, field: "Z" });
+function columnStore(c: Column, natoms: number): ColumnStore {
+  return c.type === "R"
+    ? new Float64Array(natoms * c.ncols)
+    : c.type === "I"
+      ? new Int32Array(natoms * c.ncols)
+      : new Array<string>(natoms * c.ncols);
+}
+
+/** A Z column value: an integer 1..118. */
+function atomicNumber(tok: string | undefined, file: string, line: number): number {
+  const z = parseInteger(tok, { file, line, field: "Z" });
+  if (!(z > 0 && z < 119)) {
+    throw new EngineError("ParseError", `invalid atomic number ${z}`, { file, line, field: "Z" });
+  }
+  return z;
+}
+
+/** The element of a species that is a label ("O1", "Ca2a"), not a symbol. */
+function speciesFromLabel(sp: string, file: string, line: number): number {
+  const z = elementOfLabel(sp);
+  if (z === undefined) {
+    throw new EngineError("ParseError", `unknown species ${quoteInput(sp)}`, {
+      file,
+      line,
+      field: "species",
+    });
+  }
+  return z;
+}
+
+/** Atom i's values of one extra column into its store (R finite unless allowed, I integer, L T/F, S as is). */
+function readColumn(
+  toks: string[],
+  i: number,
+  col: Column,
+  out: ColumnStore,
+  where: { file: string; line: number; allowNonFinite: boolean },
+): void {
+  const { file, line } = where;
+  for (let k = 0; k < col.ncols; k++) {
+    const tok = toks[col.start + k]!;
+    const field = col.ncols === 1 ? col.name : `${col.name}[${k}]`;
+    const idx = i * col.ncols + k;
+    if (col.type === "R") {
+      (out as Float64Array)[idx] = parseFinite(tok, { file, line, field }, where.allowNonFinite);
+    } else if (col.type === "I") {
+      (out as Int32Array)[idx] = parseInteger(tok, { file, line, field });
+    } else if (col.type === "L") {
+      const b = parseBool(tok);
+      if (b === undefined) {
+        throw new EngineError("ParseError", `not a logical value: ${quoteInput(tok)}`, {
+          file,
+          line,
+          field,
+        });
       }
-      numbers[i] = z;
-    }
-    if (spCol) {
-      const sp = toks[spCol.start]!;
-      speciesTok.push(sp);
-      if (!zCol) {
-        let z = tryAtomicNumber(sp);
-        if (z === undefined) {
-          z = elementOfLabel(sp);
-          if (z === undefined) {
-            throw new EngineError("ParseError", `unknown species ${quoteInput(sp)}`, {
-              file,
-              line,
-              field: "species",
-            });
-          }
-          speciesAreLabels = true;
-        }
-        numbers[i] = z;
-      }
-    }
-    if (labelCol) {
-      labels ??= new Array<string>(natoms);
-      labels[i] = toks[labelCol.start]!;
-    }
-    for (let c = 0; c < extra.length; c++) {
-      const col = extra[c]!;
-      const out = store[c]!;
-      for (let k = 0; k < col.ncols; k++) {
-        const tok = toks[col.start + k]!;
-        const field = col.ncols === 1 ? col.name : `${col.name}[${k}]`;
-        const idx = i * col.ncols + k;
-        if (col.type === "R") {
-          (out as Float64Array)[idx] = parseFinite(tok, { file, line, field }, allowNonFinite);
-        } else if (col.type === "I") {
-          (out as Int32Array)[idx] = parseInteger(tok, { file, line, field });
-        } else if (col.type === "L") {
-          const b = parseBool(tok);
-          if (b === undefined) {
-            throw new EngineError("ParseError", `not a logical value: ${quoteInput(tok)}`, {
-              file,
-              line,
-              field,
-            });
-          }
-          (out as string[])[idx] = b ? "T" : "F";
-        } else {
-          (out as string[])[idx] = tok;
-        }
-      }
+      (out as string[])[idx] = b ? "T" : "F";
+    } else {
+      (out as string[])[idx] = tok;
     }
   }
-  if (!labels && speciesAreLabels) labels = speciesTok;
-
-  const arrays = new Map<string, AtomArray>();
-  extra.forEach((c, i) => {
-    arrays.set(c.name, { ncols: c.ncols, data: store[i]! });
-  });
-  return locate(
-    { file, line: headerLine },
-    () => new Structure({ numbers, positions, cell, pbc, ...(labels ? { labels } : {}), arrays, info }),
-  );
 }
 
 function parseProperties(text: string, file: string, line: number): Column[] {

@@ -46,6 +46,7 @@ function allowedUnits(quantity: string): Record<string, number> | undefined {
 
 const PAIR_KEYS = /^isc(_|$)/;
 const GLOBAL_KEYS = new Set(["sus"]);
+const KNOWN_BLOCKS = new Set(["atoms", "magres", "calculation"]);
 
 interface AtomRec {
   species: string;
@@ -74,210 +75,102 @@ interface PairRec {
   line: number;
 }
 
+/** What the blocks of a magres file hold, before the tensor lines are matched to atoms. */
+interface MagresRecords {
+  atoms: AtomRec[];
+  tensors: TensorRec[];
+  pairs: PairRec[];
+  globals: Record<string, number[]>;
+  units: Record<string, string>;
+  unitLine: Record<string, number>;
+  calc: Record<string, string | string[]>;
+  symmetry: string[];
+  lattice: number[] | null;
+  latticeLine: number;
+  seenBlocks: Set<string>;
+}
+
+/** A block being read: its name, the line that opened it, and whether its records are read or skipped. */
+interface OpenBlock {
+  name: string;
+  line: number;
+  known: boolean;
+}
+
+/** One record line of a known block. */
+interface RecordLine {
+  /** the data split on whitespace; toks[0] is the record key */
+  toks: string[];
+  /** the line without its inline comment ([calculation] keeps the whole line) */
+  data: string;
+  /** the whole trimmed line, as quoted in messages */
+  text: string;
+  line: number;
+  W: (field: string) => Where;
+}
+
 /** Element from a magres species / label token: "Li", "H:custom", "O1", "Ca2a". */
 function elementOf(tok: string): number | undefined {
   return elementOfLabel(tok.split(":", 1)[0]!);
 }
 
+// `[name]` / `[/name]`, or the legacy `<name>` / `</name>`
 const OPEN_RE = /^[[<]\s*([A-Za-z_][\w-]*)\s*[\]>]$/;
 const CLOSE_RE = /^[[<]\/\s*([A-Za-z_][\w-]*)\s*[\]>]$/;
 
 /** Parse the text of a .magres file. */
 export function parseMagres(text: string, file = "<string>"): Structure {
   checkLineLengths(text, file);
+  const rec = readBlocks(text, file);
+  const { atoms, lookup, positionsMissing } = matchAtoms(rec, file);
+  const resolve = (label: string, index: number, line: number, field: string) =>
+    resolveAtom(lookup, label, index, { file, line, field });
+  const arrays = tensorArrays(rec.tensors, atoms.length, resolve, file);
+  const info = dict<unknown>();
+  addPairs(info, rec.pairs, resolve);
+  addInfo(info, rec, positionsMissing);
+  arrays.set("magres_index", { ncols: 1, data: Int32Array.from(atoms, (a) => a.index) });
+  if (atoms.some((a) => a.species.includes(":"))) {
+    arrays.set("magres_species", { ncols: 1, data: atoms.map((a) => a.species) });
+  }
+  const cell = rec.lattice ? rec.lattice.map((x) => x * unitScale(rec.units, "lattice")) : null;
+  const structure = () =>
+    new Structure({
+      numbers: atoms.map((a) => a.z),
+      positions: scaledPositions(atoms, unitScale(rec.units, "atom")),
+      cell,
+      pbc: cell ? [true, true, true] : [false, false, false],
+      labels: atoms.map((a) => a.label),
+      arrays,
+      info,
+    });
+  return locate({ file, line: rec.latticeLine || 1, field: "lattice" }, structure);
+}
+
+// ---------------------------------------------------------------- blocks
+
+/** Read every block of the file into records; skip comments, blank lines and unknown blocks. */
+function readBlocks(text: string, file: string): MagresRecords {
   const lines = text.split("\n");
-  const atoms: AtomRec[] = [];
-  const tensors: TensorRec[] = [];
-  const pairs: PairRec[] = [];
-  const globals = dict<number[]>();
-  const units = dict<string>();
-  const unitLine = dict<number>();
-  const calc = dict<string | string[]>();
-  const symmetry: string[] = [];
-  let lattice: number[] | null = null;
-  let latticeLine = 0;
-  const seenBlocks = new Set<string>();
-  let hasAtomsBlock = false;
-
-  let block: { name: string; close: string; line: number; known: boolean } | null = null;
-
+  const rec: MagresRecords = {
+    atoms: [],
+    tensors: [],
+    pairs: [],
+    globals: dict<number[]>(),
+    units: dict<string>(),
+    unitLine: dict<number>(),
+    calc: dict<string | string[]>(),
+    symmetry: [],
+    lattice: null,
+    latticeLine: 0,
+    seenBlocks: new Set<string>(),
+  };
+  let block: OpenBlock | null = null;
   for (let li = 0; li < lines.length; li++) {
-    const lineNo = li + 1;
-    let raw = lines[li]!;
-    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    const t = raw.trim();
+    const t = lines[li]!.trim();
     if (t === "" || t.startsWith("#")) continue;
-    const W = (field: string): Where => ({ file, line: lineNo, field });
-
-    if (block === null) {
-      const m = OPEN_RE.exec(t);
-      if (!m) {
-        throw new EngineError("ParseError", `text outside a [block]: ${quoteInput(t)}`, W("block"));
-      }
-      const name = m[1]!;
-      const known = name === "atoms" || name === "magres" || name === "calculation";
-      if (known && seenBlocks.has(name)) {
-        throw new EngineError("ParseError", `duplicate [${name}] block`, W(name));
-      }
-      seenBlocks.add(name);
-      if (name === "atoms") hasAtomsBlock = true;
-      block = { name, close: name, line: lineNo, known };
-      continue;
-    }
-    const mc = CLOSE_RE.exec(t);
-    if (mc) {
-      if (mc[1] !== block.name) {
-        if (!block.known) continue; // free text of an unknown block may contain anything
-        throw new EngineError(
-          "ParseError",
-          `block [${block.name}] opened on line ${block.line} is closed by [/${mc[1]}]`,
-          W(block.name),
-        );
-      }
-      block = null;
-      continue;
-    }
-    if (!block.known) continue;
-    if (OPEN_RE.test(t)) {
-      throw new EngineError("ParseError", `nested block inside [${block.name}]`, W(block.name));
-    }
-
-    // inline comments in data blocks (the [calculation] block keeps free text such as calc_comment intact)
-    const data = block.name === "calculation" ? t : t.split("#", 1)[0]!.trim();
-    if (data === "") continue;
-    const toks = data.split(/\s+/);
-    const key = toks[0]!;
-    if (key === "units") {
-      if (toks.length !== 3) {
-        throw new EngineError(
-          "ParseError",
-          `units line needs 'units QUANTITY UNIT', got ${quoteInput(t)}`,
-          W("units"),
-        );
-      }
-      const q = toks[1]!;
-      const u = toks[2]!;
-      const allowed = allowedUnits(q);
-      if (allowed && own(allowed, u) === undefined) {
-        throw new EngineError(
-          "ParseError",
-          `unknown unit ${quoteInput(u)} for ${quoteInput(q)} (accepted: ${Object.keys(allowed).join(", ")})`,
-          W(q),
-        );
-      }
-      if (units[q] !== undefined && units[q] !== u) {
-        throw new EngineError(
-          "ParseError",
-          `conflicting units for ${quoteInput(q)}: ${quoteInput(units[q])} (line ${unitLine[q]}) and ${quoteInput(u)}`,
-          W(q),
-        );
-      }
-      units[q] = u;
-      unitLine[q] = lineNo;
-      continue;
-    }
-
-    if (block.name === "calculation") {
-      const value = t.slice(key.length).trim();
-      const prev = calc[key];
-      if (key === "calc_pspot") calc[key] = [...((prev as string[] | undefined) ?? []), value];
-      else if (prev === undefined) calc[key] = value;
-      else calc[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-      continue;
-    }
-
-    if (block.name === "atoms") {
-      if (key === "lattice") {
-        if (lattice) throw new EngineError("ParseError", "second lattice line", W("lattice"));
-        if (toks.length !== 10) {
-          throw new EngineError(
-            "ParseError",
-            `wrong column count: lattice needs 9 numbers, found ${toks.length - 1}`,
-            W("lattice"),
-          );
-        }
-        lattice = toks.slice(1).map((x, k) => parseFinite(x, W(`lattice[${k}]`)));
-        latticeLine = lineNo;
-      } else if (key === "atom") {
-        if (toks.length !== 7) {
-          throw new EngineError(
-            "ParseError",
-            `wrong column count: 'atom Species Label index x y z' needs 7 columns, found ${toks.length}`,
-            W("atom"),
-          );
-        }
-        const species = toks[1]!;
-        const z = elementOf(species);
-        if (z === undefined)
-          throw new EngineError("ParseError", `unknown species ${quoteInput(species)}`, W("species"));
-        atoms.push({
-          species,
-          z,
-          label: toks[2]!,
-          index: parseInteger(toks[3], W("index")),
-          pos: [parseFinite(toks[4], W("x")), parseFinite(toks[5], W("y")), parseFinite(toks[6], W("z"))],
-          line: lineNo,
-        });
-      } else if (key === "symmetry") {
-        symmetry.push(data.slice(key.length).trim());
-      } else {
-        throw new EngineError("ParseError", `unknown record ${quoteInput(key)} in [atoms] block`, W(key));
-      }
-      continue;
-    }
-
-    // [magres] block
-    const isPair = PAIR_KEYS.test(key);
-    const isGlobal = GLOBAL_KEYS.has(key);
-    const isAtom = !isPair && !isGlobal && (allowedUnits(key) !== undefined || /^(ms|efg)/.test(key));
-    let shape: "atom" | "pair" | "global" | undefined;
-    if (isPair) shape = "pair";
-    else if (isGlobal) shape = "global";
-    else if (isAtom) shape = "atom";
-    else if (toks.length === 12 && /^[+-]?\d+$/.test(toks[2]!)) shape = "atom";
-    else if (toks.length === 14 && /^[+-]?\d+$/.test(toks[2]!) && /^[+-]?\d+$/.test(toks[4]!)) shape = "pair";
-    else if (toks.length === 10) shape = "global";
-    else {
-      throw new EngineError("ParseError", `unrecognised record ${quoteInput(key)} in [magres] block`, W(key));
-    }
-    const want = shape === "atom" ? 12 : shape === "pair" ? 14 : 10;
-    if (toks.length !== want) {
-      const form =
-        shape === "atom"
-          ? `${key} Label index t11..t33`
-          : shape === "pair"
-            ? `${key} Label1 index1 Label2 index2 t11..t33`
-            : `${key} t11..t33`;
-      throw new EngineError(
-        "ParseError",
-        `wrong column count: ${quoteInput(form)} needs ${want} columns, found ${toks.length}`,
-        W(key),
-      );
-    }
-    const first = want - 9;
-    const vals = toks.slice(first).map((x, k) => parseFinite(x, W(`${key}[${k}]`)));
-    if (shape === "atom") {
-      tensors.push({
-        key,
-        label: toks[1]!,
-        index: parseInteger(toks[2], W("index")),
-        values: vals,
-        line: lineNo,
-      });
-    } else if (shape === "pair") {
-      pairs.push({
-        key,
-        label1: toks[1]!,
-        index1: parseInteger(toks[2], W("index1")),
-        label2: toks[3]!,
-        index2: parseInteger(toks[4], W("index2")),
-        tensor: vals,
-        line: lineNo,
-      });
-    } else {
-      if (globals[key]) throw new EngineError("ParseError", `duplicate ${quoteInput(key)} line`, W(key));
-      globals[key] = vals;
-    }
+    const W = (field: string): Where => ({ file, line: li + 1, field });
+    block = block === null ? openBlock(t, rec.seenBlocks, W) : blockLine(block, t, rec, W);
   }
   if (block !== null) {
     throw new EngineError(
@@ -286,70 +179,290 @@ export function parseMagres(text: string, file = "<string>"): Structure {
       { file, line: lines.length, field: block.name },
     );
   }
-  if (!seenBlocks.has("atoms") && !seenBlocks.has("magres")) {
+  if (!rec.seenBlocks.has("atoms") && !rec.seenBlocks.has("magres")) {
     throw new EngineError("ParseError", "not a magres file: no [atoms] or [magres] block", {
       file,
       line: 1,
       field: "block",
     });
   }
+  return rec;
+}
 
-  // ---- atoms and their keys
-  const info = dict<unknown>();
-  const key2 = (label: string, index: number) => `${label}\u0000${index}`;
-  const byLabel = new Map<string, number>();
-  const bySpecies = new Map<string, number>(); // -1 = ambiguous
-  let positionsMissing = false;
-  if (hasAtomsBlock) {
-    atoms.forEach((a, i) => {
-      const k = key2(a.label, a.index);
-      const prev = byLabel.get(k);
-      if (prev !== undefined) {
-        throw new EngineError(
-          "ParseError",
-          `duplicate atom key (label ${quoteInput(a.label)}, index ${a.index}), first on line ${atoms[prev]!.line}`,
-          { file, line: a.line, field: "atom" },
-        );
-      }
-      byLabel.set(k, i);
-      const ks = key2(symbolOf(a.z), a.index);
-      bySpecies.set(ks, bySpecies.has(ks) ? -1 : i);
+/** A line outside any block must open one; a known block may appear once. */
+function openBlock(t: string, seen: Set<string>, W: (field: string) => Where): OpenBlock {
+  const m = OPEN_RE.exec(t);
+  if (!m) {
+    throw new EngineError("ParseError", `text outside a [block]: ${quoteInput(t)}`, W("block"));
+  }
+  const name = m[1]!;
+  const known = KNOWN_BLOCKS.has(name);
+  if (known && seen.has(name)) {
+    throw new EngineError("ParseError", `duplicate [${name}] block`, W(name));
+  }
+  seen.add(name);
+  return { name, line: W(name).line, known };
+}
+
+/** A line inside `block`: its closing tag (the block ends: null) or, in a known block, a record. */
+function blockLine(
+  block: OpenBlock,
+  t: string,
+  rec: MagresRecords,
+  W: (field: string) => Where,
+): OpenBlock | null {
+  const mc = CLOSE_RE.exec(t);
+  if (mc) {
+    if (mc[1] === block.name) return null;
+    if (!block.known) return block; // free text of an unknown block may contain anything
+    throw new EngineError(
+      "ParseError",
+      `block [${block.name}] opened on line ${block.line} is closed by [/${mc[1]}]`,
+      W(block.name),
+    );
+  }
+  if (!block.known) return block;
+  if (OPEN_RE.test(t)) {
+    throw new EngineError("ParseError", `nested block inside [${block.name}]`, W(block.name));
+  }
+  readRecord(block.name, t, rec, W);
+  return block;
+}
+
+/** One record of a known block, handed to the reader of its block (`units` lines in any block). */
+function readRecord(blockName: string, t: string, rec: MagresRecords, W: (field: string) => Where): void {
+  // inline comments in data blocks (the [calculation] block keeps free text such as calc_comment intact)
+  const data = blockName === "calculation" ? t : t.split("#", 1)[0]!.trim();
+  if (data === "") return;
+  const r: RecordLine = { toks: data.split(/\s+/), data, text: t, line: W("").line, W };
+  if (r.toks[0] === "units") readUnits(r, rec);
+  else if (blockName === "calculation") readCalculation(r, rec.calc);
+  else if (blockName === "atoms") readAtomsRecord(r, rec);
+  else readMagresRecord(r, rec);
+}
+
+/** `units QUANTITY UNIT`: a unit accepted for the quantity, the same unit wherever the quantity appears. */
+function readUnits({ toks, text, line, W }: RecordLine, rec: MagresRecords): void {
+  if (toks.length !== 3) {
+    throw new EngineError(
+      "ParseError",
+      `units line needs 'units QUANTITY UNIT', got ${quoteInput(text)}`,
+      W("units"),
+    );
+  }
+  const q = toks[1]!;
+  const u = toks[2]!;
+  const allowed = allowedUnits(q);
+  if (allowed && own(allowed, u) === undefined) {
+    throw new EngineError(
+      "ParseError",
+      `unknown unit ${quoteInput(u)} for ${quoteInput(q)} (accepted: ${Object.keys(allowed).join(", ")})`,
+      W(q),
+    );
+  }
+  const { units, unitLine } = rec;
+  if (units[q] !== undefined && units[q] !== u) {
+    throw new EngineError(
+      "ParseError",
+      `conflicting units for ${quoteInput(q)}: ${quoteInput(units[q])} (line ${unitLine[q]}) and ${quoteInput(u)}`,
+      W(q),
+    );
+  }
+  units[q] = u;
+  unitLine[q] = line;
+}
+
+/** [calculation] `calc_key value...`: repeated keys collect into a list, `calc_pspot` always does. */
+function readCalculation({ toks, text }: RecordLine, calc: Record<string, string | string[]>): void {
+  const key = toks[0]!;
+  const value = text.slice(key.length).trim();
+  const prev = calc[key];
+  if (key === "calc_pspot") calc[key] = [...((prev as string[] | undefined) ?? []), value];
+  else if (prev === undefined) calc[key] = value;
+  else calc[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+}
+
+/** [atoms] `lattice`, `atom` or `symmetry` record. */
+function readAtomsRecord(r: RecordLine, rec: MagresRecords): void {
+  const { toks, data, W } = r;
+  const key = toks[0]!;
+  if (key === "lattice") {
+    if (rec.lattice) throw new EngineError("ParseError", "second lattice line", W("lattice"));
+    if (toks.length !== 10) {
+      throw new EngineError(
+        "ParseError",
+        `wrong column count: lattice needs 9 numbers, found ${toks.length - 1}`,
+        W("lattice"),
+      );
+    }
+    rec.lattice = toks.slice(1).map((x, k) => parseFinite(x, W(`lattice[${k}]`)));
+    rec.latticeLine = r.line;
+  } else if (key === "atom") {
+    rec.atoms.push(readAtom(r));
+  } else if (key === "symmetry") {
+    rec.symmetry.push(data.slice(key.length).trim());
+  } else {
+    throw new EngineError("ParseError", `unknown record ${quoteInput(key)} in [atoms] block`, W(key));
+  }
+}
+
+/** `atom Species Label index x y z`. */
+function readAtom({ toks, line, W }: RecordLine): AtomRec {
+  if (toks.length !== 7) {
+    throw new EngineError(
+      "ParseError",
+      `wrong column count: 'atom Species Label index x y z' needs 7 columns, found ${toks.length}`,
+      W("atom"),
+    );
+  }
+  const species = toks[1]!;
+  const z = elementOf(species);
+  if (z === undefined)
+    throw new EngineError("ParseError", `unknown species ${quoteInput(species)}`, W("species"));
+  return {
+    species,
+    z,
+    label: toks[2]!,
+    index: parseInteger(toks[3], W("index")),
+    pos: [parseFinite(toks[4], W("x")), parseFinite(toks[5], W("y")), parseFinite(toks[6], W("z"))],
+    line,
+  };
+}
+
+type TensorShape = "atom" | "pair" | "global";
+
+/** The shape of a [magres] record: from its key when known, otherwise from its columns. */
+function tensorShape(toks: string[], W: (field: string) => Where): TensorShape {
+  const key = toks[0]!;
+  if (PAIR_KEYS.test(key)) return "pair";
+  if (GLOBAL_KEYS.has(key)) return "global";
+  if (allowedUnits(key) !== undefined || /^(ms|efg)/.test(key)) return "atom";
+  if (toks.length === 12 && /^[+-]?\d+$/.test(toks[2]!)) return "atom";
+  if (toks.length === 14 && /^[+-]?\d+$/.test(toks[2]!) && /^[+-]?\d+$/.test(toks[4]!)) return "pair";
+  if (toks.length === 10) return "global";
+  throw new EngineError("ParseError", `unrecognised record ${quoteInput(key)} in [magres] block`, W(key));
+}
+
+/** [magres] tensor record: per-atom `key Label index t11..t33`, pair or global. */
+function readMagresRecord({ toks, line, W }: RecordLine, rec: MagresRecords): void {
+  const key = toks[0]!;
+  const shape = tensorShape(toks, W);
+  const want = shape === "atom" ? 12 : shape === "pair" ? 14 : 10;
+  if (toks.length !== want) {
+    const form =
+      shape === "atom"
+        ? `${key} Label index t11..t33`
+        : shape === "pair"
+          ? `${key} Label1 index1 Label2 index2 t11..t33`
+          : `${key} t11..t33`;
+    throw new EngineError(
+      "ParseError",
+      `wrong column count: ${quoteInput(form)} needs ${want} columns, found ${toks.length}`,
+      W(key),
+    );
+  }
+  const values = toks.slice(want - 9).map((x, k) => parseFinite(x, W(`${key}[${k}]`)));
+  if (shape === "atom") {
+    rec.tensors.push({ key, label: toks[1]!, index: parseInteger(toks[2], W("index")), values, line });
+  } else if (shape === "pair") {
+    rec.pairs.push({
+      key,
+      label1: toks[1]!,
+      index1: parseInteger(toks[2], W("index1")),
+      label2: toks[3]!,
+      index2: parseInteger(toks[4], W("index2")),
+      tensor: values,
+      line,
     });
   } else {
-    // no [atoms] block: atoms in order of first appearance in the tensor lines
-    positionsMissing = true;
-    for (const t of tensors) {
-      const k = key2(t.label, t.index);
-      if (byLabel.has(k)) continue;
-      const z = elementOf(t.label);
-      if (z === undefined) {
-        throw new EngineError("ParseError", `cannot tell the element of label ${quoteInput(t.label)}`, {
-          file,
-          line: t.line,
-          field: "label",
-        });
-      }
-      byLabel.set(k, atoms.length);
-      atoms.push({ species: symbolOf(z), z, label: t.label, index: t.index, pos: [0, 0, 0], line: t.line });
-    }
+    if (rec.globals[key]) throw new EngineError("ParseError", `duplicate ${quoteInput(key)} line`, W(key));
+    rec.globals[key] = values;
   }
-  const n = atoms.length;
-  const resolve = (label: string, index: number, line: number, field: string): number => {
-    const i = byLabel.get(key2(label, index));
-    if (i !== undefined) return i;
-    const z = tryAtomicNumber(label);
-    if (z !== undefined) {
-      const j = bySpecies.get(key2(symbolOf(z), index));
-      if (j !== undefined && j >= 0) return j;
-    }
-    throw new EngineError("ParseError", `no atom with label ${quoteInput(label)} and index ${index}`, {
-      file,
-      line,
-      field,
-    });
-  };
+}
 
-  // ---- per-atom tensor arrays
+// ---------------------------------------------------------------- atoms and their tensors
+
+/** Lookup of atoms by (label, index), and by (species, index) with -1 where that is ambiguous. */
+interface AtomLookup {
+  byLabel: Map<string, number>;
+  bySpecies: Map<string, number>;
+}
+
+const atomKey = (label: string, index: number) => `${label}\u0000${index}`;
+
+/** The atoms of the [atoms] block, or without one those the tensor lines name (zero positions). */
+function matchAtoms(
+  rec: MagresRecords,
+  file: string,
+): { atoms: AtomRec[]; lookup: AtomLookup; positionsMissing: boolean } {
+  if (rec.seenBlocks.has("atoms")) {
+    return { atoms: rec.atoms, lookup: lookupAtoms(rec.atoms, file), positionsMissing: false };
+  }
+  return { ...atomsFromTensors(rec.tensors, file), positionsMissing: true };
+}
+
+/** Lookup of the [atoms] block's atoms; (label, index) must be unique. */
+function lookupAtoms(atoms: AtomRec[], file: string): AtomLookup {
+  const lookup: AtomLookup = { byLabel: new Map(), bySpecies: new Map() };
+  atoms.forEach((a, i) => {
+    const k = atomKey(a.label, a.index);
+    const prev = lookup.byLabel.get(k);
+    if (prev !== undefined) {
+      throw new EngineError(
+        "ParseError",
+        `duplicate atom key (label ${quoteInput(a.label)}, index ${a.index}), first on line ${atoms[prev]!.line}`,
+        { file, line: a.line, field: "atom" },
+      );
+    }
+    lookup.byLabel.set(k, i);
+    const ks = atomKey(symbolOf(a.z), a.index);
+    lookup.bySpecies.set(ks, lookup.bySpecies.has(ks) ? -1 : i);
+  });
+  return lookup;
+}
+
+/** No [atoms] block: atoms in order of first appearance in the tensor lines. */
+function atomsFromTensors(tensors: TensorRec[], file: string): { atoms: AtomRec[]; lookup: AtomLookup } {
+  const atoms: AtomRec[] = [];
+  const lookup: AtomLookup = { byLabel: new Map(), bySpecies: new Map() };
+  for (const t of tensors) {
+    const k = atomKey(t.label, t.index);
+    if (lookup.byLabel.has(k)) continue;
+    const z = elementOf(t.label);
+    if (z === undefined) {
+      throw new EngineError("ParseError", `cannot tell the element of label ${quoteInput(t.label)}`, {
+        file,
+        line: t.line,
+        field: "label",
+      });
+    }
+    lookup.byLabel.set(k, atoms.length);
+    atoms.push({ species: symbolOf(z), z, label: t.label, index: t.index, pos: [0, 0, 0], line: t.line });
+  }
+  return { atoms, lookup };
+}
+
+/** The atom a tensor line names: by (label, index), else by (species, index) when that is unique. */
+function resolveAtom(lookup: AtomLookup, label: string, index: number, where: Where): number {
+  const i = lookup.byLabel.get(atomKey(label, index));
+  if (i !== undefined) return i;
+  const z = tryAtomicNumber(label);
+  if (z !== undefined) {
+    const j = lookup.bySpecies.get(atomKey(symbolOf(z), index));
+    if (j !== undefined && j >= 0) return j;
+  }
+  throw new EngineError("ParseError", `no atom with label ${quoteInput(label)} and index ${index}`, where);
+}
+
+type Resolve = (label: string, index: number, line: number, field: string) => number;
+
+/** One 9-column array per per-atom tensor key, NaN for atoms without a value; one value per atom and key. */
+function tensorArrays(
+  tensors: TensorRec[],
+  n: number,
+  resolve: Resolve,
+  file: string,
+): Map<string, AtomArray> {
   const arrays = new Map<string, AtomArray>();
   const filled = new Map<string, Int32Array>(); // line of the value per atom (0 = none), for duplicates
   for (const t of tensors) {
@@ -371,49 +484,44 @@ export function parseMagres(text: string, file = "<string>"): Structure {
     f[i] = t.line;
     (a.data as Float64Array).set(t.values, 9 * i);
   }
+  return arrays;
+}
+
+/** Pair tensors into info, one list per key; their atom references are validated all the same. */
+function addPairs(info: Record<string, unknown>, pairs: PairRec[], resolve: Resolve): void {
   for (const p of pairs) {
-    // validate the atom references even though pair tensors live in info
     resolve(p.label1, p.index1, p.line, p.key);
     resolve(p.label2, p.index2, p.line, p.key);
     const list = (info[p.key] as unknown[] | undefined) ?? [];
     list.push({ label1: p.label1, index1: p.index1, label2: p.label2, index2: p.index2, tensor: p.tensor });
     info[p.key] = list;
   }
+}
 
-  // ---- units
-  const posScale = allowedUnits("atom")![units["atom"] ?? "Angstrom"]!;
-  const latScale = allowedUnits("lattice")![units["lattice"] ?? "Angstrom"]!;
-  const positions = new Float64Array(3 * n);
-  atoms.forEach((a, i) => {
-    for (let k = 0; k < 3; k++) positions[3 * i + k] = a.pos[k]! * posScale;
-  });
+/** [calculation] keys, global tensors, symmetry, units (lengths now in Å) and positionsMissing into info. */
+function addInfo(info: Record<string, unknown>, rec: MagresRecords, positionsMissing: boolean): void {
+  const { units } = rec;
   const outUnits: Record<string, string> = { ...units };
   if (units["atom"]) outUnits["atom"] = "Angstrom";
   if (units["lattice"]) outUnits["lattice"] = "Angstrom";
-
-  Object.assign(info, calc);
-  for (const [k, v] of Object.entries(globals)) info[k] = v;
-  if (symmetry.length > 0) info["symmetry"] = symmetry;
+  Object.assign(info, rec.calc);
+  for (const [k, v] of Object.entries(rec.globals)) info[k] = v;
+  if (rec.symmetry.length > 0) info["symmetry"] = rec.symmetry;
   if (Object.keys(outUnits).length > 0) info["units"] = outUnits;
   if (positionsMissing) info["positionsMissing"] = true;
+}
 
-  arrays.set("magres_index", { ncols: 1, data: Int32Array.from(atoms, (a) => a.index) });
-  if (atoms.some((a) => a.species.includes(":"))) {
-    arrays.set("magres_species", { ncols: 1, data: atoms.map((a) => a.species) });
-  }
+/** The factor from the file's unit of a length quantity ("atom" or "lattice") to Å. */
+function unitScale(units: Record<string, string>, quantity: "atom" | "lattice"): number {
+  return allowedUnits(quantity)![units[quantity] ?? "Angstrom"]!;
+}
 
-  const cell = lattice ? lattice.map((x) => x * latScale) : null;
-  const structure = () =>
-    new Structure({
-      numbers: atoms.map((a) => a.z),
-      positions,
-      cell,
-      pbc: cell ? [true, true, true] : [false, false, false],
-      labels: atoms.map((a) => a.label),
-      arrays,
-      info,
-    });
-  return locate({ file, line: latticeLine || 1, field: "lattice" }, structure);
+function scaledPositions(atoms: AtomRec[], scale: number): Float64Array {
+  const positions = new Float64Array(3 * atoms.length);
+  atoms.forEach((a, i) => {
+    for (let k = 0; k < 3; k++) positions[3 * i + k] = a.pos[k]! * scale;
+  });
+  return positions;
 }
 
 /** Read a .magres file (gzip-compressed files are accepted). */
@@ -446,23 +554,52 @@ export function formatMagres(
   arrays: readonly string[],
   options: MagresWriteOptions = {},
 ): string {
-  const n = structure.length;
   const symbols = structure.symbols();
   const labels = structure.labels ?? symbols;
-  const idxArr = structure.arrays.get("magres_index");
-  const index = new Int32Array(n);
-  if (idxArr && idxArr.data instanceof Int32Array) index.set(idxArr.data);
-  else {
-    const counter = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const c = (counter.get(symbols[i]!) ?? 0) + 1;
-      counter.set(symbols[i]!, c);
-      index[i] = c;
-    }
+  const index = magresIndices(structure, symbols);
+  checkAtomKeys(labels, index);
+  const units = dict<string>();
+  for (const name of arrays) units[name] = arrayUnit(structure, name, options);
+
+  const out: string[] = ["#$magres-abinitio-v1.0"];
+  for (const c of options.comments ?? []) out.push(`# ${c.replace(/\n/g, " ")}`);
+  out.push("[calculation]");
+  const calc = options.calculation ?? { calc_code: "soapgpr" };
+  for (const [k, v] of Object.entries(calc)) {
+    for (const x of typeof v === "string" ? [v] : v) out.push(`${k} ${x.replace(/\n/g, " ")}`);
   }
+  out.push("[/calculation]");
+  out.push(...atomsBlock(structure, symbols, labels, index));
+  out.push("[magres]");
+  for (const name of arrays) {
+    out.push(`units ${name} ${units[name]}`);
+    out.push(...tensorLines(structure, name, labels, index));
+  }
+  out.push("[/magres]");
+  return out.join("\n") + "\n";
+}
+
+/** The structure's `magres_index` array, otherwise a per-species counter from 1 (CASTEP style). */
+function magresIndices(structure: Structure, symbols: readonly string[]): Int32Array {
+  const index = new Int32Array(structure.length);
+  const idxArr = structure.arrays.get("magres_index");
+  if (idxArr && idxArr.data instanceof Int32Array) {
+    index.set(idxArr.data);
+    return index;
+  }
+  const counter = new Map<string, number>();
+  symbols.forEach((s, i) => {
+    const c = (counter.get(s) ?? 0) + 1;
+    counter.set(s, c);
+    index[i] = c;
+  });
+  return index;
+}
+
+/** Labels must be single words, and (label, index) unique, for the file to be read back. */
+function checkAtomKeys(labels: readonly string[], index: Int32Array): void {
   const seen = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const l = labels[i]!;
+  labels.forEach((l, i) => {
     if (!/^\S+$/.test(l)) {
       throw new EngineError(
         "InvalidParameter",
@@ -481,85 +618,90 @@ export function formatMagres(
       );
     }
     seen.set(k, i);
-  }
-  const units: Record<string, string> = {};
-  for (const name of arrays) {
-    const a = structure.numericArray(name);
-    if (a?.ncols !== 9) {
-      throw new EngineError("InvalidParameter", `no 9-column per-atom array ${quoteInput(name)} to write`, {
-        field: name,
-      });
-    }
-    if (!/^[A-Za-z_]\w*$/.test(name) || PAIR_KEYS.test(name) || GLOBAL_KEYS.has(name)) {
-      throw new EngineError("InvalidParameter", `array name ${quoteInput(name)} cannot be a magres record`, {
-        field: name,
-      });
-    }
-    const u =
-      options.units?.[name] ??
-      (name === "ms" || name.startsWith("ms_")
-        ? "ppm"
-        : name === "efg" || name.startsWith("efg_")
-          ? "au"
-          : undefined);
-    if (u === undefined) {
-      throw new EngineError(
-        "InvalidParameter",
-        `no unit known for array ${quoteInput(name)}: pass options.units`,
-        {
-          field: name,
-        },
-      );
-    }
-    const allowed = allowedUnits(name);
-    if (allowed && own(allowed, u) === undefined) {
-      throw new EngineError(
-        "InvalidParameter",
-        `unit ${quoteInput(u)} is not valid for ${quoteInput(name)}`,
-        { field: name },
-      );
-    }
-    units[name] = u;
-  }
+  });
+}
 
-  const out: string[] = ["#$magres-abinitio-v1.0"];
-  for (const c of options.comments ?? []) out.push(`# ${c.replace(/\n/g, " ")}`);
-  out.push("[calculation]");
-  const calc = options.calculation ?? { calc_code: "soapgpr" };
-  for (const [k, v] of Object.entries(calc)) {
-    for (const x of typeof v === "string" ? [v] : v) out.push(`${k} ${x.replace(/\n/g, " ")}`);
+/** The unit an array is written in: options.units, else ms* → ppm, efg* → au; checked against the quantity. */
+function arrayUnit(structure: Structure, name: string, options: MagresWriteOptions): string {
+  const a = structure.numericArray(name);
+  if (a?.ncols !== 9) {
+    throw new EngineError("InvalidParameter", `no 9-column per-atom array ${quoteInput(name)} to write`, {
+      field: name,
+    });
   }
-  out.push("[/calculation]");
-  out.push("[atoms]");
+  if (!/^[A-Za-z_]\w*$/.test(name) || PAIR_KEYS.test(name) || GLOBAL_KEYS.has(name)) {
+    throw new EngineError("InvalidParameter", `array name ${quoteInput(name)} cannot be a magres record`, {
+      field: name,
+    });
+  }
+  const u =
+    options.units?.[name] ??
+    (name === "ms" || name.startsWith("ms_")
+      ? "ppm"
+      : name === "efg" || name.startsWith("efg_")
+        ? "au"
+        : undefined);
+  if (u === undefined) {
+    throw new EngineError(
+      "InvalidParameter",
+      `no unit known for array ${quoteInput(name)}: pass options.units`,
+      {
+        field: name,
+      },
+    );
+  }
+  const allowed = allowedUnits(name);
+  if (allowed && own(allowed, u) === undefined) {
+    throw new EngineError("InvalidParameter", `unit ${quoteInput(u)} is not valid for ${quoteInput(name)}`, {
+      field: name,
+    });
+  }
+  return u;
+}
+
+/** The [atoms] block: lattice (when periodic) and atom lines, in Å. */
+function atomsBlock(
+  structure: Structure,
+  symbols: readonly string[],
+  labels: readonly string[],
+  index: Int32Array,
+): string[] {
+  const out = ["[atoms]"];
   if (structure.cell) {
     out.push("units lattice Angstrom");
     out.push(`lattice ${Array.from(structure.cell, fmt).join(" ")}`);
   }
   out.push("units atom Angstrom");
   const pos = structure.positions;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < structure.length; i++) {
     out.push(
       `atom ${symbols[i]} ${labels[i]} ${index[i]} ${fmt(pos[3 * i]!)} ${fmt(pos[3 * i + 1]!)} ${fmt(pos[3 * i + 2]!)}`,
     );
   }
   out.push("[/atoms]");
-  out.push("[magres]");
-  for (const name of arrays) {
-    out.push(`units ${name} ${units[name]}`);
-    const a = structure.numericArray(name)!;
-    for (let i = 0; i < n; i++) {
-      const row = a.data.subarray(9 * i, 9 * i + 9);
-      if (row.some((x) => Number.isNaN(x))) continue;
-      if (row.some((x) => !Number.isFinite(x))) {
-        throw new EngineError("InvalidParameter", `atom ${i}: infinite value in ${quoteInput(name)}`, {
-          field: name,
-        });
-      }
-      out.push(`${name} ${labels[i]} ${index[i]} ${Array.from(row, fmt).join(" ")}`);
+  return out;
+}
+
+/** One [magres] line per atom with a value of array `name` (NaN rows are masked atoms: no line). */
+function tensorLines(
+  structure: Structure,
+  name: string,
+  labels: readonly string[],
+  index: Int32Array,
+): string[] {
+  const out: string[] = [];
+  const a = structure.numericArray(name)!;
+  for (let i = 0; i < structure.length; i++) {
+    const row = a.data.subarray(9 * i, 9 * i + 9);
+    if (row.some((x) => Number.isNaN(x))) continue;
+    if (row.some((x) => !Number.isFinite(x))) {
+      throw new EngineError("InvalidParameter", `atom ${i}: infinite value in ${quoteInput(name)}`, {
+        field: name,
+      });
     }
+    out.push(`${name} ${labels[i]} ${index[i]} ${Array.from(row, fmt).join(" ")}`);
   }
-  out.push("[/magres]");
-  return out.join("\n") + "\n";
+  return out;
 }
 
 /** Write formatMagres output atomically (temp file + rename). */

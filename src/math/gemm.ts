@@ -18,13 +18,11 @@
  * source text (see src/math/_workerPool.ts).
  */
 
-/** Blocking parameters (tuned on the 2-core x86_64 VM of ANCHORS.md; see bench/linalg.ts). */
-export const GEMM_BLOCKING = { MR: 4, NR: 4, MC: 96, KC: 256, NC: 2048 } as const;
-
 /**
  * Self-contained GEMM: C ← α·op(A)·op(B) + β·C. Scratch buffers are allocated per call (O(MC·KC + KC·NC)),
  * never in the inner loops.
  */
+// long: self-contained source evaluated in worker threads (gemmKernelSource): packing and micro-kernel cannot call helpers
 export function gemmKernel(
   transA: boolean,
   transB: boolean,
@@ -43,6 +41,8 @@ export function gemmKernel(
   cOff: number,
   ldc: number,
 ): void {
+  // Blocking parameters, local so that the source text stays self-contained (tuned on the 2-core x86_64 VM of
+  // ANCHORS.md; see bench/linalg.ts).
   const MR = 4;
   const NR = 4;
   const MC = 96;

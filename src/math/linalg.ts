@@ -16,7 +16,7 @@ function notPd(pivot: number, value: number, context: string): EngineError {
   return new EngineError(
     "NotPositiveDefinite",
     `${context}matrix is not positive definite (pivot ${pivot} = ${value.toPrecision(3)}); ` +
-      "increase the regularisation (--reg) or the jitter, or remove duplicate environments",
+      "increase the regularisation reg or the jitter, or remove duplicate environments",
   );
 }
 
@@ -265,17 +265,56 @@ export async function choleskyWithJitter(
   n: number,
   options: JitterOptions = {},
 ): Promise<JitteredCholesky> {
-  const factor = options.factor ?? 10;
-  const maxTries = options.maxTries ?? 5;
+  // With a pool, factorise in shared memory so L can be used by the workers later without a copy.
+  return jitterLoop(
+    meanDiagonal(a, n),
+    n,
+    () => (options.pool ? sharedFloat64(n * n, a) : a.slice(0, n * n)),
+    options,
+  );
+}
+
+/**
+ * As choleskyWithJitter, but factorising in `work` itself (its first n² values hold A on entry and L on return; in
+ * shared memory with byte offset 0 for the pool to work in place): no copy of A is made. A failed attempt spoils
+ * `work`, so `refill(work)` must write A into it again before each retry (e.g. re-fold it from raw kernels).
+ */
+export async function choleskyInPlaceWithJitter(
+  work: Float64Array,
+  n: number,
+  refill: (work: Float64Array) => void,
+  options: JitterOptions = {},
+): Promise<JitteredCholesky> {
+  const a = work.subarray(0, n * n);
+  let first = true;
+  const next = () => {
+    if (!first) refill(a);
+    first = false;
+    return a;
+  };
+  return jitterLoop(meanDiagonal(a, n), n, next, options);
+}
+
+function meanDiagonal(a: Float64Array, n: number): number {
   let meanDiag = 0;
   for (let i = 0; i < n; i++) meanDiag += a[i * n + i];
   meanDiag = n > 0 ? meanDiag / n : 1;
-  if (!(meanDiag > 0)) meanDiag = 1;
+  return meanDiag > 0 ? meanDiag : 1;
+}
+
+/** Factorise `next()` (a fresh copy of A each attempt) with escalating jitter. */
+async function jitterLoop(
+  meanDiag: number,
+  n: number,
+  next: () => Float64Array,
+  options: JitterOptions,
+): Promise<JitteredCholesky> {
+  const factor = options.factor ?? 10;
+  const maxTries = options.maxTries ?? 5;
   let rel = 0;
   let lastError: unknown = null;
   for (let attempt = 0; attempt <= maxTries; attempt++) {
-    // With a pool, factorise in shared memory so L can be used by the workers later without a copy.
-    const work = options.pool ? sharedFloat64(n * n, a) : a.slice(0, n * n);
+    const work = next();
     const jitter = rel * meanDiag;
     if (jitter > 0) for (let i = 0; i < n; i++) work[i * n + i] += jitter;
     try {
@@ -292,7 +331,7 @@ export async function choleskyWithJitter(
   throw new EngineError(
     "NotPositiveDefinite",
     `${options.context ?? ""}Cholesky failed even with jitter ${(rel / factor).toExponential(1)} × mean diagonal ` +
-      `(${last}); increase --reg (the noise/regularisation σ²) or the jitter`,
+      `(${last}); increase reg (the noise/regularisation σ²) or the jitter`,
   );
 }
 

@@ -272,6 +272,7 @@ class JsOuter implements CouplingOuter {
  * storing B > A; entry (A, B) at rowBase(A) + B, rowBase(A) = o0 + A (K − strict) − A (A − 1)/2 − A − strict;
  * tiles on and above the diagonal (the diagonal tiles store their upper part only).
  */
+// long: a hot loop unrolled by 4 rows with its remainder loops, kept in one piece for speed
 function outerTiles(
   X: Float64Array,
   xr: Int32Array,

@@ -19,8 +19,8 @@
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { principalFrame } from "../nmr/eigen.js";
-import { axisAngles, efgParams } from "../nmr/efg.js";
-import { isotopeFor } from "../nmr/isotopes.js";
+import { axisAngles, type EfgParams, efgParams } from "../nmr/efg.js";
+import { type Isotope, isotopeFor } from "../nmr/isotopes.js";
 import { quaternionFromMatrix, quaternionSimilarity } from "../nmr/orientation.js";
 import { cartesianToT2 } from "../nmr/spherical.js";
 import { axisAngleErrors } from "./angles.js";
@@ -122,120 +122,152 @@ export function efgMetrics(
 ): Record<string, EfgSpeciesMetrics> {
   checkShapes(ref, pred, species);
   const out: Record<string, EfgSpeciesMetrics> = {};
-  const vals = new Float64Array(3);
-  const vecs = new Float64Array(9);
   for (const [z, idx] of groupBySpecies(species)) {
     const el = symbolOf(z);
-    const iso = isotopeFor(el, options.isotopes);
-    const m = idx.length;
-    const pr = idx.map((i) => efgParams(ref, 9 * i, iso));
-    const pp = idx.map((i) => efgParams(pred, 9 * i, iso));
-    const vzzR = pr.map((p) => p.vzz);
-    const vzzP = pp.map((p) => p.vzz);
-    // Harper et al. "fix V_ZZ to be positive" (methods): each tensor's eigenvalues are multiplied by sign(Vzz)
-    // before eqs. 7–8, so μ is the mean of |Vzz| and Vxx − Vyy becomes η·|Vzz| ≥ 0. With signed Vzz, μ ≈ 0 for
-    // sites whose Vzz takes both signs (point-charge Li, O) and η̃ would be dominated by 1/μ.
-    const absR = vzzR.map(Math.abs);
-    const absP = vzzP.map(Math.abs);
-    const mu = mean(absR);
-    const sigma = std(absR);
-    const cqtR = absR.map((v) => (v - mu) / sigma);
-    const cqtP = absP.map((v) => (v - mu) / sigma);
-    const etR = pr.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
-    const etP = pp.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
-    // orientation
-    const qs = new Float64Array(m);
-    const qa = new Float64Array(4);
-    const qb = new Float64Array(4);
-    const dTheta: number[] = [];
-    const dPhi: number[] = [];
-    const dThetaC: number[] = [];
-    const dPhiC: number[] = [];
-    const thC: number[] = [];
-    const phC: number[] = [];
-    for (let k = 0; k < m; k++) {
-      const i = idx[k]!;
-      quaternionOf(ref, 9 * i, qa, 0);
-      quaternionOf(pred, 9 * i, qb, 0);
-      qs[k] = quaternionSimilarity(qa, 0, qb, 0);
-      const a = pr[k]!;
-      const b = pp[k]!;
-      const [et, ep] = axisAngleErrors(a.theta, a.phi, b.theta, b.phi);
-      dTheta.push(et);
-      dPhi.push(ep);
-      // ambiguity-corrected axis of the prediction: signed-rank match with the reference Vzz
-      principalFrame(pred, 9 * i, "increasing", vals, vecs);
-      const col = a.vzz >= 0 ? 2 : 0;
-      const axis: [number, number, number] = [vecs[col]!, vecs[3 + col]!, vecs[6 + col]!];
-      const [tc, pc] = axisAngles(axis);
-      thC.push(tc);
-      phC.push(pc);
-      const [ct, cp] = axisAngleErrors(a.theta, a.phi, tc, pc);
-      dThetaC.push(ct);
-      dPhiC.push(cp);
-    }
-    // V_ij and T2
-    let sumVij = 0;
-    const t2R = new Float64Array(5 * m);
-    const t2P = new Float64Array(5 * m);
-    for (let k = 0; k < m; k++) {
-      const o = 9 * idx[k]!;
-      for (let a = 0; a < 3; a++)
-        for (let b = a; b < 3; b++) sumVij += Math.abs(pred[o + 3 * a + b]! - ref[o + 3 * a + b]!);
-      cartesianToT2(ref, o, t2R, 5 * k);
-      cartesianToT2(pred, o, t2P, 5 * k);
-    }
-    const hasCq = iso !== null && iso.qMb !== 0;
-    const hasOmega = hasCq && iso.spin > 0.5;
-    const thR = pr.map((p) => p.theta);
-    const phR = pr.map((p) => p.phi);
-    out[el] = {
-      element: el,
-      n: m,
-      isotope: iso ? iso.name : null,
-      vzzMean: mu,
-      vzzStd: sigma,
-      cqTilde: errorStats(cqtR, cqtP),
-      etaTilde: errorStats(etR, etP),
-      vzz: errorStats(vzzR, vzzP),
-      eta: errorStats(
-        pr.map((p) => p.eta),
-        pp.map((p) => p.eta),
-      ),
-      cq: hasCq
-        ? errorStats(
-            pr.map((p) => p.cq),
-            pp.map((p) => p.cq),
-          )
-        : null,
-      q: { mean: mean(qs), p10: percentile(qs, 10), min: percentile(qs, 0), oneMinusMean: 1 - mean(qs) },
-      theta: angleStats(
-        thR,
-        pp.map((p) => p.theta),
-        dTheta,
-      ),
-      phi: angleStats(
-        phR,
-        pp.map((p) => p.phi),
-        dPhi,
-      ),
-      thetaCorrected: angleStats(thR, thC, dThetaC),
-      phiCorrected: angleStats(phR, phC, dPhiC),
-      omegaQ: hasOmega
-        ? errorStats(
-            pr.map((p) => p.omegaQ),
-            pp.map((p) => p.omegaQ),
-          )
-        : null,
-      omegaQLab: hasOmega
-        ? errorStats(
-            pr.map((p) => p.omegaQLab),
-            pp.map((p) => p.omegaQLab),
-          )
-        : null,
-      maeVij: sumVij / m,
-      t2: vectorErrorStats(t2R, t2P, 5),
-    };
+    out[el] = speciesMetrics(ref, pred, idx, el, isotopeFor(el, options.isotopes));
   }
   return out;
+}
+
+/** The metrics of one element's tensors (rows idx of ref and pred). */
+function speciesMetrics(
+  ref: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  idx: number[],
+  el: string,
+  iso: Isotope | null,
+): EfgSpeciesMetrics {
+  const m = idx.length;
+  const pr = idx.map((i) => efgParams(ref, 9 * i, iso));
+  const pp = idx.map((i) => efgParams(pred, 9 * i, iso));
+  const vzzR = pr.map((p) => p.vzz);
+  const vzzP = pp.map((p) => p.vzz);
+  // Harper et al. "fix V_ZZ to be positive" (methods): each tensor's eigenvalues are multiplied by sign(Vzz)
+  // before eqs. 7–8, so μ is the mean of |Vzz| and Vxx − Vyy becomes η·|Vzz| ≥ 0. With signed Vzz, μ ≈ 0 for
+  // sites whose Vzz takes both signs (point-charge Li, O) and η̃ would be dominated by 1/μ.
+  const absR = vzzR.map(Math.abs);
+  const absP = vzzP.map(Math.abs);
+  const mu = mean(absR);
+  const sigma = std(absR);
+  const cqtR = absR.map((v) => (v - mu) / sigma);
+  const cqtP = absP.map((v) => (v - mu) / sigma);
+  const etR = pr.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
+  const etP = pp.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
+  const o = orientationErrors(ref, pred, idx, pr, pp);
+  const { sumVij, t2R, t2P } = componentErrors(ref, pred, idx);
+  const hasCq = iso !== null && iso.qMb !== 0;
+  const hasOmega = hasCq && iso.spin > 0.5;
+  const thR = pr.map((p) => p.theta);
+  const phR = pr.map((p) => p.phi);
+  const qs = o.qs;
+  return {
+    element: el,
+    n: m,
+    isotope: iso ? iso.name : null,
+    vzzMean: mu,
+    vzzStd: sigma,
+    cqTilde: errorStats(cqtR, cqtP),
+    etaTilde: errorStats(etR, etP),
+    vzz: errorStats(vzzR, vzzP),
+    eta: errorStats(
+      pr.map((p) => p.eta),
+      pp.map((p) => p.eta),
+    ),
+    cq: hasCq
+      ? errorStats(
+          pr.map((p) => p.cq),
+          pp.map((p) => p.cq),
+        )
+      : null,
+    q: { mean: mean(qs), p10: percentile(qs, 10), min: percentile(qs, 0), oneMinusMean: 1 - mean(qs) },
+    theta: angleStats(
+      thR,
+      pp.map((p) => p.theta),
+      o.dTheta,
+    ),
+    phi: angleStats(
+      phR,
+      pp.map((p) => p.phi),
+      o.dPhi,
+    ),
+    thetaCorrected: angleStats(thR, o.thC, o.dThetaC),
+    phiCorrected: angleStats(phR, o.phC, o.dPhiC),
+    omegaQ: hasOmega
+      ? errorStats(
+          pr.map((p) => p.omegaQ),
+          pp.map((p) => p.omegaQ),
+        )
+      : null,
+    omegaQLab: hasOmega
+      ? errorStats(
+          pr.map((p) => p.omegaQLab),
+          pp.map((p) => p.omegaQLab),
+        )
+      : null,
+    maeVij: sumVij / m,
+    t2: vectorErrorStats(t2R, t2P, 5),
+  };
+}
+
+/**
+ * Orientation errors per tensor: quaternion similarity of the principal frames, errors of the Vzz axis angles,
+ * and the same for the ambiguity-corrected axis of the prediction (signed-rank match with the reference Vzz).
+ */
+function orientationErrors(
+  ref: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  idx: number[],
+  pr: EfgParams[],
+  pp: EfgParams[],
+) {
+  const vals = new Float64Array(3);
+  const vecs = new Float64Array(9);
+  const qs = new Float64Array(idx.length);
+  const qa = new Float64Array(4);
+  const qb = new Float64Array(4);
+  const e = {
+    qs,
+    dTheta: [] as number[],
+    dPhi: [] as number[],
+    dThetaC: [] as number[],
+    dPhiC: [] as number[],
+  };
+  const thC: number[] = [];
+  const phC: number[] = [];
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    quaternionOf(ref, 9 * i, qa, 0);
+    quaternionOf(pred, 9 * i, qb, 0);
+    qs[k] = quaternionSimilarity(qa, 0, qb, 0);
+    const a = pr[k]!;
+    const b = pp[k]!;
+    const [et, ep] = axisAngleErrors(a.theta, a.phi, b.theta, b.phi);
+    e.dTheta.push(et);
+    e.dPhi.push(ep);
+    principalFrame(pred, 9 * i, "increasing", vals, vecs);
+    const col = a.vzz >= 0 ? 2 : 0;
+    const axis: [number, number, number] = [vecs[col]!, vecs[3 + col]!, vecs[6 + col]!];
+    const [tc, pc] = axisAngles(axis);
+    thC.push(tc);
+    phC.push(pc);
+    const [ct, cp] = axisAngleErrors(a.theta, a.phi, tc, pc);
+    e.dThetaC.push(ct);
+    e.dPhiC.push(cp);
+  }
+  return { ...e, thC, phC };
+}
+
+/** Σ_{i≤j} |ΔV_ij| over the tensors, and their T2 components (5 per tensor). */
+function componentErrors(ref: ArrayLike<number>, pred: ArrayLike<number>, idx: number[]) {
+  let sumVij = 0;
+  const t2R = new Float64Array(5 * idx.length);
+  const t2P = new Float64Array(5 * idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    const o = 9 * idx[k]!;
+    for (let a = 0; a < 3; a++)
+      for (let b = a; b < 3; b++) sumVij += Math.abs(pred[o + 3 * a + b]! - ref[o + 3 * a + b]!);
+    cartesianToT2(ref, o, t2R, 5 * k);
+    cartesianToT2(pred, o, t2P, 5 * k);
+  }
+  return { sumVij, t2R, t2P };
 }

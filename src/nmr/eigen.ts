@@ -17,6 +17,7 @@ const MAX_SWEEPS = 50;
  * Eigen-decomposition of the symmetric matrix at a[off..off+9) (only the upper triangle is read).
  * Writes unsorted eigenvalues to vals[valsOff..+3) and eigenvectors (columns) to vecs[vecsOff..+9).
  */
+// long: Jacobi sweeps unrolled on scalar locals for 3×3, a hot loop kept in one piece for speed
 export function eigSym3(
   a: ArrayLike<number>,
   off: number,

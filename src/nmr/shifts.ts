@@ -17,8 +17,8 @@ export interface ShiftReference {
 
 export function fixedReference(sigmaRef: number): ShiftReference {
   if (!Number.isFinite(sigmaRef))
-    throw new EngineError("InvalidParameter", `--reference must be a finite σ_ref in ppm, got ${sigmaRef}`, {
-      field: "--reference",
+    throw new EngineError("InvalidParameter", `reference must be a finite σ_ref in ppm, got ${sigmaRef}`, {
+      field: "reference",
     });
   return { a: sigmaRef, b: 1, r: null, n: 0 };
 }

@@ -202,6 +202,7 @@ function distributionLayers(
   };
 }
 
+// long: a declarative Vega-Lite spec literal
 function paritySpec(fig: ParityFigure): TopLevelSpec {
   checkPairs(fig);
   const names = fig.series.map((s) =>
@@ -420,6 +421,7 @@ function learningCurveSpec(fig: LearningCurveFigure): TopLevelSpec {
     resolve: { scale: { y: "shared" } },
   } as unknown as TopLevelSpec;
 }
+// long: a declarative Vega-Lite spec literal
 
 function peakHistogramSpec(fig: PeakHistogramFigure): TopLevelSpec {
   const nb = fig.counts.length;

@@ -29,8 +29,6 @@ export interface FoldMetrics {
 
 /** Harper's tensorial objective: mean(MAE C̃Q, MAE η̃, 1 − mean q̃). */
 export const TENSORIAL_OBJECTIVE: Objective = { terms: ["cq", "eta", "q"] };
-/** Scalar objective: MAE of the learned quantity. */
-export const SCALAR_OBJECTIVE: Objective = { terms: ["mae"] };
 
 const TERMS: readonly ObjectiveTerm[] = ["cq", "eta", "q", "mae"];
 

@@ -105,8 +105,13 @@ export interface SearchOptions {
   /** Shrink factor of the second-round box (fraction of the half-width, default 0.5). */
   readonly shrink?: number;
   readonly design?: BoxBehnkenOptions;
-  /** Called after every evaluation (for progress lines and JSON logs). */
+  /** Called after every evaluation (for progress lines and JSON logs); not for those replayed from `done`. */
   readonly log?: (e: Evaluation) => void;
+  /**
+   * Evaluations of an interrupted run of this same search (src/search/searchLog.ts), in order: replayed instead of
+   * recomputed. Each must match the design's next run (kind, round, parameters).
+   */
+  readonly done?: readonly Evaluation[];
 }
 
 export interface SearchResult {
@@ -142,6 +147,7 @@ function meanStd(v: readonly number[]): { mean: number; std: number } {
 }
 
 /** Run the Box–Behnken search. */
+// long: the Box–Behnken loop (design, evaluate, fit the response surface, move) shares the point history
 export async function boxBehnkenSearch(options: SearchOptions): Promise<SearchResult> {
   const nFolds = options.folds ?? 5;
   const rounds = options.rounds ?? 1;
@@ -162,6 +168,13 @@ export async function boxBehnkenSearch(options: SearchOptions): Promise<SearchRe
     category: number | string | undefined,
   ): Promise<Evaluation> => {
     const key = paramsKey(params);
+    const replay = replayed(options.done, evaluations.length, round, kind, key);
+    if (replay) {
+      if (!replay.reused)
+        cache.set(key, replay.error === undefined ? { foldScores: replay.foldScores } : { ...replay });
+      evaluations.push(replay);
+      return replay;
+    }
     const hit = cache.get(key);
     let foldScores: number[] = [];
     let error: string | undefined;
@@ -287,6 +300,27 @@ export async function boxBehnkenSearch(options: SearchOptions): Promise<SearchRe
     best,
     folds: folds.map((f) => ({ testGroups: f.testGroups })),
   };
+}
+
+/** The logged evaluation #i when there is one; it must be the run the design asks for. */
+function replayed(
+  done: readonly Evaluation[] | undefined,
+  i: number,
+  round: number,
+  kind: Evaluation["kind"],
+  key: string,
+): Evaluation | null {
+  const e = done?.[i];
+  if (!e) return null;
+  if (e.round !== round || e.kind !== kind || paramsKey(e.params) !== key) {
+    throw new EngineError(
+      "InvalidParameter",
+      `logged evaluation #${i + 1} (${e.kind}, round ${e.round}, ${JSON.stringify(e.params)}) is not the run this ` +
+        `search asks for (${kind}, round ${round}, ${key}): the log belongs to another search`,
+      { field: "resume" },
+    );
+  }
+  return e;
 }
 
 /** The level whose checked optimum scored lowest (falling back to the predicted value when a check failed). */

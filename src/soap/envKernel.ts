@@ -132,32 +132,39 @@ function identity(n: number): Int32Array {
 /**
  * The one ζ fold: λ=0 K = K0^ζ, λ>0 K_μν(i,j) = K0(i,j)^(ζ−1) KL_μν(i,j), on the sub-block rows × cols (indices
  * into the raw rows / columns). Without rows and cols the whole block is folded in place into the raw arrays
- * (which are then spent); with them a new array is returned and the raw kernels are left as they are.
+ * (which are then spent); with them the result goes to `out` (its first rows·cols·c² values; e.g. a reusable
+ * buffer, so that a cross-validation fold allocates nothing) or a new array, and the raw kernels are left as they are.
  */
 export function foldZeta(
   raw: RawKernels,
   zeta: number,
   rows?: ArrayLike<number>,
   cols?: ArrayLike<number>,
+  out?: Float64Array,
 ): Float64Array {
   const inPlace = !rows && !cols;
   const r = rows ?? identity(raw.nr);
   const q = cols ?? identity(raw.nc);
   const nr = r.length;
   const nc = q.length;
+  const size = nr * nc * raw.c * raw.c;
+  if (out && (inPlace || out.length < size))
+    throw new EngineError("Internal", `foldZeta: output buffer of ${out?.length} values for ${size}`);
+  const target = (fresh: Float64Array) =>
+    inPlace ? fresh : (out?.subarray(0, size) ?? new Float64Array(size));
   if (raw.lambda === 0) {
     const k = raw.k0!;
     if (inPlace && zeta === 1) return k;
-    const out = inPlace ? k : new Float64Array(nr * nc);
+    const res = target(k);
     for (let a = 0; a < nr; a++) {
       const ro = r[a]! * raw.nc;
       const oo = a * nc;
       for (let b = 0; b < nc; b++) {
         const v = k[ro + q[b]!]!;
-        out[oo + b] = zeta === 1 ? v : zeta === 2 ? v * v : v ** zeta;
+        res[oo + b] = zeta === 1 ? v : zeta === 2 ? v * v : v ** zeta;
       }
     }
-    return out;
+    return res;
   }
   const kl = raw.kl!;
   if (inPlace && zeta === 1) return kl;
@@ -169,7 +176,7 @@ export function foldZeta(
   const c = raw.c;
   const wIn = raw.nc * c;
   const wOut = nc * c;
-  const out = inPlace ? kl : new Float64Array(nr * c * wOut);
+  const res = target(kl);
   for (let a = 0; a < nr; a++) {
     const i = r[a]!;
     for (let b = 0; b < nc; b++) {
@@ -179,11 +186,11 @@ export function foldZeta(
       for (let mu = 0; mu < c; mu++) {
         const src = (i * c + mu) * wIn + j * c;
         const dst = (a * c + mu) * wOut + b * c;
-        for (let nu = 0; nu < c; nu++) out[dst + nu] = w * kl[src + nu]!;
+        for (let nu = 0; nu < c; nu++) res[dst + nu] = w * kl[src + nu]!;
       }
     }
   }
-  return out;
+  return res;
 }
 
 /** (a.n·c) × (b.n·c) kernel matrix, row-major: raw products then the ζ fold. */

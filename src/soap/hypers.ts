@@ -32,6 +32,20 @@ export interface SoapHypers {
   readonly lambdas: readonly number[];
 }
 
+/**
+ * λ-SOAP hypers as a caller gives them: any part of SoapHypers, the rest from the defaults (parseSoapHypers
+ * validates and fills them). A full SoapHypers is one.
+ */
+export interface SoapHypersInput {
+  readonly cutoff?: { readonly radius?: number; readonly smoothing?: CutoffSmoothing };
+  readonly density?: { readonly type?: "Gaussian"; readonly width?: number };
+  readonly basis?: Partial<SoapHypers["basis"]>;
+  readonly centerWeight?: number;
+  readonly species?: readonly number[] | null;
+  readonly normalize?: boolean;
+  readonly lambdas?: readonly number[];
+}
+
 export const DEFAULT_SOAP_HYPERS: SoapHypers = {
   cutoff: { radius: 4, smoothing: { type: "Step" } },
   density: { type: "Gaussian", width: 0.3 },
@@ -82,6 +96,7 @@ function num(v: unknown, path: string, def: number, check: (x: number) => boolea
  * Validate a plain-JSON hyperparameter object (unknown keys rejected, errors name the JSON path, e.g.
  * "$.cutoff.smoothing.width"), filling defaults from `base` (DEFAULT_SOAP_HYPERS unless given).
  */
+// long: one check per JSON key in document order, so that the JSON paths read as the schema does
 export function parseSoapHypers(input: unknown, base: SoapHypers = DEFAULT_SOAP_HYPERS): SoapHypers {
   const root = obj(input ?? {}, "$", [
     "cutoff",
@@ -223,56 +238,8 @@ function checkResolution(radius: number, width: number, maxRadial: number): void
     "$.density.width",
     `${width} Å is too narrow for the radial basis: with cutoff.radius ${radius} Å and maxRadial ${maxRadial} the ` +
       `finest radial function is ${finest.toPrecision(3)} Å wide and the density width must be ≥ ` +
-      `${MIN_WIDTH_PER_FINEST_GTO} × that = ${min.toPrecision(3)} Å; raise the width (--sigma)` +
-      (nmaxNeeded <= 30 ? `, raise maxRadial to ≥ ${nmaxNeeded} (--nmax)` : "") +
-      " or lower cutoff.radius (--rcut)",
+      `${MIN_WIDTH_PER_FINEST_GTO} × that = ${min.toPrecision(3)} Å; raise density.width` +
+      (nmaxNeeded <= 30 ? `, raise basis.maxRadial to ≥ ${nmaxNeeded}` : "") +
+      " or lower cutoff.radius",
   );
-}
-
-/** Options as given on the command line (all optional). */
-export interface SoapCliOptions {
-  preset?: string;
-  rcut?: number | string;
-  sigma?: number | string;
-  nmax?: number | string;
-  lmax?: number | string;
-  smooth?: number | string;
-  centerWeight?: number | string;
-}
-
-/** Build hypers from CLI options: the preset (default or "tensoap") overridden by --rcut --sigma --nmax --lmax. */
-export function soapHypersFromCli(o: SoapCliOptions): SoapHypers {
-  let base: SoapHypers;
-  if (o.preset === undefined || o.preset === "default") base = DEFAULT_SOAP_HYPERS;
-  else if (o.preset === "tensoap") base = TENSOAP_PRESET;
-  else
-    throw new EngineError("InvalidParameter", `unknown preset '${o.preset}' (use tensoap or default)`, {
-      field: "--preset",
-    });
-  const n = (v: number | string | undefined, flag: string): number | undefined => {
-    if (v === undefined) return undefined;
-    const x = typeof v === "number" ? v : Number(v);
-    if (!Number.isFinite(x))
-      throw new EngineError("InvalidParameter", `${flag} must be a number, got '${v}'`, { field: flag });
-    return x;
-  };
-  const rc = n(o.rcut, "--rcut");
-  const smooth = n(o.smooth, "--smooth");
-  const cutoff: Obj = {};
-  if (rc !== undefined) cutoff.radius = rc;
-  if (smooth !== undefined)
-    cutoff.smoothing = smooth > 0 ? { type: "ShiftedCosine", width: smooth } : { type: "Step" };
-  const sigma = n(o.sigma, "--sigma");
-  const basis: Obj = {};
-  const nmax = n(o.nmax, "--nmax");
-  const lmax = n(o.lmax, "--lmax");
-  if (nmax !== undefined) basis.maxRadial = nmax;
-  if (lmax !== undefined) basis.maxAngular = lmax;
-  const input: Obj = {};
-  if (Object.keys(cutoff).length) input.cutoff = cutoff;
-  if (sigma !== undefined) input.density = { width: sigma };
-  if (Object.keys(basis).length) input.basis = basis;
-  const cw = n(o.centerWeight, "--center-weight");
-  if (cw !== undefined) input.centerWeight = cw;
-  return parseSoapHypers(input, base);
 }

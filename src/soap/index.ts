@@ -22,9 +22,8 @@ export {
   type CutoffSmoothing,
   DEFAULT_SOAP_HYPERS,
   parseSoapHypers,
-  type SoapCliOptions,
   type SoapHypers,
-  soapHypersFromCli,
+  type SoapHypersInput,
   TENSOAP_PRESET,
 } from "./hypers.js";
 export {
@@ -47,7 +46,7 @@ export {
 export {
   type SoapSettings,
   type SpeciesFeatures,
-  soapHypersOf,
+  soapSettings,
   speciesFeatures,
 } from "./speciesFeatures.js";
 export {

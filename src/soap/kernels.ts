@@ -241,7 +241,7 @@ export async function kernelReport(
   for (const z of centers) {
     if (!pa.has(z) || !pb.has(z))
       throw new EngineError("InvalidParameter", `centre species Z=${z} is absent from one of the sets`, {
-        field: "--centers",
+        field: "centers",
       });
   }
   const fa = soap.compute(a, { centers, lambdas });

@@ -28,6 +28,20 @@ interface PairBlock extends GroupedCg {
 }
 
 /**
+ * Properties per component of λ-SOAP features with `nSpecies` species channels of `nmax` radial functions: f of the
+ * λ block and f0 of the λ=0 block (for memory estimates, src/core/memory.ts, before anything is computed).
+ */
+export function featureCounts(
+  nSpecies: number,
+  nmax: number,
+  lmax: number,
+  lambda: number,
+): { f: number; f0: number } {
+  const f0 = new LambdaCoupling(0, lmax, nSpecies * nmax).nProperties;
+  return { f: lambda === 0 ? f0 : new LambdaCoupling(lambda, lmax, nSpecies * nmax).nProperties, f0 };
+}
+
+/**
  * Layout of the λ-coupled features in symmetric-half storage.
  *
  * Full features: P^λ_μ(A,l1; B,l2) = Σ_{m1,m2} C^λ_{μ,m1,m2} X[l1 m1, A] X[l2 m2, B] for channels A = (species a, n),
@@ -252,14 +266,12 @@ export class LambdaSoap implements Descriptor {
   readonly name = "lambda-soap";
   readonly hypers: Readonly<Record<string, unknown>>;
   readonly params: SoapHypers;
-  readonly outputIrreps: string;
   private readonly couplings = new Map<string, LambdaCoupling>();
   private readonly expansions = new Map<string, SphericalExpansion>();
 
   constructor(hypers: SoapHypers | unknown = {}) {
     this.params = parseSoapHypers(hypers);
     this.hypers = JSON.parse(JSON.stringify(this.params)) as Record<string, unknown>;
-    this.outputIrreps = this.params.lambdas.map((l) => `1x${l}e`).join("+");
   }
 
   /** The spherical expansion for a species list (cached). */
@@ -318,23 +330,7 @@ export class LambdaSoap implements Descriptor {
         );
       }
     }
-    // centres: per structure, per centre species
-    const centerSet = options.centers ? new Set(options.centers) : null;
-    const perSpecies = new Map<number, number[]>(); // flat (structure, atom) pairs
-    const perStructure: number[][] = [];
-    structures.forEach((s, si) => {
-      const atoms: number[] = [];
-      const list = options.atoms ? (options.atoms[si] ?? []) : Array.from({ length: s.length }, (_, i) => i);
-      for (const i of list) {
-        const z = s.numbers[i]!;
-        if (centerSet && !centerSet.has(z)) continue;
-        atoms.push(i);
-        let arr = perSpecies.get(z);
-        if (!arr) perSpecies.set(z, (arr = []));
-        arr.push(si, i);
-      }
-      perStructure.push(atoms);
-    });
+    const { perSpecies, perStructure } = centresOf(structures, options);
     // allocate blocks
     const out = new Map<string, FeatureBlock>();
     interface Writer {
@@ -407,4 +403,28 @@ export class LambdaSoap implements Descriptor {
     });
     return out;
   }
+}
+
+/** The centre atoms, per structure and per centre species (flat (structure, atom) pairs), in input order. */
+function centresOf(
+  structures: readonly Structure[],
+  options: LambdaSoapComputeOptions,
+): { perSpecies: Map<number, number[]>; perStructure: number[][] } {
+  const centerSet = options.centers ? new Set(options.centers) : null;
+  const perSpecies = new Map<number, number[]>();
+  const perStructure: number[][] = [];
+  structures.forEach((s, si) => {
+    const atoms: number[] = [];
+    const list = options.atoms ? (options.atoms[si] ?? []) : Array.from({ length: s.length }, (_, i) => i);
+    for (const i of list) {
+      const z = s.numbers[i]!;
+      if (centerSet && !centerSet.has(z)) continue;
+      atoms.push(i);
+      let arr = perSpecies.get(z);
+      if (!arr) perSpecies.set(z, (arr = []));
+      arr.push(si, i);
+    }
+    perStructure.push(atoms);
+  });
+  return { perSpecies, perStructure };
 }

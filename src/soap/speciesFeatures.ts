@@ -5,29 +5,32 @@
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { type EnvFeatures, envFeatures } from "./envKernel.js";
+import type { SoapHypersInput } from "./hypers.js";
 import { LambdaSoap } from "./lambdaSoap.js";
 import { blockKey } from "./types.js";
 
-/** The λ-SOAP settings a benchmark or search varies (the rest are the descriptor defaults). */
-export interface SoapSettings {
+/**
+ * The λ-SOAP settings a benchmark or search varies, under their SoapHypers names (the rest are the descriptor
+ * defaults): a SoapHypersInput, so it is passed to the descriptor as it is.
+ */
+export interface SoapSettings extends SoapHypersInput {
   /** Cutoff radius (Å). */
-  readonly rcut: number;
+  readonly cutoff: { readonly radius: number };
   /** Gaussian density width (Å). */
-  readonly sigma: number;
-  readonly nmax: number;
-  readonly lmax: number;
+  readonly density: { readonly width: number };
+  readonly basis: { readonly maxRadial: number; readonly maxAngular: number };
   /** Species channels (atomic numbers); fixed so that all feature sets share one layout. */
   readonly species: readonly number[];
 }
 
-/** Plain-JSON λ-SOAP hypers (src/soap/hypers.ts shape) for the settings. */
-export function soapHypersOf(s: SoapSettings): Record<string, unknown> {
-  return {
-    cutoff: { radius: s.rcut },
-    density: { width: s.sigma },
-    basis: { maxRadial: s.nmax, maxAngular: s.lmax },
-    species: [...s.species],
-  };
+/** The settings of the search's factors and fixed basis (`rcut`, `sigma` are the search's factor names). */
+export function soapSettings(
+  radius: number,
+  width: number,
+  basis: { readonly maxRadial: number; readonly maxAngular: number },
+  species: readonly number[],
+): SoapSettings {
+  return { cutoff: { radius }, density: { width }, basis, species };
 }
 
 /** λ=0 and λ=2 features of every atom of one species, in structure then atom order. */
@@ -46,7 +49,7 @@ export function speciesFeatures(
   settings: SoapSettings,
   lambda: 0 | 2 = 2,
 ): SpeciesFeatures {
-  const desc = new LambdaSoap(soapHypersOf(settings));
+  const desc = new LambdaSoap(settings);
   const lambdas = lambda === 0 ? [0] : [0, 2];
   const blocks = desc.compute(structures, { centers: [species], lambdas });
   const b0 = blocks.get(blockKey(species, 0));

@@ -72,8 +72,6 @@ export interface Descriptor {
   readonly name: string;
   /** Plain-JSON hyperparameters, enough to rebuild the descriptor. */
   readonly hypers: Readonly<Record<string, unknown>>;
-  /** e3nn-style irreps string of the output, e.g. "1x0e+1x2e". */
-  readonly outputIrreps: string;
   compute(structures: readonly Structure[], options?: ComputeOptions): FeatureBlocks;
   /** A one-line estimate of the work `compute` would do (optional). */
   describeWork?(structures: readonly Structure[], options?: ComputeOptions): string;

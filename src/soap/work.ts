@@ -91,8 +91,8 @@ export function checkSoapWork(w: SoapWorkEstimate, hypers: SoapHypers): void {
     : `more than ${MAX_SECONDS / 3600} hours of work`;
   throw new EngineError(
     "InvalidParameter",
-    `λ-SOAP settings need ${why} (${describeWork(w)}): lower cutoff.radius ${hypers.cutoff.radius} Å (--rcut), ` +
-      `maxRadial ${hypers.basis.maxRadial} (--nmax) or maxAngular ${hypers.basis.maxAngular} (--lmax), or use fewer structures`,
+    `λ-SOAP settings need ${why} (${describeWork(w)}): lower cutoff.radius ${hypers.cutoff.radius} Å, ` +
+      `basis.maxRadial ${hypers.basis.maxRadial} or basis.maxAngular ${hypers.basis.maxAngular}, or use fewer structures`,
     { field: "cutoff.radius" },
   );
 }

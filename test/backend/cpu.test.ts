@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CpuBackend } from "../../src/backend/cpu.js";
-import { backendNames, createBackend } from "../../src/backend/index.js";
+import { type BackendName, backendNames, createBackend } from "../../src/backend/index.js";
 import { Rng } from "../../src/core/rng.js";
 import { simdGemmAvailable } from "../../src/math/simdGemm.js";
 import { gramScalar, gramTensor } from "../helpers/gram.js";
@@ -129,6 +129,9 @@ describe("CpuBackend", () => {
     expect(be.name).toBe("cpu");
     expect(be.precision).toBe("float64");
     expect(backendNames()).toContain("cpu");
-    await expect(createBackend("nope")).rejects.toThrow(/unknown backend 'nope' \(available: cpu/);
+    // an unchecked name, as from untyped JavaScript or JSON
+    await expect(createBackend("nope" as BackendName)).rejects.toThrow(
+      /unknown backend 'nope' \(available: cpu/,
+    );
   });
 });

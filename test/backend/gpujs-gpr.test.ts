@@ -16,6 +16,12 @@ import { GprModel } from "../../src/gpr/gpr.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { TENSOAP_PRESET } from "../../src/soap/hypers.js";
 
+declare module "../../src/backend/index.js" {
+  interface BackendNames {
+    "test-gpujs-wasm": true;
+  }
+}
+
 const ref = (p: string) => new URL(`../../../shared/data/tensoap-ref/${p}`, import.meta.url);
 
 /** Every numeric leaf of a metrics object, by path. */
@@ -35,7 +41,7 @@ describe("GPR with gpu.js float32 kernels vs the float64 CPU backend", () => {
     const test = ds.subset([...Array(20).keys()].map((i) => 80 + i));
     const hypers = { ...TENSOAP_PRESET, basis: { ...TENSOAP_PRESET.basis, maxRadial: 4, maxAngular: 3 } };
     const metrics: Map<string, number>[] = [];
-    for (const backend of ["cpu", "test-gpujs-wasm"]) {
+    for (const backend of ["cpu", "test-gpujs-wasm"] as const) {
       const m = new GprModel({
         species: 22,
         lambda: 2,
@@ -43,7 +49,7 @@ describe("GPR with gpu.js float32 kernels vs the float64 CPU backend", () => {
         zeta: 2,
         reg: 1e-2,
         backend,
-        descriptor: { name: "lambda-soap", hypers },
+        descriptor: { kind: "lambda-soap", hypers },
       });
       const rep = await m.fit(train);
       if (backend !== "cpu") {

@@ -273,7 +273,7 @@ describe("gpu.js mode selection", () => {
     if (r instanceof EngineError) {
       expect(r.code).toBe("BackendUnavailable");
       for (const m of ["headlessgl", "webgl2", "webgl", "webgpu"]) expect(r.message).toContain(`${m}:`);
-      expect(r.message).toContain("--backend cpu");
+      expect(r.message).toContain("backend 'cpu' always works");
     } else {
       const b = r as SelectedBackend;
       expect(["headlessgl", "webgl2", "webgl", "webgpu"]).toContain(b.selection.chosen);

@@ -1,6 +1,6 @@
 /**
  * Model-file mutators for the fuzz suite. Raw mutations hit the header or the array section of the
- * container (src/gpr/modelfile.ts) and are caught by its checksums; the "re-signed" ones change the header
+ * container (src/model/modelfile.ts) and are caught by its checksums; the "re-signed" ones change the header
  * JSON or an array value and then recompute both SHA-256 sums, so that the file passes the integrity checks
  * and the loader's consistency checks are what must refuse it.
  */
@@ -17,7 +17,7 @@ interface Container {
 const pad8 = (x: number) => Math.ceil(x / 8) * 8;
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest();
 
-/** Split a valid model file into its header JSON and array section (layout: src/gpr/modelfile.ts). */
+/** Split a valid model file into its header JSON and array section (layout: src/model/modelfile.ts). */
 function open(bytes: Uint8Array): Container {
   const hl = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + hl)).toString("utf8")) as Record<

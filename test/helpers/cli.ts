@@ -2,12 +2,12 @@ import { Command } from "commander";
 import { vi } from "vitest";
 import { run } from "../../cli/main.js";
 
-/** Run `action` with process.stdout / process.stderr writes captured into strings. */
-async function captured<T>(action: () => Promise<T>): Promise<{ value: T; stdout: string; stderr: string }> {
-  let stdout = "";
+/** Run `f` with process.stdout and process.stderr captured (stdout as bytes: `--out -` may write binary). */
+async function captured<T>(f: () => Promise<T>): Promise<{ value: T; stdout: Buffer; stderr: string }> {
+  const chunks: Buffer[] = [];
   let stderr = "";
   const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
+    chunks.push(typeof s === "string" ? Buffer.from(s, "utf8") : Buffer.from(s as Uint8Array));
     return true;
   });
   const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
@@ -15,7 +15,8 @@ async function captured<T>(action: () => Promise<T>): Promise<{ value: T; stdout
     return true;
   });
   try {
-    return { value: await action(), stdout, stderr };
+    const value = await f();
+    return { value, stdout: Buffer.concat(chunks), stderr };
   } finally {
     o.mockRestore();
     e.mockRestore();
@@ -29,15 +30,16 @@ export async function runCommand(
 ): Promise<{ stdout: string; stderr: string }> {
   const program = new Command("soapgpr").exitOverride();
   register(program);
-  const { stdout, stderr } = await captured(() => program.parseAsync(args, { from: "user" }));
-  return { stdout, stderr };
+  const r = await captured(() => program.parseAsync(args, { from: "user" }));
+  return { stdout: r.stdout.toString("utf8"), stderr: r.stderr };
 }
 
 /**
- * Run the whole CLI in-process as bin/soapgpr.js does: `run(argv)` gives the exit code; an exception that
- * escapes it is what the launcher reports as an internal error, so it becomes exit 70 with its stack on stderr.
+ * Run the whole CLI in-process as bin/soapgpr.js does: `run(argv)` (with its error printer) gives the exit code;
+ * an exception that escapes it is what the launcher reports as an internal error, so it becomes exit 70 with its
+ * stack on stderr. stdout as bytes (`--out -` may write binary).
  */
-export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runMain(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   let internal = "";
   const r = await captured(() =>
     run(args).catch((err: unknown) => {
@@ -46,4 +48,10 @@ export async function runCli(args: string[]): Promise<{ code: number; stdout: st
     }),
   );
   return { code: r.value, stdout: r.stdout, stderr: r.stderr + internal };
+}
+
+/** runMain with stdout as UTF-8 text. */
+export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runMain(args);
+  return { ...r, stdout: r.stdout.toString("utf8") };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** Split a model file into its header JSON and its array section (layout in src/gpr/modelfile.ts). */
+/** Split a model file into its header JSON and its array section (layout in src/model/modelfile.ts). */
 export function unsealModel(bytes: Uint8Array): { header: Record<string, unknown>; data: Uint8Array } {
   const hl = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + hl)).toString("utf8"));

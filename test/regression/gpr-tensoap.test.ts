@@ -33,7 +33,7 @@ describe("λ=2 GPR vs TENSOAP (tensoap preset, small set, reg 1e-6)", () => {
         target: "efg",
         zeta: 2,
         reg: 1e-6,
-        descriptor: { name: "lambda-soap", hypers },
+        descriptor: { kind: "lambda-soap", hypers },
       });
       const rep = await m.fit(train);
       const pr = await m.predict(test, { variance: false });

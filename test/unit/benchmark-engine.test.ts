@@ -13,20 +13,10 @@ import { GprModel } from "../../src/gpr/gpr.js";
 import { fitPredictRaw } from "../../src/gpr/rawFit.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { type EnvFeatures, rawKernels, subsetFeatures, withBackend } from "../../src/soap/envKernel.js";
-import { soapHypersOf, speciesFeatures } from "../../src/soap/speciesFeatures.js";
+import { soapSettings, speciesFeatures } from "../../src/soap/speciesFeatures.js";
+import { relMaxDiff } from "../helpers/compare.js";
 
 const DATA = fileURLToPath(new URL("../../datasets/lto-pointcharge-small.extxyz", import.meta.url));
-
-function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / s;
-}
 
 /** Raw kernels between the environments `rows` and `cols` of a feature set (the same object when rows === cols). */
 function raw(feats: EnvFeatures, rows: number[], cols: number[]) {
@@ -40,7 +30,7 @@ describe("benchmark engine equals GprModel", () => {
   const all = readExtxyz(DATA).slice(0, 10);
   const train = all.slice(0, 8);
   const test = all.slice(8);
-  const settings = { rcut: 4.5, sigma: 0.6, nmax: 3, lmax: 2, species: [3, 8, 22] };
+  const settings = soapSettings(4.5, 0.6, { maxRadial: 3, maxAngular: 2 }, [3, 8, 22]);
   // environments of all 10 structures; the first 8 structures' Li are the training rows
   const sf = speciesFeatures(all, 3, settings, 2);
   const nTr = [...Array(sf.feats.n).keys()].filter((k) => sf.samples[2 * k]! < 8);
@@ -69,7 +59,7 @@ describe("benchmark engine equals GprModel", () => {
         target: "efg",
         zeta,
         reg: 1e-5,
-        descriptor: { name: "lambda-soap", hypers: soapHypersOf(settings) },
+        descriptor: { kind: "lambda-soap", hypers: settings },
       });
       await model.fit(Dataset.fromArrays(train, ["efg"]));
       const ref = await model.predict(test, { variance: false });
@@ -102,7 +92,7 @@ describe("benchmark engine equals GprModel", () => {
       target: "efg:vzz",
       zeta: 2,
       reg: 1e-3,
-      descriptor: { name: "lambda-soap", hypers: soapHypersOf(settings) },
+      descriptor: { kind: "lambda-soap", hypers: settings },
     });
     await model.fit(Dataset.fromArrays(train, ["efg"]));
     const ref = await model.predict(test, { variance: false });

@@ -40,7 +40,7 @@ const TINY: LtoBenchConfig = {
   ...QUICK_CONFIG,
   name: "tiny",
   species: [{ element: "Li", structures: 30 }],
-  soap: { rcut: 5, sigma: 0.7, nmax: 4, lmax: 3 },
+  soap: { cutoff: { radius: 5 }, density: { width: 0.7 }, basis: { maxRadial: 4, maxAngular: 3 } },
   curveFractions: [0.25, 0.5, 1],
 };
 
@@ -83,10 +83,17 @@ describe("bench lto, tiny configuration", () => {
     expect(html).toContain("<svg");
     expect(html).toContain("learning curves");
     const json = JSON.parse(readFileSync(files.json, "utf8"));
-    expect(json.sections.length).toBe(4); // metrics, Fig. 3, ω_Q (Fig. 4), learning curves (Fig. 5)
+    // metrics, Fig. 3, ω_Q (Fig. 4), the ⁷Li MAS central-transition spectrum ML over reference, learning curves (Fig. 5)
+    expect(json.sections.length).toBe(5);
+    expect(html).toContain("MAS central-transition spectrum");
+    expect(li.spectra!.isotope).toBe("7Li");
+    expect(li.spectra!.sites).toBe(li.nTestEnv);
+    // the tensorial model's C̃Q MAE is a fraction of the spread here, so the line shapes mostly coincide
+    expect(li.spectra!.overlap).toBeGreaterThan(0.5);
+    expect(li.spectra!.overlap).toBeLessThanOrEqual(1);
   }, 60_000);
 
-  it("the CLI runs on a data file and prints JSON", async () => {
+  it("the CLI runs on a data file and prints JSON; budget at the start, peak memory at the end on stderr", async () => {
     const file = join(dir, "tiny.extxyz");
     writeExtxyz(file, structures);
     const program = new Command("soapgpr").exitOverride();
@@ -96,11 +103,18 @@ describe("bench lto, tiny configuration", () => {
       stdout += String(s);
       return true;
     });
-    const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let stderr = "";
+    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      stderr += String(s);
+      return true;
+    });
     try {
-      await program.parseAsync(["bench", "lto", "--quick", "--data", file, "--species", "Li", "--json"], {
-        from: "user",
-      });
+      await program.parseAsync(
+        ["bench", "lto", "--quick", "--data", file, "--species", "Li", "--json", "--memory", "3"],
+        {
+          from: "user",
+        },
+      );
     } finally {
       o.mockRestore();
       e.mockRestore();
@@ -112,5 +126,7 @@ describe("bench lto, tiny configuration", () => {
     const row = out.species[0].table.find((r: { quantity: string }) => r.quantity === "C̃Q MAE");
     expect(row.paperTensorial).toBe(0.06);
     expect(row.tensorial).toBeLessThan(row.scalar);
+    expect(stderr.split("\n")[0]).toMatch(/memory budget 3\.00 GB \(--memory/);
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/peak resident memory \d+\.\d+ [MG]B$/);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCommand } from "../helpers/cli.js";
 import { register } from "../../cli/commands/search.js";
 import { generateLto } from "../../src/datasets/lto.js";
-import { loadModel } from "../../src/gpr/index.js";
+import { loadModel } from "../../src/models.js";
 import { writeExtxyz } from "../../src/io/extxyz.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-search-"));
@@ -128,6 +128,6 @@ describe("soapgpr search", () => {
         "--out",
         out,
       ]),
-    ).rejects.toThrow(/need --lambda 2/);
+    ).rejects.toThrow(/field 'objective': objective terms cq, eta, q need λ=2 and target efg/);
   }, 60_000);
 });

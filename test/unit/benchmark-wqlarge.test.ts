@@ -16,7 +16,7 @@ import { GprModel } from "../../src/gpr/gpr.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { efgParams } from "../../src/nmr/efg.js";
 import { isotope } from "../../src/nmr/isotopes.js";
-import { soapHypersOf } from "../../src/soap/speciesFeatures.js";
+import { soapSettings } from "../../src/soap/speciesFeatures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "soapgpr-wq-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,8 +30,8 @@ describe("runWqLarge", () => {
       zeta: 2,
       reg: 1e-5,
       descriptor: {
-        name: "lambda-soap",
-        hypers: soapHypersOf({ rcut: 4, sigma: 0.6, nmax: 3, lmax: 2, species: [3, 8, 22] }),
+        kind: "lambda-soap",
+        hypers: soapSettings(4, 0.6, { maxRadial: 3, maxAngular: 2 }, [3, 8, 22]),
       },
     });
     await model.fit(Dataset.fromArrays(generateLto({ structures: 10, seed: 9 }).structures, ["efg"]));

@@ -8,14 +8,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { run } from "../../cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../../src/core/errors.js";
 import { checkOutputDir, checkOutputFile, isGzip, writeFileAtomic } from "../../src/io/atomic.js";
 import { parseExtxyz, readExtxyz, writeExtxyz } from "../../src/io/extxyz.js";
 import { parseMagres, readMagres, writeMagres } from "../../src/io/magres.js";
 import { readStructures } from "../../src/io/read.js";
 import { BIN, ensureBuilt, ROOT } from "../helpers/built.js";
+import { runMain } from "../helpers/cli.js";
 
 const bench = path.join(ROOT, "..", "shared", "data", "tensoap-ref", "structures", "bench.xyz");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "soapgpr-out-"));
@@ -37,26 +37,7 @@ function tiCount(file: string): number {
   );
 }
 
-/** `run(argv)` in-process with stdout/stderr captured (stdout as bytes: `--out -` may write binary). */
-async function runCli(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const chunks: Buffer[] = [];
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    chunks.push(typeof s === "string" ? Buffer.from(s, "utf8") : Buffer.from(s as Uint8Array));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const code = await run(args);
-    return { code, stdout: Buffer.concat(chunks), stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const runCli = runMain;
 
 interface ChildResult {
   code: number | null;
@@ -226,7 +207,7 @@ describe("item 2: --out - is standard output; non-regular targets are refused", 
     const base = ["predict", "--model", model, "--data", test];
     const noFormat = await runCli([...base, "--out", "-"]);
     expect(noFormat.code).toBe(1);
-    expect(noFormat.stderr).toMatch(/standard output needs --format/);
+    expect(noFormat.stderr).toMatch(/field '--format': standard output needs an output format/);
     for (const fmt of ["csv", "json"]) {
       const file = path.join(dir, `fmt.${fmt}`);
       expect((await runCli([...base, "--out", file])).code).toBe(0);

@@ -10,7 +10,8 @@ describe("item 11: GNN hyperparameters are bounded", () => {
     expect(() => parseGnnHypers({ channels: 100000 })).toThrow(
       /channels must be an integer in \[1, 256\], got 100000/,
     );
-    expect(() => parseGnnHypers({ rc: 1e6 })).toThrow(/rc must be a number in \[0\.5, 12\]/);
+    expect(() => parseGnnHypers({ rc: 1e6 })).toThrow(/cutoff\.radius must be a number in \[0\.5, 12\]/);
+    expect(() => parseGnnHypers({ cutoff: { radius: 0.1 } })).toThrow(/cutoff\.radius must be a number in/);
     expect(() => parseGnnHypers({ layers: 1e9 })).toThrow(/layers must be an integer in \[1, 8\]/);
     expect(() => parseGnnHypers({ lmax: 5 })).toThrow(/lmax/);
     expect(() => parseGnnHypers({ lr: 0 })).toThrow(/lr/);
@@ -26,7 +27,7 @@ describe("item 11: GNN hyperparameters are bounded", () => {
     expect(() => parseGnnHypers({ layers: "2" })).toThrow(/layers must be an integer/);
     expect(() => parseGnnHypers({ species: [3, 500] })).toThrow(/species/);
     const h = parseGnnHypers({ layers: 3, channels: 32, rc: 6, lmax: 4, tpRank: 4 });
-    expect([h.layers, h.channels, h.rc]).toEqual([3, 32, 6]);
+    expect([h.layers, h.channels, h.cutoff.radius]).toEqual([3, 32, 6]);
   });
 
   it("fit --gnn-hypers that is JSON but not an object gives a clear error", async () => {

@@ -7,7 +7,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { EngineError } from "../../src/core/errors.js";
 import { bruteForceNeighbors } from "../../src/gnn/_neighbors.js";
 import { createGnnModel, gnnFromPayload, parseGnnHypers, readGnnCheckpoint } from "../../src/gnn/model.js";
-import { decodeModel, encodeModel } from "../../src/gpr/modelfile.js";
+import { decodeModel, encodeModel } from "../../src/model/modelfile.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 
 const BENCH = fileURLToPath(
@@ -64,7 +64,7 @@ describe("GNN model through the Model interface", () => {
       expect(c[9 * a + 1]).toBeCloseTo(c[9 * a + 3]!, 14);
     }
     // serialise → load gives identical predictions (bit for bit: same arithmetic)
-    // through the shared binary model-file encoding of src/gpr/modelfile.ts
+    // through the shared binary model-file encoding of src/model/modelfile.ts
     const again = gnnFromPayload(decodeModel(encodeModel(model.serialize())).payload);
     const pred2 = await again.predict(test.structures.slice(0, 3));
     expect(Array.from(pred2.mean)).toEqual(Array.from(pred.mean.subarray(0, pred2.mean.length)));

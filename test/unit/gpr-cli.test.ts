@@ -169,7 +169,7 @@ describe("soapgpr fit / predict / evaluate", () => {
     expect(out.sparseM).toBe(40);
     await expect(
       run(["fit", "--lambda", "2", "--data", train, "--target", "efg:cq", "--species", "Li", "--out", sm]),
-    ).rejects.toThrow(/derived observable 'efg:cq' is a scalar: use --lambda 0/);
+    ).rejects.toThrow(/field 'lambda': derived observable 'efg:cq' is a scalar: use λ=0/);
     await expect(
       run([
         "fit",

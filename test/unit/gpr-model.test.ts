@@ -7,7 +7,8 @@ import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
 import { GprModel, type GprParams } from "../../src/gpr/gpr.js";
-import { decodeModel, encodeModel, loadModel, saveModel } from "../../src/gpr/modelfile.js";
+import { decodeModel, encodeModel, saveModel } from "../../src/model/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { cartesianToT2, t2ToCartesian } from "../../src/nmr/spherical.js";
 import { sealModel } from "../helpers/modelBytes.js";
 
@@ -71,7 +72,7 @@ function makeData(seed: number, nStruct: number, atoms: number): Dataset {
   return Dataset.fromArrays(structures, ["efg", "scalar"]);
 }
 
-const arraysDesc = { name: "arrays", hypers: {} };
+const arraysDesc = { kind: "arrays" } as const;
 
 describe("GprModel (full and sparse) on precomputed features", () => {
   const data = makeData(5, 12, 6); // 36 Li environments

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Dataset } from "../../src/core/dataset.js";
 import { GprModel } from "../../src/gpr/gpr.js";
-import { writePredictions } from "../../src/gpr/outputs.js";
+import { writePredictions } from "../../src/model/outputs.js";
 import { parseTarget, targetUnits } from "../../src/gpr/targets.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 import { msParams } from "../../src/nmr/ms.js";
@@ -16,7 +16,7 @@ import { runCli } from "../helpers/cli.js";
 import { fitSi, maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
 
 const hypers = { cutoff: { radius: 4 }, basis: { maxRadial: 3, maxAngular: 2 } };
-const descriptor = { name: "lambda-soap", hypers };
+const descriptor = { kind: "lambda-soap", hypers } as const;
 const { structures, file, dir } = venetosSubset(6);
 const data = Dataset.fromArrays(structures, ["ms"]);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -119,7 +119,7 @@ describe("guards: one block is not the tensor; EFG observables of a shielding mo
     expect(() =>
       writePredictions(csv, structures, efg, { target: "efg", header: {}, observables: ["span", "shift"] }),
     ).toThrow(
-      /--observables span,shift are magnetic-shielding observables, but this is an EFG model \(target 'efg'\)/,
+      /observables span,shift are magnetic-shielding observables, but this is an EFG model \(target 'efg'\)/,
     );
     expect(fs.existsSync(csv)).toBe(false);
   });

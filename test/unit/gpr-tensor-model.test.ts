@@ -8,15 +8,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Dataset } from "../../src/core/dataset.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
-import { loadModel, saveModel } from "../../src/gpr/modelfile.js";
 import { TensorModel } from "../../src/gpr/tensorModel.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
+import { saveModel } from "../../src/model/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { runCli } from "../helpers/cli.js";
 import { randomRotation, rotateStructure, rotateTensor } from "../helpers/equivariance.js";
 import { fitSi, maxKnownDiff, referenceAt, venetosSubset } from "../helpers/venetos.js";
 
 const hypers = { cutoff: { radius: 4 }, basis: { maxRadial: 3, maxAngular: 2 } };
-const descriptor = { name: "lambda-soap", hypers };
+const descriptor = { kind: "lambda-soap", hypers } as const;
 const { structures, dir } = venetosSubset(6);
 const data = Dataset.fromArrays(structures, ["ms"]);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

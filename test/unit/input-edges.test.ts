@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { register as registerNmr } from "../../cli/commands/nmr.js";
 import { EngineError, printable, quoteInput } from "../../src/core/errors.js";
 import { parseGnnHypers } from "../../src/gnn/model.js";
-import { loadModel } from "../../src/gpr/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { MAX_LINE_CHARS } from "../../src/io/_text.js";
 import { parseExtxyz, readExtxyz } from "../../src/io/extxyz.js";
 import { parseMagres, readMagres } from "../../src/io/magres.js";

@@ -125,6 +125,6 @@ describe("blocked Cholesky", () => {
     const err = await choleskyWithJitter(neg, n, { context: "Li λ=2: " }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe("NotPositiveDefinite");
-    expect((err as EngineError).message).toMatch(/^Li λ=2: Cholesky failed.*increase --reg/);
+    expect((err as EngineError).message).toMatch(/^Li λ=2: Cholesky failed.*increase reg /);
   });
 });

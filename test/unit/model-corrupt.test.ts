@@ -14,7 +14,8 @@ import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
 import { gnnFromPayload } from "../../src/gnn/model.js";
 import { GprModel } from "../../src/gpr/gpr.js";
-import { encodeModel, loadModel } from "../../src/gpr/modelfile.js";
+import { encodeModel } from "../../src/model/modelfile.js";
+import { loadModel } from "../../src/models.js";
 import { sealModel, unsealModel } from "../helpers/modelBytes.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the crafted headers are edited freely, field by field
@@ -53,7 +54,7 @@ describe("inconsistent model files give CorruptModel", () => {
       species: 3,
       lambda: 0,
       target: "q",
-      descriptor: { name: "lambda-soap", hypers },
+      descriptor: { kind: "lambda-soap", hypers },
     });
     await model.fit(data);
     good = encodeModel(model.serialize());
@@ -130,7 +131,7 @@ describe("inconsistent model files give CorruptModel", () => {
     [
       "descriptor species not an atomic number (found by the fuzz suite)",
       (h) => void (h.header.params.descriptor.hypers.species[1] = 1e308),
-      /descriptor hypers are invalid/,
+      /model params are invalid.*species.*atomic number/,
     ],
     [
       "descriptor basis mismatching the features",

@@ -12,7 +12,7 @@ import { parseTarget } from "../../src/gpr/targets.js";
 import { runCommand } from "../helpers/cli.js";
 
 const F0 = 6;
-const arraysDesc = { name: "arrays", hypers: {} };
+const arraysDesc = { kind: "arrays" } as const;
 
 /** Li atoms whose λ=0 features (feat0) are random unit vectors in the first F0−1 coordinates, target `q`. */
 function liData(seed: number, nStruct: number, q: (i: number) => number, extra = {}): Dataset {

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Structure } from "../../src/core/structure.js";
-import type { Prediction } from "../../src/gpr/model.js";
-import { writePredictions } from "../../src/gpr/outputs.js";
+import type { Prediction } from "../../src/model/types.js";
+import { writePredictions } from "../../src/model/outputs.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
 
 describe("item 9: predict passes every per-atom column through", () => {

@@ -13,19 +13,9 @@ import { primalPredict, primalWeights } from "../../src/gpr/primal.js";
 import { type EnvFeatures, kernelMatrix } from "../../src/soap/envKernel.js";
 import { CpuBackend } from "../../src/backend/cpu.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
+import { relMaxDiff } from "../helpers/compare.js";
 
 const DATA = fileURLToPath(new URL("../../datasets/lto-pointcharge-small.extxyz", import.meta.url));
-
-function relMaxDiff(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / s;
-}
 
 function randomFeatures(rng: Rng, n: number, lambda: number, f: number, f0: number): EnvFeatures {
   const c = 2 * lambda + 1;
@@ -90,7 +80,7 @@ describe("the mean-only (primal) path of GprModel.predict equals its dual predic
         target: cs.target,
         zeta: cs.zeta,
         reg: 1e-4,
-        descriptor: { name: "lambda-soap", hypers },
+        descriptor: { kind: "lambda-soap", hypers },
         sparse: cs.sparse ? { m: cs.sparse, seed: 0 } : null,
       });
       await model.fit(train);

@@ -4,12 +4,8 @@ import { EngineError } from "../../src/core/errors.js";
 import { Rng } from "../../src/core/rng.js";
 import { Structure } from "../../src/core/structure.js";
 import { realCgTable } from "../../src/math/clebsch.js";
-import {
-  DEFAULT_SOAP_HYPERS,
-  parseSoapHypers,
-  soapHypersFromCli,
-  TENSOAP_PRESET,
-} from "../../src/soap/hypers.js";
+import { soapHypersFromCli } from "../../cli/options.js";
+import { DEFAULT_SOAP_HYPERS, parseSoapHypers, TENSOAP_PRESET } from "../../src/soap/hypers.js";
 import { atomicKernel, structureKernel } from "../../src/soap/kernels.js";
 import { LambdaCoupling, LambdaSoap, powerSpectrum } from "../../src/soap/lambdaSoap.js";
 

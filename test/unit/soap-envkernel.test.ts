@@ -16,13 +16,7 @@ import {
   subsetFeatures,
 } from "../../src/soap/envKernel.js";
 import { samplePositions } from "../../src/soap/types.js";
-
-function randomFeatures(rng: Rng, n: number, lambda: number, f: number, f0: number): EnvFeatures {
-  const c = 2 * lambda + 1;
-  const values0 = Float64Array.from({ length: n * f0 }, () => rng.normal() / Math.sqrt(f0));
-  const values = lambda === 0 ? values0 : Float64Array.from({ length: n * c * f }, () => rng.normal());
-  return { n, lambda, c, f: lambda === 0 ? f0 : f, values, f0, values0 };
-}
+import { randomFeatures } from "../helpers/features.js";
 
 function dot(a: Float64Array, i: number, b: Float64Array, j: number, f: number): number {
   let s = 0;

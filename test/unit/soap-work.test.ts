@@ -6,13 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { register as registerFit } from "../../cli/commands/fit.js";
+import { soapHypersFromCli } from "../../cli/options.js";
 import { neighborList } from "../../src/core/neighbors.js";
 import { progressLogger } from "../../src/gpr/gpr.js";
 import { readStructures } from "../../src/io/read.js";
-import { parseSoapHypers, soapHypersFromCli } from "../../src/soap/hypers.js";
+import { parseSoapHypers } from "../../src/soap/hypers.js";
 import { LambdaSoap } from "../../src/soap/lambdaSoap.js";
 import { MAX_NEIGHBOURS_PER_CENTRE } from "../../src/soap/work.js";
-import { runCommand } from "../helpers/cli.js";
+import { runCommand, runMain } from "../helpers/cli.js";
 
 const BENCH = "../shared/data/tensoap-ref/structures/bench.xyz";
 const bench = () => readStructures([BENCH]).structures;
@@ -22,20 +23,25 @@ const fitTi = (data: string) =>
   `fit --lambda 2 --target efg --species Ti --data ${data} --out ${OUT}`.split(" ");
 
 describe("density width bounded by the radial basis", () => {
-  it("refuses σ below a tenth of the finest GTO (cutoff/maxRadial), naming the flags to change", () => {
+  it("refuses σ below a tenth of the finest GTO (cutoff/maxRadial), naming the hypers to change", () => {
     expect(() => parseSoapHypers({ density: { width: 1e-6 } })).toThrow(
-      /\$\.density\.width: 0\.000001 Å is too narrow.*finest radial function is 0\.500 Å.*≥ 0\.1 × that = 0\.0500 Å.*--sigma.*--rcut/,
+      /\$\.density\.width: 0\.000001 Å is too narrow.*finest radial function is 0\.500 Å.*≥ 0\.1 × that = 0\.0500 Å; raise density\.width.* or lower cutoff\.radius$/,
     );
-    expect(() => soapHypersFromCli({ sigma: "0.04" })).toThrow(/maxRadial to ≥ 10 \(--nmax\)/);
-    expect(() => soapHypersFromCli({ rcut: "1e6" })).toThrow(/too narrow.*--rcut/);
+    expect(() => soapHypersFromCli({ sigma: "0.04" })).toThrow(/raise basis\.maxRadial to ≥ 10 or/);
+    expect(() => soapHypersFromCli({ rcut: "1e6" })).toThrow(/too narrow.*cutoff\.radius/);
     // the bound itself is allowed; so are all presets
     expect(parseSoapHypers({ density: { width: 0.05 } }).density.width).toBe(0.05);
     expect(soapHypersFromCli({ preset: "tensoap" }).density.width).toBe(0.3);
   });
 
-  it("fit --sigma 1e-6 fails at once, before reading any data", async () => {
+  it("fit --sigma 1e-6 fails at once, before reading any data; the CLI names the flags", async () => {
     await expect(runCommand(registerFit, [...fitTi("nowhere.xyz"), "--sigma", "1e-6"])).rejects.toThrow(
-      /--sigma/,
+      /field '\$\.density\.width'/,
+    );
+    const r = await runMain([...fitTi("nowhere.xyz"), "--sigma", "0.04"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /field '--sigma': .*raise density\.width \(--sigma\), raise basis\.maxRadial \(--nmax\) to ≥ 10 or lower cutoff\.radius \(--rcut\)\n$/,
     );
   });
 });
@@ -66,13 +72,16 @@ describe("work estimate", () => {
     const d = new LambdaSoap({ cutoff: { radius: 60 }, density: { width: 1 } });
     expect(d.workEstimate(one).maxNeighboursPerCentre).toBeGreaterThan(MAX_NEIGHBOURS_PER_CENTRE);
     expect(() => d.compute(one, { centers: [22] })).toThrow(
-      /more than 20000 neighbours per centre \(\d+ centres, ~[\d.e+]+ neighbours per centre .*multiply-adds.*s on one core\): lower cutoff\.radius 60 Å \(--rcut\)/,
+      /more than 20000 neighbours per centre \(\d+ centres, ~[\d.e+]+ neighbours per centre .*multiply-adds.*s on one core\): lower cutoff\.radius 60 Å, basis\.maxRadial 8 or basis\.maxAngular 6/,
     );
   });
 
-  it("fit --rcut 60 on bench.xyz is refused with the estimate instead of running", async () => {
-    const p = runCommand(registerFit, [...fitTi(BENCH), "--rcut", "60", "--sigma", "1"]);
-    await expect(p).rejects.toThrow(/neighbours per centre.*--rcut/);
+  it("fit --rcut 60 on bench.xyz is refused with the estimate instead of running, naming the flags", async () => {
+    const r = await runMain([...fitTi(BENCH), "--rcut", "60", "--sigma", "1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /field '--rcut': .*neighbours per centre.*lower cutoff\.radius \(--rcut\) 60 Å, basis\.maxRadial \(--nmax\) 8/,
+    );
   });
 });
 

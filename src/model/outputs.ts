@@ -11,7 +11,7 @@ import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
 import { nmrSites } from "../nmr/sites.js";
 import type { ShiftReference } from "../nmr/shifts.js";
-import type { Prediction } from "./model.js";
+import type { Prediction } from "./types.js";
 import {
   MS_OBSERVABLES,
   MS_SCALARS,
@@ -38,7 +38,7 @@ export function parseObservables(spec: string | undefined): Observable[] {
       throw new EngineError(
         "InvalidParameter",
         `unknown observable '${o}' (EFG: ${OBSERVABLES.join(", ")}; MS: ${MS_OBSERVABLES.join(", ")})`,
-        { field: "--observables" },
+        { field: "observables" },
       );
     }
     out.push(o);
@@ -84,7 +84,7 @@ export function predictionRecords(
   if (options.target === "ms" && obs.length > 0) return msRecords(pred, obs, options);
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
-      field: "--observables",
+      field: "observables",
     });
   }
   const n = pred.atoms.length / 2;
@@ -153,9 +153,9 @@ export function outputFormat(file: string, format?: string): OutputFormat {
     format !== undefined
       ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
       : file === "-"
-        ? `standard output needs --format (${OUTPUT_FORMATS.join(", ")})`
-        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or --format)`,
-    { file, field: format !== undefined ? "--format" : "--out" },
+        ? `standard output needs an output format (${OUTPUT_FORMATS.join(", ")})`
+        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or give the format)`,
+    { file, field: format !== undefined || file === "-" ? "format" : "out" },
   );
 }
 
@@ -176,26 +176,24 @@ function checkObservablesFit(
     throw new EngineError(
       "InvalidParameter",
       isMs
-        ? `--observables ${foreign.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
+        ? `observables ${foreign.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
             `model (target '${target}'): they need an EFG model`
-        : `--observables ${foreign.join(",")} are magnetic-shielding observables, but this is an EFG model ` +
+        : `observables ${foreign.join(",")} are magnetic-shielding observables, but this is an EFG model ` +
             `(target '${target}'): they need a shielding (ms) model`,
-      { field: "--observables" },
+      { field: "observables" },
     );
   }
   if (isMs && (target !== "ms" || !pred.blocks))
     throw new EngineError(
       "InvalidParameter",
-      `MS observables need the full shielding tensor: a tensor model (fit --target ms without --lambda), not '${target}' λ=${pred.lambda}`,
-      { field: "--observables" },
+      `MS observables need the full shielding tensor: a tensor model of all the blocks of ms (fit without λ), not '${target}' λ=${pred.lambda}`,
+      { field: "observables" },
     );
   if (obs.includes("shift") && !reference)
     throw new EngineError(
       "InvalidParameter",
-      "the 'shift' observable needs --reference σ_ref or --reference-fit FILE",
-      {
-        field: "--observables",
-      },
+      "the 'shift' observable needs a shift reference (σ_ref, or a fit of σ_iso against measured shifts)",
+      { field: "reference" },
     );
 }
 
@@ -284,6 +282,50 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[], withStd = fals
 }
 
 /**
+ * The input structures with the prediction attached as per-atom arrays (what the extxyz output holds):
+ * `<stem>_pred` (Cartesian 9 for tensor targets, else the components; stem: see `predictionStem`), `<stem>_std`
+ * (with variances), one column per observable (and `<o>_std` of MS scalars with uncertainties); NaN for atoms not
+ * predicted; every input column passes through (R, I, L and S).
+ */
+export function predictionStructures(
+  structures: readonly Structure[],
+  pred: Prediction,
+  target: string,
+  obs: readonly Observable[] = [],
+  records: readonly AtomPrediction[] = predictionRecords(structures, pred, { observables: obs }),
+): Structure[] {
+  const safe = predictionStem(target, pred);
+  const withStd = records.some((r) => r.observableStd !== undefined);
+  const c = pred.components;
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  const predCols = pred.cartesian ? 9 : c;
+  const oc = obsColumns(obs, withStd);
+  return structures.map((st, si) => {
+    const p = new Float64Array(st.length * predCols).fill(Number.NaN);
+    const sd = new Float64Array(st.length * c).fill(Number.NaN);
+    const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
+    for (const r of byStruct.get(si) ?? []) {
+      p.set(r.cartesian ?? r.mean, r.atom * predCols);
+      if (r.std) sd.set(r.std, r.atom * c);
+      if (oc.length) ov.set(obsValues(r, obs, withStd), r.atom * oc.length);
+    }
+    const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
+    arrays[`${safe}_pred`] = { ncols: predCols, data: p };
+    if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
+    oc.forEach((name, j) => {
+      const col = new Float64Array(st.length);
+      for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
+      arrays[name] = { ncols: 1, data: col };
+    });
+    return st.with({ arrays });
+  });
+}
+
+/**
  * Write predictions to `file` by extension: .extxyz/.xyz (structures with per-atom arrays `<target>_pred`
  * [Cartesian 9 for tensor targets, else the components], `<target>_std`, observables; NaN for atoms not
  * predicted), .csv (one row per predicted atom), .json, .magres (one file per structure; several structures
@@ -347,64 +389,10 @@ export function writePredictions(
     writeFileAtomic(file, `${json}\n`);
     return [file];
   }
-  // per-structure arrays
-  const byStruct = new Map<number, AtomPrediction[]>();
-  for (const r of records) {
-    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
-    byStruct.get(r.structure)!.push(r);
-  }
-  if (format === "magres") {
-    if (!pred.cartesian)
-      throw new EngineError(
-        "InvalidParameter",
-        ".magres output needs a full tensor: a λ=2 efg model, or a tensor model of ms (fit without --lambda)",
-        { file },
-      );
-    if (file === "-" && structures.length > 1)
-      throw new EngineError(
-        "InvalidParameter",
-        `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
-        { file },
-      );
-    const name = options.target.startsWith("ms") ? "ms" : "efg";
-    const written: string[] = [];
-    structures.forEach((st, si) => {
-      const t = new Float64Array(st.length * 9).fill(Number.NaN);
-      for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
-      const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
-      // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
-      const idx = st.arrays.get("magres_index");
-      const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
-      writeMagres(out, st.with({ arrays }), [name], {
-        comments: [`predicted by soapgpr (${options.header["model"] ?? "model"})`, ...head],
-      });
-      written.push(out);
-    });
-    return written;
-  }
+  if (format === "magres")
+    return writeMagresPredictions(file, structures, pred, records, options.target, head, options.header);
   if (format === "extxyz" || format === "xyz") {
-    const predCols = pred.cartesian ? 9 : c;
-    const oc = obsColumns(obs, withStd);
-    const outStructs = structures.map((st, si) => {
-      const p = new Float64Array(st.length * predCols).fill(Number.NaN);
-      const sd = new Float64Array(st.length * c).fill(Number.NaN);
-      const ov = new Float64Array(st.length * Math.max(oc.length, 1)).fill(Number.NaN);
-      for (const r of byStruct.get(si) ?? []) {
-        p.set(r.cartesian ?? r.mean, r.atom * predCols);
-        if (r.std) sd.set(r.std, r.atom * c);
-        if (oc.length) ov.set(obsValues(r, obs, withStd), r.atom * oc.length);
-      }
-      // every input column passes through (R, I, L and S: the extxyz writer keeps each type)
-      const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
-      arrays[`${safe}_pred`] = { ncols: predCols, data: p };
-      if (pred.variance) arrays[`${safe}_std`] = { ncols: c, data: sd };
-      oc.forEach((name, j) => {
-        const col = new Float64Array(st.length);
-        for (let i = 0; i < st.length; i++) col[i] = ov[i * oc.length + j]!;
-        arrays[name] = { ncols: 1, data: col };
-      });
-      return st.with({ arrays });
-    });
+    const outStructs = predictionStructures(structures, pred, options.target, obs, records);
     writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
     return [file];
   }
@@ -413,9 +401,53 @@ export function writePredictions(
     "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
     {
       file,
-      field: "--out",
+      field: "out",
     },
   );
+}
+
+/** .magres output: one file per structure (`_<k>` before the extension for several) with the predicted tensors. */
+function writeMagresPredictions(
+  file: string,
+  structures: readonly Structure[],
+  pred: Prediction,
+  records: readonly AtomPrediction[],
+  target: string,
+  head: readonly string[],
+  header: WriteOptions["header"],
+): string[] {
+  if (!pred.cartesian)
+    throw new EngineError(
+      "InvalidParameter",
+      ".magres output needs a full tensor: a λ=2 efg model, or a tensor model of ms (fit without λ)",
+      { file },
+    );
+  if (file === "-" && structures.length > 1)
+    throw new EngineError(
+      "InvalidParameter",
+      `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
+      { file },
+    );
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  const name = target.startsWith("ms") ? "ms" : "efg";
+  const written: string[] = [];
+  structures.forEach((st, si) => {
+    const t = new Float64Array(st.length * 9).fill(Number.NaN);
+    for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+    const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
+    // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
+    const idx = st.arrays.get("magres_index");
+    const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+    writeMagres(out, st.with({ arrays }), [name], {
+      comments: [`predicted by soapgpr (${header["model"] ?? "model"})`, ...head],
+    });
+    written.push(out);
+  });
+  return written;
 }
 
 function insertSuffix(file: string, suffix: string): string {

@@ -11,7 +11,7 @@ import { Rng } from "../core/rng.js";
 import { msParams } from "../nmr/ms.js";
 import { orientation } from "../nmr/orientation.js";
 import { chemicalShift, type ShiftReference } from "../nmr/shifts.js";
-import { layoutToCartesian } from "./tensorModel.js";
+import { layoutToCartesian } from "./tensorLayout.js";
 
 export const MS_SCALARS = ["iso", "shift", "zeta", "delta", "eta", "span", "skew"] as const;
 export type MsScalar = (typeof MS_SCALARS)[number];
@@ -170,11 +170,11 @@ function semiCholesky(S: Float64Array, c: number): Float64Array {
   return L;
 }
 
-/** The method named on the command line. */
+/** The propagation method by name ("linear" or "sampling"). */
 export function parsePropagation(v: string, samples?: number, seed?: number): Propagation {
   if (v !== "linear" && v !== "sampling")
-    throw new EngineError("InvalidParameter", `--uncertainty must be linear or sampling, got '${v}'`, {
-      field: "--uncertainty",
+    throw new EngineError("InvalidParameter", `uncertainty must be linear or sampling, got '${v}'`, {
+      field: "uncertainty",
     });
   return {
     method: v,

@@ -1,3 +1,9 @@
+/**
+ * The model contract that GPR, sparse GPR and the GNN share (src/gpr and src/gnn import it; neither imports the
+ * other). Model files are in ./modelfile.ts, output writers in ./outputs.ts, the registry of kinds in src/models.ts.
+ */
+import type { BackendName } from "../backend/index.js";
+import type { MemoryBudget } from "../core/memory.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
 
@@ -54,13 +60,17 @@ export interface Prediction {
 export interface FitOptions {
   /** Progress sink (per-stage lines), e.g. stderr. */
   readonly log?: (line: string) => void;
+  /** Memory budget: steps whose estimated peak does not fit are refused before they run (src/core/memory.ts). */
+  readonly memory?: MemoryBudget;
 }
 
 export interface PredictOptions {
   /** Compute predictive variances (default true where the model provides them). */
   readonly variance?: boolean;
   /** Kernel-assembly backend for this prediction (default: the one the model was fitted with). */
-  readonly backend?: string;
+  readonly backend?: BackendName;
+  /** Memory budget: structures predicted in chunks that fit, or refused when one structure alone does not. */
+  readonly memory?: MemoryBudget;
 }
 
 /** The unit that GPR, sparse GPR and the GNN share; the CLI and benchmarks talk only to this. */
@@ -68,7 +78,7 @@ export interface Model {
   readonly kind: string;
   fit(dataset: Dataset, options?: FitOptions): Promise<FitReport>;
   predict(structures: readonly Structure[], options?: PredictOptions): Promise<Prediction>;
-  /** Serialise: JSON header + named binary arrays (see src/gpr/modelfile.ts). */
+  /** Serialise: JSON header + named binary arrays (see src/model/modelfile.ts). */
   serialize(): ModelPayload;
 }
 

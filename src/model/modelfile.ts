@@ -11,14 +11,15 @@
  *
  * Files are written atomically (temp file + fsync + rename, src/io/atomic.ts). Loading checks the magic (a
  * foreign file), the container version (a file from a newer soapgpr), both checksums (corruption), the sizes
- * (truncation) and then hands the payload to the loader registered for its `kind` and `formatVersion`
- * (a closed registry: unknown kinds are refused). Every failure is EngineError('CorruptModel') naming the file.
+ * (truncation) and then hands the payload to the loader registered for its `kind` and `formatVersion` (a closed
+ * registry, `ModelRegistry`, filled in src/models.ts: unknown kinds are refused). Every failure is
+ * EngineError('CorruptModel') naming the file.
  */
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import { EngineError } from "../core/errors.js";
+import { libraryVersion } from "../core/version.js";
 import { readBytes, writeFileAtomic } from "../io/atomic.js";
-import type { Model, ModelPayload } from "./model.js";
+import type { Model, ModelPayload } from "./types.js";
 
 export const MODEL_MAGIC = "SOAPGPR\n";
 /** Version of the container layout above. */
@@ -44,30 +45,6 @@ export interface FileHeader {
   readonly arrays: readonly ArrayEntry[];
   /** SHA-256 (hex) of the array section. */
   readonly sha256: string;
-}
-
-let cachedVersion: string | null = null;
-/** The soapgpr version from the nearest package.json named "soapgpr" above this module. */
-export function libraryVersion(): string {
-  if (cachedVersion !== null) return cachedVersion;
-  cachedVersion = "unknown";
-  let dir = new URL(".", import.meta.url);
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "soapgpr" && typeof pkg.version === "string") {
-        cachedVersion = pkg.version;
-        break;
-      }
-    } catch {
-      // not here: go up
-    }
-    dir = new URL("..", dir);
-  }
-  return cachedVersion;
 }
 
 function sha256(data: Uint8Array): string {
@@ -204,34 +181,46 @@ function checkHeaderShape(header: FileHeader, bad: (msg: string) => never): void
 
 export type ModelLoader = (payload: ModelPayload, file: string) => Model;
 
-const loaders = new Map<string, ModelLoader>();
+/**
+ * A closed registry of model loaders keyed by kind and schema version (e.g. 'gpr' v1). The one instance that knows
+ * every kind lives in src/models.ts, above src/gpr and src/gnn.
+ */
+export class ModelRegistry {
+  readonly #loaders = new Map<string, ModelLoader>();
 
-/** Register the loader of one model kind and schema version (e.g. 'gpr' v1; later 'gnn-isd' v1). */
-export function registerModelLoader(kind: string, formatVersion: number, loader: ModelLoader): void {
-  loaders.set(`${kind}@${formatVersion}`, loader);
+  /** Add the loader of one model kind and schema version; returns the registry for chaining. */
+  register(kind: string, formatVersion: number, loader: ModelLoader): this {
+    this.#loaders.set(`${kind}@${formatVersion}`, loader);
+    return this;
+  }
+
+  /** The registered "kind@version" keys. */
+  keys(): string[] {
+    return [...this.#loaders.keys()];
+  }
+
+  /** Read a model file and rebuild the model with the loader of its kind and version. */
+  load(file: string): Model {
+    const { payload, file: fh } = decodeModel(readBytes(file), file);
+    const loader = this.#loaders.get(`${fh.kind}@${fh.formatVersion}`);
+    if (!loader) {
+      const known = this.keys().filter((k) => k.startsWith(`${fh.kind}@`));
+      throw new EngineError(
+        "CorruptModel",
+        known.length > 0
+          ? `model kind '${fh.kind}' format version ${fh.formatVersion} is not supported (this soapgpr reads ${known.join(", ")}); written by soapgpr ${fh.library?.version ?? "?"}`
+          : `unknown model kind '${fh.kind}' (known: ${this.keys().join(", ") || "none"})`,
+        { file },
+      );
+    }
+    return loader(payload, file);
+  }
 }
 
 /** Write a model file atomically. */
 export function saveModel(model: Model | ModelPayload, file: string): void {
   const payload = "serialize" in model ? model.serialize() : model;
   writeFileAtomic(file, encodeModel(payload));
-}
-
-/** Read a model file and rebuild the model through the registry. */
-export function loadModel(file: string): Model {
-  const { payload, file: fh } = decodeModel(readBytes(file), file);
-  const loader = loaders.get(`${fh.kind}@${fh.formatVersion}`);
-  if (!loader) {
-    const known = [...loaders.keys()].filter((k) => k.startsWith(`${fh.kind}@`));
-    throw new EngineError(
-      "CorruptModel",
-      known.length > 0
-        ? `model kind '${fh.kind}' format version ${fh.formatVersion} is not supported (this soapgpr reads ${known.join(", ")}); written by soapgpr ${fh.library?.version ?? "?"}`
-        : `unknown model kind '${fh.kind}' (known: ${[...loaders.keys()].join(", ") || "none"})`,
-      { file },
-    );
-  }
-  return loader(payload, file);
 }
 
 /** The target a model learned ("efg", "efg:cq", ...), from its header (GPR: params.target; GNN: target.name). */
