@@ -22,6 +22,8 @@ export const FIELD_FLAGS: ReadonlyMap<string, string> = new Map([
   ["report", "--report"],
   ["format", "--format"],
   ["observables", "--observables"],
+  ["reference", "--reference"],
+  ["uncertainty", "--uncertainty"],
   ["objective", "--objective"],
   ["cutoff.radius", "--rcut"],
   ["cutoff.smoothing.width", "--smooth"],

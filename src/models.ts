@@ -4,27 +4,40 @@
  */
 import { EngineError } from "./core/errors.js";
 import { createGnnModel, type GnnHypers, type GnnKind, gnnFromPayload } from "./gnn/index.js";
-import { GPR_FORMAT_VERSION, GprModel, type GprParams } from "./gpr/index.js";
+import {
+  GPR_FORMAT_VERSION,
+  GprModel,
+  type GprParams,
+  TENSOR_FORMAT_VERSION,
+  TENSOR_MODEL_KIND,
+  TensorModel,
+  type TensorParams,
+} from "./gpr/index.js";
 import { ModelRegistry } from "./model/modelfile.js";
 import type { Model, TargetSpec } from "./model/types.js";
 
 const registry = new ModelRegistry()
   .register("gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file))
   .register("sparse-gpr", GPR_FORMAT_VERSION, (p, file) => GprModel.fromPayload(p, file))
+  .register(TENSOR_MODEL_KIND, TENSOR_FORMAT_VERSION, (p, file) => TensorModel.fromPayload(p, file))
   .register("gnn-isd", 1, gnnFromPayload)
   .register("gnn-tp", 1, gnnFromPayload);
 
 /** The model kinds this soapgpr creates and reads. */
-export const MODEL_KINDS = ["gpr", "sparse-gpr", "gnn-isd", "gnn-tp"] as const;
+export const MODEL_KINDS = ["gpr", "sparse-gpr", TENSOR_MODEL_KIND, "gnn-isd", "gnn-tp"] as const;
 
-/** Read a model file of any registered kind (gpr, sparse-gpr, gnn-isd, gnn-tp). */
+/** Read a model file of any registered kind (gpr, sparse-gpr, tensor-gpr, gnn-isd, gnn-tp). */
 export function loadModel(file: string): Model {
   return registry.load(file);
 }
 
-/** What `createModel` builds: a GPR ("sparse-gpr" when `params.sparse` is given) or a GNN of one target. */
+/**
+ * What `createModel` builds: a GPR ("sparse-gpr" when `params.sparse` is given), a tensor model of every λ block of
+ * a 3×3 tensor target ("tensor-gpr"), or a GNN of one target.
+ */
 export type ModelSpec =
   | { readonly kind: "gpr" | "sparse-gpr"; readonly params: GprParams }
+  | { readonly kind: typeof TENSOR_MODEL_KIND; readonly params: TensorParams }
   | { readonly kind: GnnKind; readonly hypers?: Partial<GnnHypers>; readonly target: TargetSpec };
 
 /** An unfitted model of the given kind. */
@@ -42,6 +55,8 @@ export function createModel(spec: ModelSpec): Model {
       }
       return model;
     }
+    case TENSOR_MODEL_KIND:
+      return new TensorModel(spec.params);
     case "gnn-isd":
     case "gnn-tp":
       return createGnnModel(spec.kind, spec.hypers ?? {}, spec.target);

@@ -22,6 +22,8 @@ import {
 } from "../../src/benchmark/lto.js";
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
+import { runVenetosBenchmark, VENETOS_FULL, VENETOS_QUICK } from "../../src/benchmark/venetos.js";
+import { venetosReport, venetosSummary, venetosText } from "../../src/benchmark/venetosReport.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
 import { EngineError } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
@@ -73,9 +75,11 @@ export function register(program: Command): void {
       "Benchmarks of Harper et al. 2025. 'lto': scalar λ=0 vs tensorial λ=2 GPR on the point-charge LTO-EFG " +
         "database (7Li, 47Ti, 17O; 4:1 split by structure; table with the paper's DFT numbers beside ours, learning " +
         "curves). 'gehlenite': the same on real DFT EFGs (--data DIR of .magres). 'wq-large': ω_Q histogram with " +
-        "its 5 most prominent peak regions for large LTO cells (--model LI_MODEL --data CELLS.extxyz).",
+        "its 5 most prominent peak regions for large LTO cells (--model LI_MODEL --data CELLS.extxyz). 'venetos': " +
+        "full ²⁹Si shielding tensors (--data si_nmr_data.json.gz): per-block search by CV on the training part, " +
+        "one tensor model, σ_iso / tensor-component / %RMSE / coverage on the test part.",
     )
-    .argument("<which>", "lto | gehlenite | wq-large")
+    .argument("<which>", "lto | gehlenite | venetos | wq-large")
     .option("--quick", "reduced run (the README's default job; < 5 min on 2 cores)")
     .option("--report <dir>", "write report.html and report.json into DIR")
     .option(
@@ -242,9 +246,13 @@ export function register(program: Command): void {
         log(peakRssLine());
         return;
       }
+      if (which === "venetos") {
+        await benchVenetos(o, seed, log);
+        return;
+      }
       throw new EngineError(
         "InvalidParameter",
-        `unknown benchmark '${which}' (use lto, gehlenite or wq-large)`,
+        `unknown benchmark '${which}' (use lto, gehlenite, venetos or wq-large)`,
         { field: "which" },
       );
     });
@@ -262,4 +270,27 @@ function formatGnn(gnn: Record<string, GnnContestantResult>): string {
     );
   });
   return rows.length ? `\nGNN contestant (same split):\n${rows.join("\n")}\n` : "";
+}
+
+/** `bench venetos`: the ²⁹Si shielding-tensor benchmark (src/benchmark/venetos.ts). */
+async function benchVenetos(o: BenchCliOptions, seed: number, log: (l: string) => void): Promise<void> {
+  if (!o.data || o.data.length === 0) {
+    throw new EngineError(
+      "InvalidParameter",
+      "bench venetos needs --data (e.g. ../shared/data/magres/venetos_si_ms/si_nmr_data.json.gz)",
+      { field: "--data" },
+    );
+  }
+  const { structures } = readStructures(o.data);
+  const config = o.quick ? VENETOS_QUICK : VENETOS_FULL;
+  const res = await runVenetosBenchmark({ structures, config, seed, log });
+  log(`done in ${res.seconds.total.toFixed(1)} s`);
+  if (o.report) {
+    const command = `soapgpr bench venetos${o.quick ? " --quick" : ""} --seed ${seed}`;
+    const files = await renderReport(venetosReport(res, { source: o.data.join(", "), command }), o.report);
+    log(`report: ${files.html}`);
+  }
+  process.stdout.write(
+    o.json ? `${JSON.stringify(venetosSummary(res), null, 1)}\n` : `${venetosText(res)}\n`,
+  );
 }

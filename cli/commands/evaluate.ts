@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
+import { evaluateTensorPrediction, type TensorEvaluation } from "../../src/gpr/tensorEvaluate.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { loadModel } from "../../src/models.js";
 import { readStructures } from "../../src/io/read.js";
@@ -52,6 +53,10 @@ export function register(program: Command): void {
         `evaluating ${model.kind} (${printable(o.model)}) on ${structures.length} structure(s)\n`,
       );
       const pred = await model.predict(structures);
+      if (pred.blocks) {
+        printTensorEvaluation(evaluateTensorPrediction(data, pred, target), o.json === true);
+        return;
+      }
       const isotopes = parseIsotopeOverrides(o.isotope);
       const ev = evaluatePrediction(data, pred, target, isotopes);
       if (o.json) {
@@ -76,4 +81,34 @@ export function register(program: Command): void {
       }
       process.stdout.write(`${lines.join("\n")}\n`);
     });
+}
+
+/** A tensor model's evaluation: σ_iso, tensor-component MAE, %RMSE per block, Δ, η, ±2σ coverage per block. */
+function printTensorEvaluation(ev: TensorEvaluation, json: boolean): void {
+  const { reference: _r, predicted: _p, mean: _m, variance: _v, ...summary } = ev;
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
+    );
+    return;
+  }
+  const cov = ev.coverage2sigma;
+  const lines = [
+    `${ev.element} tensor model (λ ${ev.lambdas.join(", ")}) target ${ev.target}: ${ev.n} atoms`,
+    `±2σ coverage per block: ${
+      cov
+        ? Object.entries(cov)
+            .map(([k, v]) => `${k === "all" ? "all" : `λ=${k}`} ${(100 * v).toFixed(1)} %`)
+            .join(", ")
+        : "-"
+    } (nominal 95.4 %)`,
+  ];
+  const m = ev.ms;
+  if (m) {
+    lines.push(
+      `σ_iso MAE ${fmt(m.iso.mae, 3)} ppm, RMSE ${fmt(m.iso.rmse, 3)} ppm, r ${fmt(m.iso.r, 4)}; tensor-component MAE ${fmt(m.components.cartesianMae, 3)} ppm`,
+      `%RMSE T0 ${fmt(m.components.t0.percentRmse, 1)}, T1 ${fmt(m.components.t1.percentRmse, 1)}, T2 ${fmt(m.components.t2.percentRmse, 1)}; Δ MAE ${fmt(m.delta.mae, 3)} ppm, η MAE ${fmt(m.eta.mae, 4)}`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
 }

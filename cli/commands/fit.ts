@@ -1,5 +1,6 @@
 /**
- * `soapgpr fit`: train a GPR / sparse GPR model of one target of one centre species at one λ and save it.
+ * `soapgpr fit`: train a GPR / sparse GPR model of one target of one centre species at one λ — or, without
+ * --lambda, a tensor model of every λ block of a 3×3 tensor target — and save it.
  * Thin layer: parses options, calls src/gpr, prints a summary (or --json). Progress on stderr.
  */
 import type { Command } from "commander";
@@ -13,8 +14,11 @@ import {
   GPR_DEFAULTS,
   GprModel,
   parseModelVariance,
+  type GprParams,
   parseSparseApproximation,
   parseSparseSelection,
+  TensorModel,
+  tensorLambdas,
 } from "../../src/gpr/index.js";
 import { saveModel } from "../../src/model/modelfile.js";
 import { parseTarget } from "../../src/gpr/targets.js";
@@ -25,7 +29,7 @@ import { STDIN_HELP } from "../inputs.js";
 import { parseSeed, type SoapCliOptions, soapHypersFromCli, summaryStream } from "../options.js";
 
 interface FitCliOptions extends SoapCliOptions {
-  lambda: string;
+  lambda?: string;
   data: string[];
   target: string;
   species: string;
@@ -73,17 +77,24 @@ export function register(program: Command): void {
     .command("fit")
     .description(
       "Train a GPR model (per centre species, per λ) on λ-SOAP kernels and save it. λ=2 learns the 5 T2 components " +
-        "of a tensor target (efg, ms); λ=0 a scalar (any per-atom array, T0 of a tensor, or a derived observable " +
-        "efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz). λ=0 targets are centred on the training mean.",
+        "of a tensor target (efg, ms); λ=0 a scalar (any per-atom array, the isotropic part tr/3 of a tensor — σ_iso " +
+        "in ppm for ms —, or a derived observable efg:cq, efg:eta, efg:theta, efg:phi, efg:wq, efg:vzz, ms:iso, " +
+        "ms:aniso, ms:eta, ms:span, ms:skew). λ=0 targets are centred on the training mean.",
     )
-    .requiredOption("--lambda <0|1|2>", "λ of the learned quantity")
+    .option(
+      "--lambda <0|1|2>",
+      "λ of the learned quantity (one block). Default: a tensor target (efg, ms, any 3x3 per-atom array) fits " +
+        "all its blocks in one model — ms: λ=0 σ_iso, λ=1 antisymmetric (odd parity), λ=2; efg: λ=2 — and " +
+        "predicts the full tensor; a scalar target: λ=0",
+    )
     .requiredOption(
       "--data <files...>",
       `training structures with targets (.extxyz/.xyz, .magres, directories searched recursively)${STDIN_HELP}`,
     )
     .requiredOption(
       "--target <name>",
-      "efg | ms | <per-atom array> | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq",
+      "efg | ms | <per-atom array> | efg:cq | efg:eta | efg:theta | efg:phi | efg:wq | ms:iso | ms:aniso | " +
+        "ms:eta | ms:span | ms:skew",
     )
     .requiredOption("--species <EL>", "centre species, e.g. Li")
     .option(
@@ -130,38 +141,18 @@ export function register(program: Command): void {
     .option("--json", "print the fit report as JSON on stdout")
     .option("--memory <GB>", MEMORY_HELP)
     .action(async (o: FitCliOptions) => {
-      const lambda = num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
-      parseTarget(o.target, lambda);
+      const lambda =
+        o.lambda === undefined ? null : num(o.lambda, "--lambda", (x) => x === 0 || x === 1 || x === 2);
+      parseTarget(o.target, lambda ?? (o.target.includes(":") ? 0 : 2));
       checkOutputFile(o.out, { gzip: false });
       const kind = o.model ?? (o.sparse !== undefined ? "sparse-gpr" : "gpr");
       if (kind === "gnn-isd" || kind === "gnn-tp") {
+        if (lambda === null)
+          throw new EngineError("InvalidParameter", `--model ${kind} needs --lambda`, { field: "--lambda" });
         await fitGnn(kind, o, lambda);
         return;
       }
-      if (kind !== "gpr" && kind !== "sparse-gpr") {
-        throw new EngineError(
-          "InvalidParameter",
-          `--model ${kind}: expected gpr, sparse-gpr, gnn-isd or gnn-tp`,
-          { field: "--model" },
-        );
-      }
-      if (kind === "sparse-gpr" && o.sparse === undefined) {
-        throw new EngineError("InvalidParameter", "--model sparse-gpr needs --sparse M", {
-          field: "--sparse",
-        });
-      }
-      const sparse =
-        kind === "sparse-gpr"
-          ? {
-              m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
-              selection: parseSparseSelection(o.selection),
-              approximation: parseSparseApproximation(o.approximation),
-              seed: o.seed,
-            }
-          : null;
-      const backend = parseBackendName(o.backend);
-      const hypers = soapHypersFromCli(o);
-      const species = atomicNumber(o.species);
+      const common = gprCommonParams(o, kind);
       const t0 = performance.now();
       const log = (l: string) =>
         process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
@@ -171,19 +162,13 @@ export function register(program: Command): void {
       const { structures, sources } = readStructures(o.data);
       const arrayName = o.target.split(":")[0]!;
       const data = Dataset.fromArrays(structures, [arrayName], sources);
-      const isotopes = parseIsotopeOverrides(o.isotope);
-      const model = new GprModel({
-        species,
-        lambda,
-        target: o.target,
-        zeta: num(o.zeta, "--zeta", (x) => x >= 1),
-        reg: regFor(o.reg, lambda),
-        descriptor: { kind: "lambda-soap", hypers },
-        sparse,
-        backend,
-        isotopes,
-        variance: parseModelVariance(o.variance),
-      });
+      const tensor = lambda === null && !o.target.includes(":") && data.target(arrayName).components === 9;
+      const model = tensor
+        ? new TensorModel({
+            ...common,
+            blocks: Object.fromEntries(tensorLambdas(o.target).map((l) => [l, { reg: regFor(o.reg, l) }])),
+          })
+        : new GprModel({ ...common, lambda: lambda ?? 0, reg: regFor(o.reg, lambda ?? 0) });
       const report = await model.fit(data, { log, memory });
       saveModel(model, o.out);
       log(`model written to ${printable(o.out)}`);
@@ -195,7 +180,7 @@ export function register(program: Command): void {
       }
       const tm = report.timings;
       summary.write(
-        `fitted ${report.model} for ${o.species} λ=${lambda} on ${report.nTrain} environments (target ${o.target})\n` +
+        `fitted ${report.model} for ${o.species} λ=${tensor ? (report.lambdas as number[]).join(",") : (lambda ?? 0)} on ${report.nTrain} environments (target ${o.target})\n` +
           `timings (s): ${Object.entries(tm)
             .map(([k, v]) => `${k} ${v.toFixed(2)}`)
             .join(", ")}\n` +
@@ -203,6 +188,43 @@ export function register(program: Command): void {
           `model: ${o.out}\n`,
       );
     });
+}
+
+/**
+ * The GPR params of the command line that every λ block shares (all but λ and reg), parsed into the typed
+ * GprParams by the library's parsers (sparse selection / approximation, backend name, λ-SOAP hypers).
+ */
+function gprCommonParams(o: FitCliOptions, kind: string): Omit<GprParams, "lambda"> {
+  if (kind !== "gpr" && kind !== "sparse-gpr") {
+    throw new EngineError(
+      "InvalidParameter",
+      `--model ${kind}: expected gpr, sparse-gpr, gnn-isd or gnn-tp`,
+      { field: "--model" },
+    );
+  }
+  if (kind === "sparse-gpr" && o.sparse === undefined) {
+    throw new EngineError("InvalidParameter", "--model sparse-gpr needs --sparse M", {
+      field: "--sparse",
+    });
+  }
+  return {
+    species: atomicNumber(o.species),
+    target: o.target,
+    zeta: num(o.zeta, "--zeta", (x) => x >= 1),
+    descriptor: { kind: "lambda-soap", hypers: soapHypersFromCli(o) },
+    sparse:
+      kind === "sparse-gpr"
+        ? {
+            m: num(o.sparse!, "--sparse", (x) => Number.isInteger(x) && x > 0),
+            selection: parseSparseSelection(o.selection),
+            approximation: parseSparseApproximation(o.approximation),
+            seed: o.seed,
+          }
+        : null,
+    backend: parseBackendName(o.backend),
+    isotopes: parseIsotopeOverrides(o.isotope),
+    variance: parseModelVariance(o.variance),
+  };
 }
 
 /** Train the equivariant GNN behind the same Model interface (src/gnn). */

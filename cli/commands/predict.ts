@@ -4,10 +4,13 @@
 import type { Command } from "commander";
 import { parseBackendName } from "../../src/backend/index.js";
 import { symbolOf } from "../../src/core/elements.js";
+import { EngineError, printable } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
-import { printable } from "../../src/core/errors.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
+import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/model/msObservables.js";
 import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
+import { layoutText } from "../../src/model/tensorLayout.js";
+import type { Prediction } from "../../src/model/types.js";
 import { loadModel } from "../../src/models.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
@@ -15,8 +18,11 @@ import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
 import { requireCentres, STDIN_HELP } from "../inputs.js";
 import { summaryStream } from "../options.js";
+import { addReferenceOptions, type ReferenceCliOptions, referenceOf } from "../reference.js";
 
-interface PredictCliOptions {
+interface PredictCliOptions extends ReferenceCliOptions {
+  uncertainty: string;
+  samples: string;
   model: string;
   data: string[];
   out: string;
@@ -31,8 +37,16 @@ interface PredictCliOptions {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
+/** What the mean/std columns hold, for the output header. */
+function componentsText(pred: Prediction): string {
+  if (pred.blocks)
+    return `${layoutText(pred.blocks)}; _pred columns: the full Cartesian tensor, row-major, not symmetrised`;
+  if (pred.lambda === 0) return "scalar";
+  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, DESIGN.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
+}
+
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("predict")
     .description(
       "Predict per-atom tensors or scalars (with predictive standard deviations) for the model's species and " +
@@ -49,7 +63,13 @@ export function register(program: Command): void {
         "(needs --format; the summary then goes to stderr)",
     )
     .option("--format <fmt>", `output format instead of the extension: ${OUTPUT_FORMATS.join(" | ")}`)
-    .option("--observables <list>", "comma list of cq, eta, wq, theta, phi, euler, quat (λ=2 efg models)")
+    .option(
+      "--observables <list>",
+      "comma list: EFG models cq, eta, wq, theta, phi, euler, quat; shielding tensor models iso, shift, zeta, delta, " +
+        "eta, span, skew, euler, quat (scalars with a <name>_std column)",
+    )
+    .option("--uncertainty <how>", "MS observable uncertainties: linear (linearisation) | sampling", "linear")
+    .option("--samples <n>", "draws for --uncertainty sampling", "2000")
     .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
     .option(
       "--backend <name>",
@@ -57,56 +77,76 @@ export function register(program: Command): void {
     )
     .option("--isotope <EL=ISO>", "isotope for CQ/ω_Q, e.g. Ti=49Ti (repeatable)", collect, [])
     .option("--json", "print a JSON summary on stdout")
-    .option("--memory <GB>", `${MEMORY_HELP}; structures are predicted in chunks that fit`)
-    .action(async (o: PredictCliOptions) => {
-      const t0 = performance.now();
-      const log = (l: string) =>
-        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
-      const obs = parseObservables(o.observables);
-      const format = outputFormat(o.out, o.format);
-      checkOutputFile(o.out);
-      const memory = MemoryBudget.fromCli(o.memory);
-      log(memory.describe());
-      const model = loadModel(o.model);
-      const { structures, sources } = readStructures(o.data);
-      requireCentres(model, structures, sources, o.data);
-      log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
-      const tp = performance.now();
-      const pred = await model.predict(structures, {
-        variance: o.variance,
-        memory,
-        ...(o.backend !== undefined ? { backend: parseBackendName(o.backend) } : {}),
-      });
-      const tPredict = (performance.now() - tp) / 1000;
-      const header = model.serialize().header as Record<string, unknown>;
-      const target = modelTargetName(header) ?? "prediction";
-      const files = writePredictions(o.out, structures, pred, {
-        format,
-        target,
-        observables: obs,
-        isotopes: parseIsotopeOverrides(o.isotope),
-        header: {
-          model: model.kind,
-          species: symbolOf(pred.species),
-          lambda: pred.lambda,
-          target,
-          units: targetUnits(target),
-          components:
-            pred.lambda === 2 ? "T2 (m=-2..2, DESIGN.md); _pred columns: Cartesian row-major" : "scalar",
-        },
-      });
-      const n = pred.atoms.length / 2;
-      log(
-        `wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`,
-      );
-      log(peakRssLine());
-      const summary = summaryStream(o.out);
-      if (o.json) {
-        summary.write(
-          `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
-        );
-      } else {
-        summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
-      }
+    .option("--memory <GB>", `${MEMORY_HELP}; structures are predicted in chunks that fit`);
+  addReferenceOptions(cmd).action(runPredict);
+}
+
+/** The predict command's action: read, predict, write, summarise. */
+async function runPredict(o: PredictCliOptions): Promise<void> {
+  const t0 = performance.now();
+  const log = (l: string) =>
+    process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${l}\n`);
+  const obs = parseObservables(o.observables);
+  const { reference, text: referenceText } = referenceOf(o);
+  if (referenceText) log(referenceText);
+  if (obs.includes("shift") && !reference)
+    throw new EngineError(
+      "InvalidParameter",
+      "the 'shift' observable needs --reference σ_ref or --reference-fit FILE",
+      { field: "--observables" },
+    );
+  const samples = Number(o.samples);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new EngineError("InvalidParameter", `--samples must be an integer ≥ 2, got '${o.samples}'`, {
+      field: "--samples",
     });
+  const propagation = parsePropagation(o.uncertainty, samples, 0);
+  const format = outputFormat(o.out, o.format);
+  checkOutputFile(o.out);
+  const memory = MemoryBudget.fromCli(o.memory);
+  log(memory.describe());
+  const model = loadModel(o.model);
+  const { structures, sources } = readStructures(o.data);
+  requireCentres(model, structures, sources, o.data);
+  log(`predicting ${structures.length} structure(s) with ${model.kind} from ${printable(o.model)}`);
+  const tp = performance.now();
+  const pred = await model.predict(structures, {
+    variance: o.variance,
+    memory,
+    ...(o.backend !== undefined ? { backend: parseBackendName(o.backend) } : {}),
+  });
+  const tPredict = (performance.now() - tp) / 1000;
+  const header = model.serialize().header as Record<string, unknown>;
+  const target = modelTargetName(header) ?? "prediction";
+  const files = writePredictions(o.out, structures, pred, {
+    format,
+    target,
+    observables: obs,
+    reference,
+    propagation,
+    isotopes: parseIsotopeOverrides(o.isotope),
+    header: {
+      model: model.kind,
+      species: symbolOf(pred.species),
+      lambda: pred.lambda,
+      target,
+      units: targetUnits(target),
+      components: componentsText(pred),
+      ...(obs.length > 0 && target === "ms"
+        ? { observable_units: MS_OBSERVABLE_UNITS, uncertainty: propagation.method }
+        : {}),
+      ...(referenceText ? { reference: referenceText } : {}),
+    },
+  });
+  const n = pred.atoms.length / 2;
+  log(`wrote ${files.map((f) => printable(f)).join(", ")} (${n} atoms; predict ${tPredict.toFixed(2)} s)`);
+  log(peakRssLine());
+  const summary = summaryStream(o.out);
+  if (o.json) {
+    summary.write(
+      `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
+    );
+  } else {
+    summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
+  }
 }

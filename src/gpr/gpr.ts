@@ -25,7 +25,7 @@ import {
   kernelMatrix,
   subsetFeatures,
 } from "../soap/envKernel.js";
-import type { FeatureBlocks } from "../soap/types.js";
+import type { ComputeOptions, Descriptor, FeatureBlocks } from "../soap/types.js";
 import { blockKey, samplePositions } from "../soap/types.js";
 import {
   chunkStructures,
@@ -214,6 +214,20 @@ export class GprModel implements Model {
     return this.params.lambda === 0 ? [0] : [0, this.params.lambda];
   }
 
+  /** The λ and λ=0 feature blocks of the centre species; odd-parity λ blocks are computed apart from λ=0. */
+  private blocks(
+    desc: Descriptor,
+    structures: readonly Structure[],
+    opts: ComputeOptions = {},
+  ): FeatureBlocks {
+    const p = this.params;
+    const cOpts = { ...opts, centers: [p.species] };
+    if (p.parity === 1 || p.lambda === 0)
+      return desc.compute(structures, { ...cOpts, lambdas: this.lambdas() });
+    const b0 = desc.compute(structures, { ...cOpts, lambdas: [0] });
+    return new Map([...b0, ...desc.compute(structures, { ...cOpts, lambdas: [p.lambda], parity: p.parity })]);
+  }
+
   private context(): string {
     return `${symbolOf(this.params.species)} λ=${this.params.lambda}: `;
   }
@@ -289,7 +303,7 @@ export class GprModel implements Model {
         "use fewer structures or a smaller basis.maxRadial / basis.maxAngular",
       );
     const onProgress = progressLogger(log, `${ctx}features`);
-    const blocks = desc.compute(dataset.structures, { ...cOpts, onProgress });
+    const blocks = this.blocks(desc, dataset.structures, { onProgress });
     const { feats } = gatherFeatures(blocks, p.species, p.lambda, rows.samples);
     options.memory?.check(
       p.sparse
@@ -446,7 +460,7 @@ export class GprModel implements Model {
     const p = this.params;
     const t0 = now();
     const desc = createDescriptor(f.descriptor);
-    const blocks = desc.compute(structures, { centers: [p.species], lambdas: this.lambdas() });
+    const blocks = this.blocks(desc, structures);
     const { feats, samples } = gatherFeatures(blocks, p.species, p.lambda, null);
     const timings: Record<string, number> = { features: now() - t0 };
     const c = 2 * p.lambda + 1;
@@ -553,22 +567,18 @@ export class GprModel implements Model {
       : await sparseGprCovariance(f.sparse!, kStar, feats.n, c, kss, p.sparse!.approximation);
   }
 
-  /** Cartesian tensors (t × 9) rebuilt from a tensor target's prediction; undefined for scalar targets. */
+  /**
+   * Cartesian tensors (t × 9) rebuilt from the prediction; undefined otherwise. Only a λ=2 EFG model predicts a
+   * whole tensor (an EFG is symmetric and traceless). One block of a shielding tensor is not the tensor: a
+   * traceless T2 or an isotropic σ_iso·I written as `ms` would be wrong, so the full σ comes only from a tensor
+   * model of all its blocks (tensorModel.ts).
+   */
   private cartesianOf(mean: Float64Array, t: number): Float64Array | undefined {
     const p = this.params;
     const tgt = parseTarget(p.target, p.lambda);
-    if (tgt.derived !== null || (tgt.array !== "efg" && tgt.array !== "ms") || p.lambda === 1)
-      return undefined;
+    if (tgt.derived !== null || tgt.array !== "efg" || p.lambda !== 2) return undefined;
     const cartesian = new Float64Array(t * 9);
-    for (let i = 0; i < t; i++) {
-      if (p.lambda === 2) t2ToCartesian(mean, i * 5, cartesian, i * 9);
-      else {
-        const d = mean[i]! / Math.sqrt(3); // T0 = tr/√3 → isotropic tensor (tr/3)·I
-        cartesian[i * 9] = d;
-        cartesian[i * 9 + 4] = d;
-        cartesian[i * 9 + 8] = d;
-      }
-    }
+    for (let i = 0; i < t; i++) t2ToCartesian(mean, i * 5, cartesian, i * 9);
     return cartesian;
   }
 
@@ -598,6 +608,7 @@ export class GprModel implements Model {
         backend: p.backend,
         isotopes: p.isotopes,
         ...(p.variance === "none" ? { variance: "none" } : {}),
+        ...(p.parity === -1 ? { parity: p.parity } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -761,6 +772,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       backend: pr.backend,
       isotopes: pr.isotopes,
       ...(pr.variance !== undefined ? { variance: pr.variance } : {}),
+      ...(pr.parity === -1 ? { parity: -1 as const } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);

@@ -27,6 +27,14 @@ export {
 } from "./params.js";
 export { type EnvFeatures, kernelDiagBlocks, kernelMatrix } from "../soap/envKernel.js";
 export { fitPredictRaw } from "./rawFit.js";
+export {
+  type BlockSettings,
+  TENSOR_FORMAT_VERSION,
+  TENSOR_MODEL_KIND,
+  TensorModel,
+  type TensorParams,
+  tensorLambdas,
+} from "./tensorModel.js";
 export * from "./regression.js";
 export {
   type PrimalWeights,

@@ -71,6 +71,11 @@ export interface GprParams {
    * kept or saved: about a third of a full GPR model file at λ=2).
    */
   readonly variance?: ModelVariance;
+  /**
+   * O(3) parity of the λ>0 features (default +1). −1 (pseudo-tensor features) for λ=1 of a shielding tensor: its
+   * antisymmetric part is a pseudovector, unchanged by inversion. The λ=0 features of the ζ fold are always +1.
+   */
+  readonly parity?: 1 | -1;
 }
 
 export const MODEL_VARIANCES = ["full", "none"] as const;
@@ -86,6 +91,7 @@ export interface ResolvedParams {
   readonly sparse: Required<SparseParams> | null;
   readonly backend: BackendName;
   readonly isotopes: Readonly<Record<string, string>>;
+  readonly parity: 1 | -1;
   readonly variance: ModelVariance;
 }
 
@@ -133,6 +139,11 @@ export function resolveParams(p: GprParams): ResolvedParams {
   check(zeta >= 1 && Number.isFinite(zeta), "zeta", `zeta must be ≥ 1, got ${zeta}`);
   check(reg >= 0 && Number.isFinite(reg), "reg", `reg must be ≥ 0, got ${reg}`);
   parseTarget(p.target, p.lambda);
+  check(
+    p.parity === undefined || p.parity === 1 || (p.parity === -1 && p.lambda > 0),
+    "parity",
+    `parity must be 1, or −1 for λ > 0; got ${p.parity}`,
+  );
   return {
     species: p.species,
     lambda: p.lambda,
@@ -144,5 +155,6 @@ export function resolveParams(p: GprParams): ResolvedParams {
     backend: parseBackendName(p.backend ?? GPR_DEFAULTS.backend),
     isotopes: p.isotopes ?? {},
     variance: parseModelVariance(p.variance ?? "full"),
+    parity: p.parity ?? 1,
   };
 }

@@ -1,17 +1,35 @@
 /**
- * Per-environment regression targets from a Dataset: the spherical components of a Cartesian tensor target
- * (λ=0: T0 = tr/√3, λ=1: T1, λ=2: T2 in the DESIGN.md order), a derived EFG observable ("efg:cq", "efg:eta",
- * "efg:theta", "efg:phi", "efg:wq", "efg:vzz"), or any scalar per-atom array.
+ * Per-environment regression targets from a Dataset: the parts of a Cartesian tensor target (λ=0: the isotropic
+ * value tr/3 in the tensor's own units, e.g. σ_iso in ppm — not T0 = tr/√3, which is √3 times larger; λ=1: T1;
+ * λ=2: T2 in the DESIGN.md order), a derived EFG observable ("efg:cq", "efg:eta", "efg:theta", "efg:phi",
+ * "efg:wq", "efg:vzz"), a derived shielding observable ("ms:iso", "ms:aniso", "ms:eta", "ms:span", "ms:skew";
+ * src/nmr/ms.ts), or any scalar per-atom array.
  */
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { efgParams } from "../nmr/efg.js";
 import { isotopeFor } from "../nmr/isotopes.js";
-import { cartesianToT0, cartesianToT1, cartesianToT2 } from "../nmr/spherical.js";
+import { msParams } from "../nmr/ms.js";
+import { cartesianToT1, cartesianToT2 } from "../nmr/spherical.js";
 
+/** Derived scalars of an EFG tensor (and of any tensor array other than `ms`). */
 export const DERIVED_OBSERVABLES = ["cq", "eta", "theta", "phi", "wq", "vzz"] as const;
-export type DerivedObservable = (typeof DERIVED_OBSERVABLES)[number];
+/** Derived scalars of a shielding tensor `ms` (ppm, except η and κ): σ_iso, Haeberlen Δ = 3ζ/2, η, span Ω, skew κ. */
+export const MS_DERIVED_OBSERVABLES = ["iso", "aniso", "eta", "span", "skew"] as const;
+export type DerivedObservable =
+  | (typeof DERIVED_OBSERVABLES)[number]
+  | (typeof MS_DERIVED_OBSERVABLES)[number];
+
+/** The derived observables of a tensor array: the shielding ones for `ms`, the EFG ones otherwise. */
+export function derivedObservables(array: string): readonly DerivedObservable[] {
+  return array === "ms" ? MS_DERIVED_OBSERVABLES : DERIVED_OBSERVABLES;
+}
+
+/** The isotropic value tr/3 of the tensor at t[off..off+9) (σ_iso for shielding), in the tensor's units. */
+export function isotropicPart(t: ArrayLike<number>, off = 0): number {
+  return (t[off]! + t[off + 4]! + t[off + 8]!) / 3;
+}
 
 export interface ParsedTarget {
   /** Dataset target / per-atom array name (before any ':'). */
@@ -25,6 +43,7 @@ export interface ParsedTarget {
 /** Units of a target, for model headers and outputs. */
 export function targetUnits(name: string): string {
   const [array, derived] = name.split(":");
+  if (array === "ms" && derived !== undefined) return derived === "eta" || derived === "skew" ? "1" : "ppm";
   if (derived === "cq") return "MHz";
   if (derived === "wq") return "kHz";
   if (derived === "theta" || derived === "phi") return "degree";
@@ -42,10 +61,11 @@ export function parseTarget(name: string, lambda: number): ParsedTarget {
     });
   }
   const derived = (parts[1] ?? null) as DerivedObservable | null;
-  if (derived !== null && !DERIVED_OBSERVABLES.includes(derived)) {
+  const known = derivedObservables(parts[0]!);
+  if (derived !== null && !known.includes(derived)) {
     throw new EngineError(
       "InvalidParameter",
-      `unknown derived observable '${derived}' (use ${DERIVED_OBSERVABLES.join(", ")})`,
+      `unknown derived observable '${derived}' of '${parts[0]}' (use ${known.join(", ")})`,
       { field: "target" },
     );
   }
@@ -79,15 +99,21 @@ const TARGET_LAMBDAS =
  */
 const ZERO_PART_RELATIVE = 64 * Number.EPSILON;
 
+/** Whether the rows are zero to round-off of their source entries (e.g. λ=1 of symmetric tensors). */
+export function isZeroPart(rows: TargetRows): boolean {
+  let yMax = 0;
+  for (const v of rows.y) yMax = Math.max(yMax, Math.abs(v));
+  return rows.y.length > 0 && yMax <= ZERO_PART_RELATIVE * rows.rawMax;
+}
+
 /**
  * Refuse a target that is identically zero on every training environment (e.g. λ=1 of a symmetric tensor):
  * a model of it predicts 0 and scores a meaningless r = 1. `rawMax` is the largest |entry| of the source
  * arrays those rows came from.
  */
 export function checkTargetNotZero(name: string, lambda: number, rows: TargetRows): void {
-  let yMax = 0;
-  for (const v of rows.y) yMax = Math.max(yMax, Math.abs(v));
-  if (rows.y.length === 0 || yMax > ZERO_PART_RELATIVE * rows.rawMax) return;
+  if (!isZeroPart(rows)) return;
+  const yMax = rows.y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   throw new EngineError(
     "InvalidParameter",
     `target '${name}' at λ=${lambda} is identically zero on all ${rows.samples.length / 2} training environments ` +
@@ -118,6 +144,10 @@ export function environmentTarget(
         field: t.array,
       });
     }
+    if (t.array === "ms") {
+      out[outOff] = msDerived(t.derived, values, off);
+      return;
+    }
     const iso = t.derived === "cq" || t.derived === "wq" ? isotopeFor(symbolOf(z), isotopeOverrides) : null;
     if ((t.derived === "cq" || t.derived === "wq") && !iso) {
       throw new EngineError("InvalidParameter", `no quadrupolar isotope known for ${symbolOf(z)}`, {
@@ -141,7 +171,7 @@ export function environmentTarget(
     return;
   }
   if (ncols === 9) {
-    if (lambda === 0) out[outOff] = cartesianToT0(values, off);
+    if (lambda === 0) out[outOff] = isotropicPart(values, off);
     else if (lambda === 1) cartesianToT1(values, off, out, outOff);
     else cartesianToT2(values, off, out, outOff);
     return;
@@ -155,6 +185,16 @@ export function environmentTarget(
     `target '${t.array}' has ${ncols} columns: need 9 (a 3x3 tensor) or ${2 * lambda + 1} for λ=${lambda}`,
     { field: t.array },
   );
+}
+
+/** One derived shielding observable (src/nmr/ms.ts conventions) of the tensor at values[off..off+9). */
+function msDerived(d: DerivedObservable, values: Float64Array, off: number): number {
+  const p = msParams(values, off);
+  if (d === "iso") return p.iso;
+  if (d === "aniso") return p.delta;
+  if (d === "eta") return p.eta;
+  if (d === "span") return p.span;
+  return p.skew;
 }
 
 export interface TargetRows {

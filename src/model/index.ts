@@ -1,6 +1,7 @@
 /**
  * The model contract shared by src/gpr and src/gnn: the `Model` interface and its result types, model files
- * (encode / decode / save; loading by kind is src/models.ts) and the writers of predictions.
+ * (encode / decode / save; loading by kind is src/models.ts), the writers of predictions, the layout of
+ * a tensor model's prediction and its magnetic-shielding observables.
  */
 export {
   decodeModel,
@@ -22,4 +23,12 @@ export {
   predictionRecords,
   writePredictions,
 } from "./outputs.js";
+export {
+  MS_OBSERVABLE_UNITS,
+  MS_OBSERVABLES,
+  type MsObservable,
+  parsePropagation,
+  type Propagation,
+} from "./msObservables.js";
+export { layoutText } from "./tensorLayout.js";
 export type * from "./types.js";

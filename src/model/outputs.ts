@@ -10,10 +10,23 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
 import { nmrSites } from "../nmr/sites.js";
+import type { ShiftReference } from "../nmr/shifts.js";
 import type { Prediction } from "./types.js";
+import {
+  MS_OBSERVABLES,
+  MS_SCALARS,
+  type MsObservable,
+  type MsScalar,
+  msOrientation,
+  msScalarStd,
+  msScalars,
+  type Propagation,
+} from "./msObservables.js";
 
+/** EFG observables (EFG models); MS_OBSERVABLES (msObservables.ts) are those of shielding tensor models. */
 export const OBSERVABLES = ["cq", "eta", "wq", "theta", "phi", "euler", "quat"] as const;
-export type Observable = (typeof OBSERVABLES)[number];
+export type Observable = (typeof OBSERVABLES)[number] | MsObservable;
+const KNOWN = new Set<string>([...OBSERVABLES, ...MS_OBSERVABLES]);
 
 export function parseObservables(spec: string | undefined): Observable[] {
   if (!spec) return [];
@@ -21,10 +34,12 @@ export function parseObservables(spec: string | undefined): Observable[] {
   for (const raw of spec.split(",")) {
     const o = raw.trim() as Observable;
     if (o === ("" as Observable)) continue;
-    if (!OBSERVABLES.includes(o)) {
-      throw new EngineError("InvalidParameter", `unknown observable '${o}' (use ${OBSERVABLES.join(", ")})`, {
-        field: "observables",
-      });
+    if (!KNOWN.has(o)) {
+      throw new EngineError(
+        "InvalidParameter",
+        `unknown observable '${o}' (EFG: ${OBSERVABLES.join(", ")}; MS: ${MS_OBSERVABLES.join(", ")})`,
+        { field: "observables" },
+      );
     }
     out.push(o);
   }
@@ -42,10 +57,18 @@ export interface AtomPrediction {
   /** Cartesian tensor (row-major 9) for tensor targets */
   cartesian: number[] | null;
   observables: Partial<Record<Observable, number | number[] | null>>;
+  /** Predictive standard deviations of scalar MS observables (shielding tensor models with covariances). */
+  observableStd?: Partial<Record<MsScalar, number>>;
 }
 
 export interface RecordOptions {
   observables?: readonly Observable[];
+  /** The model's target ("efg", "ms", "efg:cq", ...): EFG observables of a shielding model are refused. */
+  target?: string;
+  /** Chemical-shift reference for the `shift` observable (δ_iso = a − b·σ_iso). */
+  reference?: ShiftReference | null;
+  /** How MS observable uncertainties are propagated (default linearisation). */
+  propagation?: Propagation;
   isotopes?: Readonly<Record<string, string>>;
 }
 
@@ -57,6 +80,8 @@ export function predictionRecords(
 ): AtomPrediction[] {
   const c = pred.components;
   const obs = options.observables ?? [];
+  checkObservablesFit(obs, options.target, pred, options.reference ?? null);
+  if (options.target === "ms" && obs.length > 0) return msRecords(pred, obs, options);
   if (obs.length > 0 && !pred.cartesian) {
     throw new EngineError("InvalidParameter", "observables need a tensor (λ=2 efg) model", {
       field: "observables",
@@ -134,27 +159,116 @@ export function outputFormat(file: string, format?: string): OutputFormat {
   );
 }
 
+/**
+ * EFG observables (CQ, η_Q, ω_Q, θ, φ, the NQR-ordered frame) are quadrupolar: computed from a shielding
+ * tensor they are meaningless numbers (a "CQ" of −308 MHz), so a model of `ms` refuses them.
+ */
+function checkObservablesFit(
+  obs: readonly Observable[],
+  target: string | undefined,
+  pred: Prediction,
+  reference: ShiftReference | null,
+): void {
+  if (obs.length === 0 || target === undefined) return;
+  const isMs = target.split(":")[0] === "ms";
+  const foreign = obs.filter((o) => !(isMs ? MS_SET : EFG_SET).has(o));
+  if (foreign.length > 0) {
+    throw new EngineError(
+      "InvalidParameter",
+      isMs
+        ? `observables ${foreign.join(",")} are EFG (quadrupolar) observables, but this is a magnetic-shielding (ms) ` +
+            `model (target '${target}'): they need an EFG model`
+        : `observables ${foreign.join(",")} are magnetic-shielding observables, but this is an EFG model ` +
+            `(target '${target}'): they need a shielding (ms) model`,
+      { field: "observables" },
+    );
+  }
+  if (isMs && (target !== "ms" || !pred.blocks))
+    throw new EngineError(
+      "InvalidParameter",
+      `MS observables need the full shielding tensor: a tensor model of all the blocks of ms (fit without λ), not '${target}' λ=${pred.lambda}`,
+      { field: "observables" },
+    );
+  if (obs.includes("shift") && !reference)
+    throw new EngineError(
+      "InvalidParameter",
+      "the 'shift' observable needs a shift reference (σ_ref, or a fit of σ_iso against measured shifts)",
+      { field: "reference" },
+    );
+}
+
+const MS_SET = new Set<string>(MS_OBSERVABLES);
+const EFG_SET = new Set<string>(OBSERVABLES);
+
+/** Records of a shielding tensor model with its MS observables (and their standard deviations). */
+function msRecords(pred: Prediction, obs: readonly Observable[], options: RecordOptions): AtomPrediction[] {
+  const lambdas = pred.blocks!;
+  const C = pred.components;
+  const cart = pred.cartesian!;
+  const reference = options.reference ?? null;
+  const prop = options.propagation ?? { method: "linear" };
+  return Array.from({ length: pred.atoms.length / 2 }, (_, k) => {
+    const scalars = msScalars(cart, 9 * k, reference);
+    const orient = obs.includes("euler") || obs.includes("quat") ? msOrientation(cart, 9 * k) : null;
+    const sd = pred.covariance
+      ? msScalarStd(lambdas, pred.mean, k * C, pred.covariance, k * C * C, reference, prop)
+      : null;
+    const observables: AtomPrediction["observables"] = {};
+    const observableStd: Partial<Record<MsScalar, number>> = {};
+    for (const o of obs) {
+      if (o === "euler" || o === "quat") observables[o] = orient![o];
+      else {
+        observables[o] = scalars[o as MsScalar];
+        if (sd) observableStd[o as MsScalar] = sd[o as MsScalar];
+      }
+    }
+    return {
+      structure: pred.atoms[2 * k]!,
+      atom: pred.atoms[2 * k + 1]!,
+      element: symbolOf(pred.species),
+      mean: Array.from(pred.mean.subarray(k * C, (k + 1) * C)),
+      std: pred.variance ? Array.from(pred.variance.subarray(k * C, (k + 1) * C), Math.sqrt) : null,
+      cartesian: Array.from(cart.subarray(9 * k, 9 * k + 9)),
+      observables,
+      ...(sd ? { observableStd } : {}),
+    };
+  });
+}
+
+/**
+ * Stem of the prediction columns: the target ("efg", "efg_cq"); for one block of a tensor target without the
+ * full tensor, the block too ("ms_iso" for λ=0, "ms_T2" for λ=2), so a traceless T2 is never named `ms`.
+ */
+export function predictionStem(target: string, pred: Prediction): string {
+  const safe = target.replace(/[^A-Za-z0-9_]/g, "_");
+  if (pred.cartesian || (target !== "ms" && target !== "efg")) return safe;
+  return pred.lambda === 0 ? `${safe}_iso` : `${safe}_T${pred.lambda}`;
+}
+
 export interface WriteOptions extends RecordOptions {
   /** Output format (default: from the file name's extension, see `outputFormat`). */
   format?: OutputFormat;
-  /** Target name (used for column names: `<target>_pred`, `<target>_std`). */
+  /** Target name (used for column names: `<target>_pred`, `<target>_std`; see `predictionStem`). */
   target: string;
   /** Provenance lines for file headers (model kind, species, units, conventions). */
   header: Readonly<Record<string, string | number>>;
 }
 
+/** Whether observable `o` gets a `<o>_std` column (scalar MS observables of records with uncertainties). */
+const hasStd = (o: Observable, withStd: boolean) => withStd && (MS_SCALARS as readonly string[]).includes(o);
+
 /** Column names of one record type. */
-function obsColumns(obs: readonly Observable[]): string[] {
+function obsColumns(obs: readonly Observable[], withStd = false): string[] {
   const cols: string[] = [];
   for (const o of obs) {
     if (o === "euler") cols.push("euler_alpha", "euler_beta", "euler_gamma");
     else if (o === "quat") cols.push("quat_w", "quat_x", "quat_y", "quat_z");
-    else cols.push(o);
+    else cols.push(o, ...(hasStd(o, withStd) ? [`${o}_std`] : []));
   }
   return cols;
 }
 
-function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
+function obsValues(r: AtomPrediction, obs: readonly Observable[], withStd = false): number[] {
   const v: number[] = [];
   for (const o of obs) {
     const x = r.observables[o];
@@ -162,14 +276,16 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[]): number[] {
     if (x === null || x === undefined) for (let i = 0; i < width; i++) v.push(Number.NaN);
     else if (Array.isArray(x)) v.push(...x);
     else v.push(x as number);
+    if (hasStd(o, withStd)) v.push(r.observableStd?.[o as MsScalar] ?? Number.NaN);
   }
   return v;
 }
 
 /**
  * The input structures with the prediction attached as per-atom arrays (what the extxyz output holds):
- * `<target>_pred` (Cartesian 9 for tensor targets, else the components), `<target>_std` (with variances), one
- * column per observable; NaN for atoms not predicted; every input column passes through (R, I, L and S).
+ * `<stem>_pred` (Cartesian 9 for tensor targets, else the components; stem: see `predictionStem`), `<stem>_std`
+ * (with variances), one column per observable (and `<o>_std` of MS scalars with uncertainties); NaN for atoms not
+ * predicted; every input column passes through (R, I, L and S).
  */
 export function predictionStructures(
   structures: readonly Structure[],
@@ -178,7 +294,8 @@ export function predictionStructures(
   obs: readonly Observable[] = [],
   records: readonly AtomPrediction[] = predictionRecords(structures, pred, { observables: obs }),
 ): Structure[] {
-  const safe = target.replace(/[^A-Za-z0-9_]/g, "_");
+  const safe = predictionStem(target, pred);
+  const withStd = records.some((r) => r.observableStd !== undefined);
   const c = pred.components;
   const byStruct = new Map<number, AtomPrediction[]>();
   for (const r of records) {
@@ -186,7 +303,7 @@ export function predictionStructures(
     byStruct.get(r.structure)!.push(r);
   }
   const predCols = pred.cartesian ? 9 : c;
-  const oc = obsColumns(obs);
+  const oc = obsColumns(obs, withStd);
   return structures.map((st, si) => {
     const p = new Float64Array(st.length * predCols).fill(Number.NaN);
     const sd = new Float64Array(st.length * c).fill(Number.NaN);
@@ -194,7 +311,7 @@ export function predictionStructures(
     for (const r of byStruct.get(si) ?? []) {
       p.set(r.cartesian ?? r.mean, r.atom * predCols);
       if (r.std) sd.set(r.std, r.atom * c);
-      if (oc.length) ov.set(obsValues(r, obs), r.atom * oc.length);
+      if (oc.length) ov.set(obsValues(r, obs, withStd), r.atom * oc.length);
     }
     const arrays: Record<string, AtomArray> = Object.fromEntries(st.arrays);
     arrays[`${safe}_pred`] = { ncols: predCols, data: p };
@@ -222,8 +339,9 @@ export function writePredictions(
 ): string[] {
   const obs = options.observables ?? [];
   const records = predictionRecords(structures, pred, options);
+  const withStd = records.some((r) => r.observableStd !== undefined);
   const format = options.format ?? outputFormat(file);
-  const safe = options.target.replace(/[^A-Za-z0-9_]/g, "_");
+  const safe = predictionStem(options.target, pred);
   const c = pred.components;
   const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
   if (format === "csv") {
@@ -234,7 +352,15 @@ export function writePredictions(
       : [];
     const lines = [
       ...head.map((h) => `# ${h}`),
-      ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...obsColumns(obs)].join(","),
+      [
+        "structure",
+        "atom",
+        "element",
+        ...compCols,
+        ...stdCols,
+        ...cartCols,
+        ...obsColumns(obs, withStd),
+      ].join(","),
     ];
     for (const r of records) {
       lines.push(
@@ -245,7 +371,7 @@ export function writePredictions(
           ...r.mean,
           ...(r.std ?? []),
           ...(r.cartesian ?? []),
-          ...obsValues(r, obs),
+          ...obsValues(r, obs, withStd),
         ]
           .map((x) => (typeof x === "number" && !Number.isFinite(x) ? "nan" : String(x)))
           .join(","),
@@ -263,37 +389,8 @@ export function writePredictions(
     writeFileAtomic(file, `${json}\n`);
     return [file];
   }
-  // per-structure arrays
-  const byStruct = new Map<number, AtomPrediction[]>();
-  for (const r of records) {
-    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
-    byStruct.get(r.structure)!.push(r);
-  }
-  if (format === "magres") {
-    if (!pred.cartesian)
-      throw new EngineError("InvalidParameter", ".magres output needs a tensor (λ=2 efg/ms) model", { file });
-    if (file === "-" && structures.length > 1)
-      throw new EngineError(
-        "InvalidParameter",
-        `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
-        { file },
-      );
-    const name = options.target.startsWith("ms") ? "ms" : "efg";
-    const written: string[] = [];
-    structures.forEach((st, si) => {
-      const t = new Float64Array(st.length * 9).fill(Number.NaN);
-      for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
-      const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
-      // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
-      const idx = st.arrays.get("magres_index");
-      const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
-      writeMagres(out, st.with({ arrays }), [name], {
-        comments: [`predicted by soapgpr (${options.header["model"] ?? "model"})`, ...head],
-      });
-      written.push(out);
-    });
-    return written;
-  }
+  if (format === "magres")
+    return writeMagresPredictions(file, structures, pred, records, options.target, head, options.header);
   if (format === "extxyz" || format === "xyz") {
     const outStructs = predictionStructures(structures, pred, options.target, obs, records);
     writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
@@ -307,6 +404,50 @@ export function writePredictions(
       field: "out",
     },
   );
+}
+
+/** .magres output: one file per structure (`_<k>` before the extension for several) with the predicted tensors. */
+function writeMagresPredictions(
+  file: string,
+  structures: readonly Structure[],
+  pred: Prediction,
+  records: readonly AtomPrediction[],
+  target: string,
+  head: readonly string[],
+  header: WriteOptions["header"],
+): string[] {
+  if (!pred.cartesian)
+    throw new EngineError(
+      "InvalidParameter",
+      ".magres output needs a full tensor: a λ=2 efg model, or a tensor model of ms (fit without λ)",
+      { file },
+    );
+  if (file === "-" && structures.length > 1)
+    throw new EngineError(
+      "InvalidParameter",
+      `magres holds one structure per file; ${structures.length} structures cannot go to standard output`,
+      { file },
+    );
+  const byStruct = new Map<number, AtomPrediction[]>();
+  for (const r of records) {
+    if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
+    byStruct.get(r.structure)!.push(r);
+  }
+  const name = target.startsWith("ms") ? "ms" : "efg";
+  const written: string[] = [];
+  structures.forEach((st, si) => {
+    const t = new Float64Array(st.length * 9).fill(Number.NaN);
+    for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+    const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
+    // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
+    const idx = st.arrays.get("magres_index");
+    const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+    writeMagres(out, st.with({ arrays }), [name], {
+      comments: [`predicted by soapgpr (${header["model"] ?? "model"})`, ...head],
+    });
+    written.push(out);
+  });
+  return written;
 }
 
 function insertSuffix(file: string, suffix: string): string {

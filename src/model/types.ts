@@ -44,6 +44,11 @@ export interface Prediction {
   readonly variance?: Float64Array;
   /** For λ>0: n x c x c predictive covariance block of each atom's components (c = 2λ+1). */
   readonly covariance?: Float64Array;
+  /**
+   * Tensor models (tensorModel.ts): the λ of each block laid out in `mean` (λ=0: the isotropic value tr/3, 1
+   * column; λ>0: T_λ, 2λ+1 columns), e.g. [0, 1, 2] for ms. Absent for one-block models (see `lambda`).
+   */
+  readonly blocks?: readonly number[];
   /** For tensor targets: n x 9 Cartesian tensors (row-major) rebuilt from the prediction. */
   readonly cartesian?: Float64Array;
   /** Free-form provenance, e.g. "kernel assembled in float32 (gpu.js)". */

@@ -251,11 +251,7 @@ export class LambdaCoupling {
 }
 
 export interface LambdaSoapComputeOptions extends ComputeOptions {
-  /**
-   * O(3) parity of the blocks: +1 (default, l1+l2+λ even: true tensors, what TENSOAP and the models use) or −1
-   * (l1+l2+λ odd: pseudo-tensors). The SO(3)-only kernel ∫dR D^λ(R)|⟨ρ|Rρ′⟩|² is the sum of both.
-   */
-  parity?: 1 | -1;
+  // parity (ComputeOptions): the SO(3)-only kernel ∫dR D^λ(R)|⟨ρ|Rρ′⟩|² is the sum of both parities.
   /** Centre atoms per structure (indices), overriding `centers` species selection. */
   atoms?: readonly (readonly number[])[];
 }

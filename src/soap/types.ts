@@ -60,6 +60,11 @@ export interface ComputeOptions {
   lambdas?: readonly number[];
   /** Called after each structure with (structures done, total), for progress reports on long runs. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * O(3) parity of the blocks: +1 (default, l1+l2+λ even: true tensors) or −1 (l1+l2+λ odd: pseudo-tensors,
+   * e.g. λ=1 for the antisymmetric part of a shielding tensor). Descriptors without parity ignore it.
+   */
+  parity?: 1 | -1;
 }
 
 /** A descriptor (λ-SOAP, or the GNN's features): structures in, feature blocks out; never mutates input. */

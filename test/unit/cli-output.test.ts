@@ -352,13 +352,14 @@ describe("item 15: --out is checked before the expensive work", () => {
 });
 
 describe("item 19: usage errors, seeds, exit codes", () => {
-  it("fit --bogus reports the unknown option (exit 2), not a missing --lambda", async () => {
+  it("fit --bogus reports the unknown option (exit 2), not a missing --target", async () => {
     const r = await runCli(["fit", "--bogus"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: unknown option '--bogus'\n");
     const m = await runCli(["fit", "--data", "x.xyz"]);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/required option '--lambda <0\|1\|2>' not specified/);
+    // --lambda is optional (a tensor target fits all its blocks, issue 14): --target is the first required one
+    expect(m.stderr).toMatch(/required option '--target <name>' not specified/);
   });
 
   it("seeds above 2^53 − 1 are a usage error on every command that takes --seed; 2^53 − 1 itself is accepted", async () => {

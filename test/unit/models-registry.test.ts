@@ -23,6 +23,7 @@ const efg = { species: 3, lambda: 2, target: "efg" } as const;
 const specs: Record<(typeof MODEL_KINDS)[number], ModelSpec> = {
   gpr: { kind: "gpr", params: efg },
   "sparse-gpr": { kind: "sparse-gpr", params: { ...efg, sparse: { m: 4 } } },
+  "tensor-gpr": { kind: "tensor-gpr", params: { species: 14, target: "ms" } },
   "gnn-isd": { kind: "gnn-isd", hypers: { layers: 1, channels: 4 }, target: { name: "efg", lambda: 2 } },
   "gnn-tp": { kind: "gnn-tp", hypers: { layers: 1, channels: 4 }, target: { name: "efg", lambda: 2 } },
 };
@@ -49,7 +50,9 @@ describe("model registry (src/models.ts)", () => {
     );
     const unknown = err({ kind: "krr", params: efg }) as EngineError;
     expect(unknown.code).toBe("InvalidParameter");
-    expect(unknown.message).toMatch(/unknown model kind 'krr' \(known: gpr, sparse-gpr, gnn-isd, gnn-tp\)/);
+    expect(unknown.message).toMatch(
+      /unknown model kind 'krr' \(known: gpr, sparse-gpr, tensor-gpr, gnn-isd, gnn-tp\)/,
+    );
   });
 
   it("loadModel opens a GNN file (the loader that src/gpr/index.ts used to register) and predicts the same numbers", async () => {
