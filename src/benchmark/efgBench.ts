@@ -23,7 +23,7 @@ import { type EfgSpeciesMetrics, efgMetrics } from "../metrics/efg.js";
 import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
 import { absVzzAndEta, efgParams } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
-import { type CtSpectraComparison, compareCtSpectra } from "./spectraCompare.js";
+import { type SpectraComparison, compareCtSpectra } from "./spectraCompare.js";
 import { fitPredictRaw } from "../gpr/rawFit.js";
 import { type EnvFeatures, rawKernels, scalarPart, subsetFeatures, withBackend } from "../soap/envKernel.js";
 import { type SoapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
@@ -137,7 +137,7 @@ export interface EfgBenchResult {
   };
   curve: CurvePoint[];
   /** MAS central-transition spectra of the test sites, DFT vs tensorial model (null without a central transition) */
-  spectra: CtSpectraComparison | null;
+  spectra: SpectraComparison | null;
   /** seconds per stage */
   timings: Record<string, number>;
 }

@@ -4,7 +4,7 @@
  * as Fig. 4, learning curves as Fig. 5).
  */
 import type { FigureSpec, ReportSection, ReportTable } from "../report/types.js";
-import type { CtSpectraComparison } from "./spectraCompare.js";
+import type { SpectraComparison } from "./spectraCompare.js";
 import type { EfgBenchResult } from "./efgBench.js";
 import { HARPER_LI, OURS_LABEL, PAPER_LABEL, type PaperNumbers } from "./paper.js";
 
@@ -286,7 +286,7 @@ export function speciesSections(
 }
 
 /** The spectrum a user compares with experiment: ML over the reference, MAS central transition of the test sites. */
-function spectraSection(sp: CtSpectraComparison, iso: string): ReportSection {
+function spectraSection(sp: SpectraComparison, iso: string): ReportSection {
   return {
     title: `${iso}: MAS central-transition spectrum of the test sites, ML over the reference`,
     text: [

@@ -1,24 +1,27 @@
 /**
  * What an NMR user finally compares: the spectrum of the predicted tensors laid over the spectrum of the reference
- * (DFT) tensors of the same test sites. For quadrupolar nuclei with a central transition (²⁷Al, ¹⁷O, ⁴⁷Ti, ⁷Li …)
- * the infinitely-fast-MAS central-transition line shape to second order (src/spectra), from the EFG only (the
- * isotropic chemical shift is not part of an EFG benchmark, so both spectra are centred on δ_iso = 0), with
- * their overlap 1 − ½∫|I_ML − I_DFT| dδ.
+ * (DFT) tensors of the same test sites, with their overlap 1 − ½∫|I_ML − I_ref| dδ. EFG benchmarks: for quadrupolar
+ * nuclei with a central transition (²⁷Al, ¹⁷O, ⁴⁷Ti, ⁷Li …) the infinitely-fast-MAS central-transition line shape
+ * to second order, from the EFG only (the isotropic chemical shift is not part of an EFG benchmark, so both spectra
+ * are centred on δ_iso = 0). Shielding benchmarks: the static CSA powder pattern and the MAS isotropic spectrum of
+ * δ = σ_ref − σ.
  */
 import type { Isotope } from "../nmr/isotopes.js";
 import { larmorFrequencyMHz } from "../nmr/isotopes.js";
 import {
   hasCentralTransition,
+  type SpectrumMode,
   type SpectrumOptions,
+  type SpectrumSite,
   secondOrderPpmPerAu2,
   simulateSpectrum,
   spectralOverlap,
 } from "../spectra/index.js";
 
-export interface CtSpectraComparison {
+export interface SpectraComparison {
   readonly isotope: string;
   readonly fieldT: number;
-  readonly mode: "mas";
+  readonly mode: SpectrumMode;
   readonly sites: number;
   /** Gaussian broadening, FWHM in ppm */
   readonly broadeningPpm: number;
@@ -30,7 +33,7 @@ export interface CtSpectraComparison {
   readonly overlap: number;
 }
 
-export interface CtSpectraOptions {
+export interface SpectraOptions {
   /** B0 in tesla (default 9.4 T, a common field for ²⁷Al MAS) */
   readonly fieldT?: number;
   readonly points?: number;
@@ -58,8 +61,8 @@ export function compareCtSpectra(
   predicted: Float64Array,
   n: number,
   isotope: Isotope | null,
-  o: CtSpectraOptions = {},
-): CtSpectraComparison | null {
+  o: SpectraOptions = {},
+): SpectraComparison | null {
   if (!isotope || n === 0 || !hasCentralTransition(isotope)) return null;
   const fieldT = o.fieldT ?? 9.4;
   const broadeningPpm = o.broadeningPpm ?? 0.5;
@@ -67,29 +70,82 @@ export function compareCtSpectra(
   // |second-order offset| ≤ q·(½‖V‖² + 2.25 V_zz² + 3 (V²)_zz) ≤ 5.75 q‖V‖² (src/spectra/frequencies.ts), plus the
   // broadening's tails: the grid holds every site of either set whole
   const half = 5.75 * q * Math.max(maxNorm2(reference, n), maxNorm2(predicted, n)) + 3 * broadeningPpm + 1e-3;
-  const options: SpectrumOptions = {
+  const sites = (t: Float64Array) =>
+    Array.from({ length: n }, (_, i) => ({ shift: null, efg: t.subarray(9 * i, 9 * i + 9) }));
+  const options = {
     isotope,
     fieldT,
-    mode: "mas",
+    mode: "mas" as const,
     from: half,
     to: -half,
+    gaussianPpm: broadeningPpm,
+  };
+  return compareSpectra(sites(reference), sites(predicted), {
+    ...options,
+    points: o.points ?? 1024,
+    orientations: o.orientations ?? 2000,
+  });
+}
+
+/** Spectra of two site sets on one grid, and their overlap. */
+function compareSpectra(
+  ref: readonly SpectrumSite[],
+  pred: readonly SpectrumSite[],
+  options: SpectrumOptions & { readonly gaussianPpm: number },
+): SpectraComparison {
+  const a = simulateSpectrum(ref, options);
+  const b = simulateSpectrum(pred, options);
+  return {
+    isotope: options.isotope.name,
+    fieldT: options.fieldT,
+    mode: options.mode,
+    sites: ref.length,
+    broadeningPpm: options.gaussianPpm,
+    ppm: Array.from(a.ppm),
+    reference: Array.from(a.intensity),
+    predicted: Array.from(b.intensity),
+    overlap: spectralOverlap(a.intensity, b.intensity, Math.abs(a.ppm[1]! - a.ppm[0]!)),
+  };
+}
+
+/**
+ * Chemical-shift spectra (static CSA powder pattern, or the isotropic lines under infinitely fast MAS) of the
+ * reference and predicted shielding tensors (n × 9, ppm), through δ = σ_ref − σ, on one grid holding every site.
+ */
+export function compareShiftSpectra(
+  reference: Float64Array,
+  predicted: Float64Array,
+  n: number,
+  isotope: Isotope,
+  sigmaRef: number,
+  mode: SpectrumMode,
+  o: SpectraOptions = {},
+): SpectraComparison {
+  const broadeningPpm = o.broadeningPpm ?? 0.5;
+  const shift = (t: Float64Array, i: number) =>
+    t.subarray(9 * i, 9 * i + 9).map((x, k) => (k % 4 === 0 ? sigmaRef : 0) - x);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of [reference, predicted])
+    for (let i = 0; i < n; i++) {
+      // every principal value lies within ‖δ − δ_iso·I‖_F of δ_iso
+      const d = shift(t, i);
+      const iso = (d[0]! + d[4]! + d[8]!) / 3;
+      let r = 0;
+      for (let k = 0; k < 9; k++) r += (d[k]! - (k % 4 === 0 ? iso : 0)) ** 2;
+      lo = Math.min(lo, iso - Math.sqrt(r));
+      hi = Math.max(hi, iso + Math.sqrt(r));
+    }
+  const pad = 4 * broadeningPpm + 1e-3;
+  const sites = (t: Float64Array) => Array.from({ length: n }, (_, i) => ({ shift: shift(t, i), efg: null }));
+  return compareSpectra(sites(reference), sites(predicted), {
+    isotope,
+    fieldT: o.fieldT ?? 9.4,
+    mode,
+    from: hi + pad,
+    to: lo - pad,
     points: o.points ?? 1024,
     orientations: o.orientations ?? 2000,
     gaussianPpm: broadeningPpm,
-  };
-  const sites = (t: Float64Array) =>
-    Array.from({ length: n }, (_, i) => ({ shift: null, efg: t.subarray(9 * i, 9 * i + 9) }));
-  const ref = simulateSpectrum(sites(reference), options);
-  const pred = simulateSpectrum(sites(predicted), options);
-  return {
-    isotope: isotope.name,
-    fieldT,
-    mode: "mas",
-    sites: n,
-    broadeningPpm,
-    ppm: Array.from(ref.ppm),
-    reference: Array.from(ref.intensity),
-    predicted: Array.from(pred.intensity),
-    overlap: spectralOverlap(ref.intensity, pred.intensity, Math.abs(ref.ppm[1]! - ref.ppm[0]!)),
-  };
+  });
 }

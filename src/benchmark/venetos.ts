@@ -7,6 +7,8 @@
  * over the 9 Cartesian components (the quantity Venetos report), %RMSE per block (as Ben Mahmoud et al.), Δ and
  * η MAE, ±2σ coverage per block; a learning curve of σ_iso MAE vs training size (λ=0 block at the optimum).
  */
+import { isotopeFor } from "../nmr/isotopes.js";
+import { compareShiftSpectra, type SpectraComparison } from "./spectraCompare.js";
 import { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
@@ -116,6 +118,8 @@ export interface VenetosResult {
   readonly blocks: readonly BlockChoice[];
   readonly evaluation: TensorEvaluation;
   readonly curve: readonly { readonly nTrain: number; readonly isoMae: number }[];
+  /** ²⁹Si spectra of the test sites, model over DFT (δ = σ_ref − σ with SPECTRA_SIGMA_REF): MAS and static. */
+  readonly spectra: { readonly mas: SpectraComparison; readonly static: SpectraComparison };
   readonly seconds: {
     readonly search: number;
     readonly fit: number;
@@ -127,6 +131,12 @@ export interface VenetosResult {
 }
 
 const SI = 14;
+
+/**
+ * σ_ref (ppm) of the spectra: δ = σ_ref − σ. A plotting reference only (both spectra move together, the overlap does
+ * not depend on it); 316 ppm puts the computed ²⁹Si shifts of silicates near their experimental range.
+ */
+export const SPECTRA_SIGMA_REF = 316;
 const now = () => performance.now() / 1000;
 
 /** Count of Si tensors (atoms with a known `ms`) in the structures. */
@@ -187,6 +197,28 @@ export async function runVenetosBenchmark(o: VenetosOptions): Promise<VenetosRes
   const pred = await model.predict(test);
   const evaluation = evaluateTensorPrediction(Dataset.fromArrays(test, ["ms"]), pred, "ms");
   const tPredict = now() - t;
+  const si = isotopeFor("Si")!;
+  const spectra = {
+    mas: compareShiftSpectra(
+      evaluation.reference,
+      evaluation.predicted,
+      evaluation.n,
+      si,
+      SPECTRA_SIGMA_REF,
+      "mas",
+    ),
+    static: compareShiftSpectra(
+      evaluation.reference,
+      evaluation.predicted,
+      evaluation.n,
+      si,
+      SPECTRA_SIGMA_REF,
+      "static",
+    ),
+  };
+  log(
+    `²⁹Si spectra of the test sites, model over DFT: overlap MAS ${spectra.mas.overlap.toFixed(4)}, static ${spectra.static.overlap.toFixed(4)}`,
+  );
   t = now();
   const curve = await learningCurve(train, test, settings(blocks[0]!), cfg.curve, log);
   return {
@@ -196,6 +228,7 @@ export async function runVenetosBenchmark(o: VenetosOptions): Promise<VenetosRes
     blocks,
     evaluation,
     curve,
+    spectra,
     seconds: { search: tSearch, fit: tFit, predict: tPredict, curve: now() - t, total: now() - t0 },
     notes: [...report.notes],
   };

@@ -1,7 +1,7 @@
 /** Presentation of `bench venetos` (venetos.ts): text table, compact JSON, and the HTML report data. */
 import { isotropicPart } from "../gpr/targets.js";
 import type { ReportData } from "../report/types.js";
-import { VENETOS_ANCHORS, type VenetosResult } from "./venetos.js";
+import { SPECTRA_SIGMA_REF, VENETOS_ANCHORS, type VenetosResult } from "./venetos.js";
 
 const f = (x: number | undefined, d = 3): string =>
   x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d);
@@ -30,6 +30,7 @@ export function venetosSummary(r: VenetosResult): Record<string, unknown> {
       coverage2sigma: r.evaluation.coverage2sigma,
     },
     learningCurve: r.curve,
+    spectraOverlap: { mas: r.spectra.mas.overlap, static: r.spectra.static.overlap },
     seconds: r.seconds,
     anchors: VENETOS_ANCHORS,
     notes: r.notes,
@@ -107,6 +108,27 @@ export function venetosReport(r: VenetosResult, meta: { source: string; command:
             ],
           },
         ],
+      },
+      {
+        title: "²⁹Si spectra of the test sites: model over DFT",
+        text: [
+          `δ = σ_ref − σ with σ_ref = ${SPECTRA_SIGMA_REF} ppm (a plotting reference; the overlap does not depend on it), ` +
+            `equal site weights, Gaussian broadening ${r.spectra.mas.broadeningPpm} ppm FWHM. Overlap 1 − ½∫|I_ML − I_DFT| dδ: ` +
+            `MAS ${r.spectra.mas.overlap.toFixed(4)}, static ${r.spectra.static.overlap.toFixed(4)}.`,
+        ],
+        figures: (["mas", "static"] as const).map((k) => {
+          const sp = r.spectra[k];
+          return {
+            kind: "spectrum" as const,
+            title: `²⁹Si ${k === "mas" ? "MAS (isotropic)" : "static (CSA powder pattern)"}, ${sp.sites} sites — overlap ${sp.overlap.toFixed(3)}`,
+            label: "δ(²⁹Si) / ppm",
+            series: [
+              { name: "DFT tensors", ppm: sp.ppm, intensity: sp.reference },
+              { name: "GPR tensor model", ppm: sp.ppm, intensity: sp.predicted },
+            ],
+          };
+        }),
+        columns: 2,
       },
     ],
   };

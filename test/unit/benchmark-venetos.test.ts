@@ -95,6 +95,19 @@ describe("bench venetos --quick", () => {
     const html = fs.readFileSync(path.join(report, "report.html"), "utf8");
     expect(html).toMatch(/σ_iso/);
     expect(html).toMatch(/Venetos et al\. 2023, tensor-field network, same 1335 tensors: 1\.05 ppm/);
+    // issue 15: ²⁹Si MAS and static spectra of the test sites, model over DFT, with their overlap
+    const spectra = data.sections[1].figures;
+    expect(spectra.map((fig: { kind: string }) => fig.kind)).toEqual(["spectrum", "spectrum"]);
+    for (const k of ["mas", "static"]) {
+      expect(out.spectraOverlap[k]).toBeGreaterThan(0); // the model is better than unrelated tensors
+      expect(out.spectraOverlap[k]).toBeLessThanOrEqual(1);
+    }
+    // the static CSA pattern is far wider than the isotropic MAS lines, and MAS lines sit at the test σ_iso:
+    // its first moment is σ_ref − mean σ_iso of the DFT tensors (unit area, equal weights)
+    const mas = spectra[0].series[0];
+    const step = Math.abs(mas.ppm[1] - mas.ppm[0]);
+    const first = mas.ppm.reduce((a: number, x: number, j: number) => a + x * mas.intensity[j] * step, 0);
+    expect(first).toBeCloseTo(316 - m, 1); // to the grid's rectangle rule on 0.5 ppm lines
   });
 
   it("needs --data", async () => {
