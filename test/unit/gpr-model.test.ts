@@ -246,7 +246,7 @@ describe("model files", () => {
     for (let i = 0; i < b.mean.length; i++)
       expect(Math.abs(a.mean[i]! - b.mean[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(b.mean[i]!)));
     expect(() => new GprModel({ ...base, variance: "some" as "none" })).toThrow(
-      /variance must be full or none/,
+      /unknown variance setting .some. \(available: full, none\)/,
     );
   });
 
