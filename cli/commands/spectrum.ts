@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { EngineError } from "../../src/core/errors.js";
+import { EngineError, parseChoice } from "../../src/core/errors.js";
 import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
 import type { Structure } from "../../src/core/structure.js";
 import { readStructures } from "../../src/io/read.js";
@@ -46,19 +46,6 @@ interface SpectrumCliOptions {
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new EngineError(
-      "InvalidParameter",
-      `${flag} must be one of ${allowed.join(", ")}, got '${value}'`,
-      {
-        field: flag,
-      },
-    );
-  }
-  return value as T;
-}
 
 function figureOf(doc: SpectrumDocument): SpectrumFigure {
   const rate = doc.spinning_rate_kHz === null ? "" : ` at ${doc.spinning_rate_kHz} kHz`;
@@ -137,8 +124,13 @@ async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void
   }
   // checked before the work: known extension, existing writable directory (`-` is standard output)
   if (o.out !== undefined) checkOutputFile(o.out, { extensions: OUTPUT_EXTENSIONS });
-  const mode = oneOf<SpectrumMode>(o.mode, ["static", "mas"], "--mode");
-  const source = oneOf<TensorSource>(o.tensors, ["auto", "reference", "prediction"], "--tensors");
+  const mode = parseChoice<SpectrumMode>(o.mode, ["static", "mas"], "--mode", "mode");
+  const source = parseChoice<TensorSource>(
+    o.tensors,
+    ["auto", "reference", "prediction"],
+    "--tensors",
+    "tensor source",
+  );
   const reference = num(o.reference, "--reference");
   // predictions carry NaN for atoms the model did not predict; spectrumSites checks the sites it uses
   const read = readStructures(files, { allowNonFinite: true });

@@ -121,7 +121,8 @@ describe("item 1: output through a pipe is complete (child process, stdout a pip
 
   it("fit --out - streams the model through a pipe, the summary goes to stderr, and the process ends by itself", async () => {
     const train = frames(0, 12, "pipe-train.xyz");
-    const t0 = performance.now();
+    // spawnCli resolves when the process exits: one that keeps running (a live worker pool, a timer) would hit
+    // the test timeout instead (a timeout, not a timed assertion: speed belongs in bench/)
     const r = await spawnCli(
       ["fit", "--lambda", "2", "--data", train, "--target", "efg", "--species", "Ti"].concat([
         "--preset",
@@ -135,8 +136,6 @@ describe("item 1: output through a pipe is complete (child process, stdout a pip
       ]),
       { keep: true },
     );
-    // a process that keeps running (a live worker pool, a timer) would hit the test timeout instead
-    expect((performance.now() - t0) / 1000).toBeLessThan(60);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/fitted gpr for Ti λ=2/);
     const model = path.join(dir, "piped.model");

@@ -13,6 +13,7 @@ import { sharedGemmPool } from "../../src/math/_workerPool.js";
 import { cholesky, choleskyInPlaceWithJitter, choleskyWithJitter } from "../../src/math/linalg.js";
 import { foldZeta, type RawKernels, rawKernels, withBackend } from "../../src/soap/envKernel.js";
 import { randomFeatures } from "../helpers/features.js";
+import { relMaxDiff } from "../helpers/compare.js";
 
 /** The reference: whole sub-blocks folded into new arrays, fitFullGpr (copies K), predictMean. */
 async function reference(
@@ -76,14 +77,7 @@ describe("fitPredictRaw folds into one reusable buffer", () => {
         const l = cholesky(k, m);
         // the SIMD blocked Cholesky (src/math/simdLinalg.ts) sums in another order than this scalar reference:
         // equal to round-off (1e-12 of the largest entry), not bitwise
-        const got = ws.get(m * m).subarray(0, m * m);
-        let diff = 0;
-        let top = 0;
-        for (let q = 0; q < m * m; q++) {
-          diff = Math.max(diff, Math.abs(got[q]! - l[q]!));
-          top = Math.max(top, Math.abs(l[q]!));
-        }
-        expect(diff).toBeLessThanOrEqual(1e-12 * top);
+        expect(relMaxDiff(ws.get(m * m).subarray(0, m * m), l)).toBeLessThanOrEqual(1e-12);
       }
       // one buffer, sized for the largest training block (the second fold): no other n×n is kept
       expect(ws.bytes).toBe(8 * (160 * c) ** 2);

@@ -13,21 +13,7 @@ import {
   solveLowerParallel,
   solveLowerT,
 } from "../../src/math/linalg.js";
-
-function spd(rng: Rng, n: number, k: number, shift: number): Float64Array {
-  const x = new Float64Array(n * k);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += x[i * k + p]! * x[j * k + p]!;
-      a[i * n + j] = s / k;
-      a[j * n + i] = s / k;
-    }
-  for (let i = 0; i < n; i++) a[i * n + i] += shift;
-  return a;
-}
+import { spd } from "../helpers/compare.js";
 
 const toMatrix = (a: Float64Array, n: number, r = n) => {
   const m = new Matrix(n, r);

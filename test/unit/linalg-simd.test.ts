@@ -5,32 +5,7 @@ import { Rng } from "../../src/core/rng.js";
 import { GemmPool } from "../../src/math/_workerPool.js";
 import { cholesky, choleskyWithJitter, solveLower, solveLowerParallel } from "../../src/math/linalg.js";
 import { choleskySimd, solveLowerSimd } from "../../src/math/simdLinalg.js";
-
-/** X Xᵀ/k + shift·I for X n×k standard normal: SPD, condition number ~(1 + n/k)²/shift. */
-function spd(rng: Rng, n: number, k: number, shift: number): Float64Array {
-  const x = new Float64Array(n * k).map(() => rng.normal());
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += x[i * k + p]! * x[j * k + p]!;
-      a[i * n + j] = s / k;
-      a[j * n + i] = s / k;
-    }
-  for (let i = 0; i < n; i++) a[i * n + i] += shift;
-  return a;
-}
-
-/** max |x − y| / max |y|. */
-function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < y.length; i++) {
-    e = Math.max(e, Math.abs(x[i]! - y[i]!));
-    m = Math.max(m, Math.abs(y[i]!));
-  }
-  return e / m;
-}
+import { relMaxDiff, spd } from "../helpers/compare.js";
 
 /** The pivot named by the NotPositiveDefinite error of `f`, or null when it succeeds. */
 async function failedPivot(f: () => unknown): Promise<string | null> {
@@ -63,11 +38,11 @@ describe("SIMD blocked Cholesky (simdLinalg.ts)", () => {
       expect(l).not.toBeNull();
       expect(a).toEqual(copy); // input untouched
       // same products, another summation order; well-conditioned (cond ~5): round-off only
-      expect(relDiff(l, cholesky(a.slice(), n))).toBeLessThan(1e-12);
+      expect(relMaxDiff(l, cholesky(a.slice(), n))).toBeLessThan(1e-12);
       const ref = new CholeskyDecomposition(
         new Matrix(Array.from({ length: n }, (_, i) => [...a.subarray(i * n, (i + 1) * n)])),
       );
-      expect(relDiff(l, ref.lowerTriangularMatrix.to1DArray())).toBeLessThan(1e-12);
+      expect(relMaxDiff(l, ref.lowerTriangularMatrix.to1DArray())).toBeLessThan(1e-12);
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(l[i * n + j]).toBe(0);
     });
   }
@@ -78,7 +53,7 @@ describe("SIMD blocked Cholesky (simdLinalg.ts)", () => {
     const jittered = a.slice();
     for (let i = 0; i < n; i++) jittered[i * n + i] += 0.25;
     const l = (await choleskySimd(a, n, { jitter: 0.25, blockSize: 16 }))!;
-    expect(relDiff(l, cholesky(jittered, n))).toBeLessThan(1e-12);
+    expect(relMaxDiff(l, cholesky(jittered, n))).toBeLessThan(1e-12);
     a[70 * n + 70] = -1; // pivot 70 negative (panel 4 of 16 columns: after several trailing updates)
     expect(await failedPivot(() => choleskySimd(a, n, { blockSize: 16 }))).toBe("70");
     expect(await failedPivot(() => cholesky(a.slice(), n))).toBe("70");
@@ -106,7 +81,7 @@ describe("SIMD blocked Cholesky (simdLinalg.ts)", () => {
       expect(simd.jitter).toBeGreaterThan(0);
       expect(simd.jitter).toBe(scalar.jitter);
       // factor of a matrix with condition ~1/jitter ≈ 1e10: round-off amplified, still far below the entries
-      expect(relDiff(simd.l, scalar.l)).toBeLessThan(1e-6);
+      expect(relMaxDiff(simd.l, scalar.l)).toBeLessThan(1e-6);
     } finally {
       pool.dispose();
     }
@@ -126,7 +101,7 @@ describe("SIMD triangular solve L·X = B, many right-hand sides", () => {
       const x = b.slice();
       expect(await solveLowerSimd(l, n, x, r, threads)).toBe(true);
       // cond(L) ~ 3: round-off only
-      expect(relDiff(x, solveLower(l, n, b.slice(), r))).toBeLessThan(1e-12);
+      expect(relMaxDiff(x, solveLower(l, n, b.slice(), r))).toBeLessThan(1e-12);
     });
   }
 
@@ -139,7 +114,7 @@ describe("SIMD triangular solve L·X = B, many right-hand sides", () => {
     const pool = new GemmPool(2);
     try {
       const simd = await solveLowerParallel(l, n, b.slice(), r, pool);
-      expect(relDiff(simd, ref)).toBeLessThan(1e-12);
+      expect(relMaxDiff(simd, ref)).toBeLessThan(1e-12);
       expect(simd).not.toEqual(ref); // another summation order: not the scalar code
       process.env.SOAPGPR_NO_SIMD = "1";
       expect(await solveLowerParallel(l, n, b.slice(), r, pool)).toEqual(ref);
