@@ -7,13 +7,6 @@ import type { Command } from "commander";
 import { createBackend, parseBackendName } from "../../src/backend/index.js";
 import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
 import {
-  type GehleniteConfig,
-  GEHLENITE_CONFIG,
-  GEHLENITE_QUICK,
-  runGehleniteBenchmark,
-  TENSOAP_GEHLENITE_AL,
-} from "../../src/benchmark/gehlenite.js";
-import {
   DEFAULT_SEARCH,
   FULL_CONFIG,
   type LtoBenchConfig,
@@ -21,7 +14,7 @@ import {
   runLtoBenchmark,
 } from "../../src/benchmark/lto.js";
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
-import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
+import { ltoReport, wqLargeReportSection } from "../../src/benchmark/report.js";
 import { runVenetosBenchmark, VENETOS_FULL, VENETOS_QUICK } from "../../src/benchmark/venetos.js";
 import { venetosReport, venetosSummary, venetosText } from "../../src/benchmark/venetosReport.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
@@ -33,6 +26,7 @@ import { checkOutputDir, checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { renderReport } from "../../src/report/html.js";
 import { parseSeed, summaryStream } from "../options.js";
+import { benchGehlenite } from "./benchGehlenite.js";
 
 interface BenchCliOptions {
   quick?: boolean;
@@ -49,6 +43,7 @@ interface BenchCliOptions {
   gnn?: string;
   gnnEpochs: string;
   memory?: string;
+  protocol?: string;
 }
 
 function int(v: string, flag: string): number {
@@ -104,6 +99,10 @@ export function register(program: Command): void {
       "--backend <name>",
       "lto: kernel assembly of the benchmark fits: cpu (float64) | gpu | auto (gpu.js, float32)",
       "cpu",
+    )
+    .option(
+      "--protocol <name>",
+      "gehlenite: tuned (default: hypers by CV on the training cells at full size vs TENSOAP's defaults) | harper (scalar λ=0 vs tensorial λ=2 at fixed settings)",
     )
     .option("--json", "print JSON on stdout instead of the table")
     .option("--memory <GB>", `${MEMORY_HELP}; lto: the searches' raw-kernel caches are sized within it`)
@@ -176,45 +175,7 @@ export function register(program: Command): void {
         return;
       }
       if (which === "gehlenite") {
-        if (!o.data || o.data.length === 0) {
-          throw new EngineError(
-            "InvalidParameter",
-            "bench gehlenite needs --data DIR (e.g. ../shared/data/magres/gehlenite)",
-            { field: "--data" },
-          );
-        }
-        const config: GehleniteConfig = o.quick ? GEHLENITE_QUICK : GEHLENITE_CONFIG;
-        const res = await runGehleniteBenchmark({
-          data: o.data,
-          config,
-          seed,
-          ...(only ? { only } : {}),
-          log,
-        });
-        log(`done in ${res.seconds.toFixed(1)} s`);
-        if (o.report) {
-          const files = await renderReport(
-            gehleniteReport(res, {
-              source: o.data.join(", "),
-              command: `soapgpr bench gehlenite${o.quick ? " --quick" : ""} --seed ${seed}`,
-            }),
-            o.report,
-          );
-          log(`report: ${files.html}`);
-        }
-        if (o.json) {
-          process.stdout.write(
-            `${JSON.stringify({ benchmark: "gehlenite", preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`,
-          );
-        } else {
-          const a = TENSOAP_GEHLENITE_AL;
-          process.stdout.write(
-            `${formatTable(res.species, `soapgpr bench gehlenite (${config.name}, seed ${seed}): ${res.files} CASTEP cells, split by cell`, false, "ours: DFT gehlenite")}\n` +
-              `\nReference (${a.label}, 1920 train / 432 test Al, nmax 8 lmax 6): 27Al C̃Q MAE ${a.cqTildeMae} (r ${a.cqTildeR}), η̃ MAE ${a.etaTildeMae}, ` +
-              `θ/φ MAE ${a.thetaMae}°/${a.phiMae}°, q̃ ${a.q}; scalar λ=0 C̃Q MAE ${a.scalarCqTildeMae} (r ${a.scalarCqTildeR}).\n` +
-              `total ${res.seconds.toFixed(1)} s.\n`,
-          );
-        }
+        await benchGehlenite(o, seed, only, memory, log);
         log(peakRssLine());
         return;
       }

@@ -1,6 +1,7 @@
 /** Benchmarks and hyperparameter search (the integration layer): see each module's header. */
 export * from "./efgBench.js";
 export * from "./gehlenite.js";
+export * from "./gehleniteTuned.js";
 export * from "../search/hyperSearch.js";
 export * from "./lto.js";
 export * from "./paper.js";

@@ -1,0 +1,101 @@
+/**
+ * `soapgpr bench gehlenite`: real DFT EFGs of gehlenite. Default protocol "tuned" (src/benchmark/gehleniteTuned.ts):
+ * hypers searched by CV on the training cells at full size vs TENSOAP's defaults on the same split. Protocol
+ * "harper" (src/benchmark/gehlenite.ts): scalar λ=0 vs tensorial λ=2 models at fixed TENSOAP-like settings.
+ */
+import {
+  type GehleniteConfig,
+  GEHLENITE_CONFIG,
+  GEHLENITE_QUICK,
+  runGehleniteBenchmark,
+  TENSOAP_GEHLENITE_AL,
+} from "../../src/benchmark/gehlenite.js";
+import {
+  GEHLENITE_TUNED,
+  GEHLENITE_TUNED_QUICK,
+  runGehleniteTuned,
+  tunedReport,
+  tunedText,
+} from "../../src/benchmark/gehleniteTuned.js";
+import { formatTable, summaryJson } from "../../src/benchmark/present.js";
+import { gehleniteReport } from "../../src/benchmark/report.js";
+import { EngineError, parseChoice } from "../../src/core/errors.js";
+import type { MemoryBudget } from "../../src/core/memory.js";
+import { renderReport } from "../../src/report/html.js";
+
+export const GEHLENITE_PROTOCOLS = ["tuned", "harper"] as const;
+
+export interface GehleniteCliOptions {
+  quick?: boolean;
+  report?: string;
+  data?: string[];
+  json?: boolean;
+  protocol?: string;
+}
+
+export async function benchGehlenite(
+  o: GehleniteCliOptions,
+  seed: number,
+  only: readonly string[] | undefined,
+  memory: MemoryBudget,
+  log: (l: string) => void,
+): Promise<void> {
+  if (!o.data || o.data.length === 0) {
+    throw new EngineError(
+      "InvalidParameter",
+      "bench gehlenite needs --data DIR (e.g. ../shared/data/magres/gehlenite)",
+      { field: "--data" },
+    );
+  }
+  const protocol = parseChoice(o.protocol ?? "tuned", GEHLENITE_PROTOCOLS, "--protocol", "protocol");
+  const quick = o.quick ? " --quick" : "";
+  if (protocol === "tuned") {
+    const config = o.quick ? GEHLENITE_TUNED_QUICK : GEHLENITE_TUNED;
+    const res = await runGehleniteTuned({
+      data: o.data,
+      config,
+      seed,
+      memory,
+      ...(only ? { only } : {}),
+      log,
+    });
+    log(`done in ${res.seconds.toFixed(1)} s`);
+    if (o.report) {
+      const command = `soapgpr bench gehlenite${quick} --seed ${seed}`;
+      const files = await renderReport(tunedReport(res, { source: o.data.join(", "), command }), o.report);
+      log(`report: ${files.html}`);
+    }
+    process.stdout.write(
+      o.json
+        ? `${JSON.stringify({ benchmark: "gehlenite", protocol, ...res }, null, 1)}\n`
+        : `${tunedText(res)}\n`,
+    );
+    return;
+  }
+  const config: GehleniteConfig = o.quick ? GEHLENITE_QUICK : GEHLENITE_CONFIG;
+  const res = await runGehleniteBenchmark({ data: o.data, config, seed, ...(only ? { only } : {}), log });
+  log(`done in ${res.seconds.toFixed(1)} s`);
+  if (o.report) {
+    const files = await renderReport(
+      gehleniteReport(res, {
+        source: o.data.join(", "),
+        command: `soapgpr bench gehlenite --protocol harper${quick} --seed ${seed}`,
+      }),
+      o.report,
+    );
+    log(`report: ${files.html}`);
+  }
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ benchmark: "gehlenite", protocol, preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`,
+    );
+  } else {
+    const a = TENSOAP_GEHLENITE_AL;
+    process.stdout.write(
+      `${formatTable(res.species, `soapgpr bench gehlenite --protocol harper (${config.name}, seed ${seed}): ${res.files} CASTEP cells, split by cell`, false, "ours: DFT gehlenite")}\n` +
+        `\nReference (${a.label}, 1920 train / 432 test Al, nmax 8 lmax 6): 27Al C̃Q MAE ${a.cqTildeMae} (r ${a.cqTildeR}), η̃ MAE ${a.etaTildeMae}, ` +
+        `θ/φ MAE ${a.thetaMae}°/${a.phiMae}°, q̃ ${a.q}; scalar λ=0 C̃Q MAE ${a.scalarCqTildeMae} (r ${a.scalarCqTildeR}).\n` +
+        `total ${res.seconds.toFixed(1)} s.\n`,
+    );
+  }
+}
