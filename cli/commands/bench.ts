@@ -3,6 +3,7 @@
  * histogram of large LTO cells. Thin layer: parses options, calls src/benchmark, prints the table (stdout) or
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
+import { jsonText } from "../../src/core/json.js";
 import type { Command } from "commander";
 import { createBackend, parseBackendName } from "../../src/backend/index.js";
 import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
@@ -163,7 +164,18 @@ export function register(program: Command): void {
         }
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, searches: res.searches, species: res.species.map(summaryJson) }, null, 1)}\n`,
+            jsonText(
+              {
+                benchmark: "lto",
+                preset: config.name,
+                seed,
+                source,
+                seconds: res.seconds,
+                searches: res.searches,
+                results: res.species.map(summaryJson),
+              },
+              1,
+            ),
           );
         } else {
           process.stdout.write(
@@ -204,7 +216,18 @@ export function register(program: Command): void {
         }
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ benchmark: "gehlenite", preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`,
+            jsonText(
+              {
+                benchmark: "gehlenite",
+                preset: config.name,
+                seed,
+                files: res.files,
+                seconds: res.seconds,
+                results: res.species.map(summaryJson),
+                tensoapAl: TENSOAP_GEHLENITE_AL,
+              },
+              1,
+            ),
           );
         } else {
           const a = TENSOAP_GEHLENITE_AL;
@@ -241,7 +264,7 @@ export function register(program: Command): void {
         }
         const { labels: _labels, values: _values, ...summary } = res;
         const stream = summaryStream(o.out);
-        if (o.json) stream.write(`${JSON.stringify(summary, null, 1)}\n`);
+        if (o.json) stream.write(jsonText(summary, 1));
         else stream.write(`${res.text}\n`);
         log(peakRssLine());
         return;
@@ -290,7 +313,5 @@ async function benchVenetos(o: BenchCliOptions, seed: number, log: (l: string) =
     const files = await renderReport(venetosReport(res, { source: o.data.join(", "), command }), o.report);
     log(`report: ${files.html}`);
   }
-  process.stdout.write(
-    o.json ? `${JSON.stringify(venetosSummary(res), null, 1)}\n` : `${venetosText(res)}\n`,
-  );
+  process.stdout.write(o.json ? jsonText(venetosSummary(res), 1) : `${venetosText(res)}\n`);
 }
