@@ -19,7 +19,7 @@ function speciesValue(v: unknown): unknown {
 }
 
 /** `value` as plain JSON data under the conventions above (a new value; the input is not changed). */
-export function jsonData(value: unknown): unknown {
+function jsonData(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
     return Array.from(value as unknown as ArrayLike<number>, (x) => jsonData(x));
