@@ -5,7 +5,7 @@
  * predictions into per-structure, per-atom tensors with their unit.
  *
  * ```ts
- * import { NmrRegressor } from "soapgpr";
+ * // NmrRegressor from the package's main entry point
  * const model = new NmrRegressor({ target: "efg", species: "Li", rcut: 5, sigma: 0.5 });
  * await model.fit("train.extxyz");
  * const [first] = await model.predict("test.extxyz");   // first.atoms[0].tensor: 3×3, in first.unit

@@ -59,6 +59,11 @@ const CASES: readonly Case[] = [
   },
   { schema: "search", args: `search --lambda 2 --data @/tr.xyz ${TI} --folds 2 --out @/search.model` },
   { schema: "predict", args: "predict --model @/ti.model --data @/te.xyz --out @/p.csv" },
+  {
+    schema: "predict",
+    args: "predict --model @/ti.model --data @/te.xyz --out @/p.json --observables cq,eta",
+  },
+  { schema: "predictions", file: "@/p.json" },
   { schema: "evaluate", args: "evaluate --model @/ti.model --data @/te.xyz" },
   { schema: "evaluate", args: "evaluate --model @/tit.model --data @/te.xyz" },
   { schema: "evaluate", args: "evaluate --model @/s.model --data @/te.xyz" },

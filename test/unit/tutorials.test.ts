@@ -103,4 +103,18 @@ describe("docs/tutorials run as written", () => {
     expect(r2).toBeGreaterThan(0.8);
     expect(r2).toBeLessThanOrEqual(1);
   }, 600_000);
+
+  it("`npm run docs` (typedoc) builds the API reference with the tutorials, without a warning", () => {
+    const out = path.join(dir, "api");
+    const typedoc = path.join(ROOT, "node_modules", "typedoc", "bin", "typedoc");
+    // typedoc.json treats warnings (broken links, bad comments) as errors: a non-zero exit fails here
+    execFileSync(process.execPath, [typedoc, "--out", out], { cwd: ROOT, stdio: "pipe" });
+    const html = (f: string) => fs.readFileSync(path.join(out, f), "utf8");
+    const classes = fs.readdirSync(path.join(out, "classes"));
+    const regressor = classes.find((f) => f.endsWith("NmrRegressor.html"));
+    expect(regressor).toBeDefined();
+    expect(html(path.join("classes", regressor!))).toMatch(/score/);
+    const documents = fs.readdirSync(path.join(out, "documents")).join(" ");
+    for (const t of ["Tutorial_1", "Tutorial_2", "Tutorial_3"]) expect(documents).toContain(t);
+  }, 600_000);
 });
