@@ -3,13 +3,14 @@
  * predict's .json): the conventions of docs/json.md, checked against docs/schema/soapgpr.schema.json by
  * test/unit/json-schema.test.ts.
  * - species are element symbols: a key named `element` (the library's name in metric results) is written as
- *   `species`, and the integer value(s) of any key ending in `species` / `Species` (atomic numbers inside the
- *   library) as symbols;
+ *   `species`, and the integer value(s) of `species`, `centerSpecies`, `centreSpecies` (atomic numbers inside
+ *   the library) as symbols;
  * - non-finite numbers are written as null (JSON has no NaN or Infinity), typed arrays as arrays.
  */
 import { symbolOf } from "./elements.js";
 
-const SPECIES_KEY = /(^s|S)pecies$/;
+/** Keys whose values are species (atomic numbers inside the library). Counts such as `nSpecies` are not. */
+const SPECIES_KEYS: ReadonlySet<string> = new Set(["species", "centerSpecies", "centreSpecies"]);
 
 function speciesValue(v: unknown): unknown {
   if (typeof v === "number" && Number.isInteger(v) && v > 0) return symbolOf(v);
@@ -29,7 +30,7 @@ function jsonData(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || typeof v === "function") continue;
     const key = k === "element" ? "species" : k;
-    out[key] = SPECIES_KEY.test(key) ? speciesValue(jsonData(v)) : jsonData(v);
+    out[key] = SPECIES_KEYS.has(key) ? speciesValue(jsonData(v)) : jsonData(v);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonText } from "../../src/core/json.js";
 import { runCli } from "../helpers/cli.js";
 import { ROOT } from "../helpers/built.js";
 
@@ -151,5 +152,29 @@ describe("the schema itself", () => {
     expect(predict(good)).toBe(true);
     expect(predict({ ...good, species: 3 })).toBe(false);
     expect(validator("benchVenetos")({ "total time / s": 1 })).toBe(false);
+  });
+});
+
+describe("jsonText, the one writer of JSON documents", () => {
+  it("names species by symbol, writes non-finite numbers as null and typed arrays as arrays", () => {
+    const doc = {
+      element: "Al",
+      species: 13,
+      centreSpecies: [3, 22],
+      nSpecies: 2,
+      harper: { element: "Li", r: Number.NaN, mae: Number.POSITIVE_INFINITY },
+      values: Float64Array.of(1.5, Number.NaN),
+      skipped: undefined,
+    };
+    expect(JSON.parse(jsonText(doc))).toEqual({
+      species: "Al",
+      centreSpecies: ["Li", "Ti"],
+      nSpecies: 2,
+      harper: { species: "Li", r: null, mae: null },
+      values: [1.5, null],
+    });
+    // one line without indent, whole and newline-terminated either way
+    expect(jsonText({ a: 1 })).toBe('{"a":1}\n');
+    expect(jsonText({ a: 1 }, 1)).toBe('{\n "a": 1\n}\n');
   });
 });
