@@ -68,13 +68,13 @@ describe("docs/tutorials run as written", () => {
     const r2 = numberAfter(out, /R² on 4 held-out cells:/);
     expect(r2).toBeGreaterThan(0.99);
     expect(r2).toBeLessThanOrEqual(1);
-    // the saved model, loaded back, scores the same held-out cells alike (R² printed to 4 decimals)
+    // the saved model, loaded back, scores the same held-out cells alike (R² printed to 5 decimals)
     const loaded = NmrRegressor.load(path.join(dir, "al-efg.model"));
     expect(loaded.target).toBe("efg");
     const { structures } = readStructures([
       path.join(ROOT, "..", "shared", "data", "magres", "gehlenite", "low"),
     ]);
-    expect(Math.abs((await loaded.score(structures.slice(16, 20))) - r2)).toBeLessThanOrEqual(5e-5);
+    expect(Math.abs((await loaded.score(structures.slice(16, 20))) - r2)).toBeLessThanOrEqual(5e-6);
   }, 600_000);
 
   it("2: shielding tensors and shifts (Venetos ²⁹Si)", () => {
@@ -84,10 +84,13 @@ describe("docs/tutorials run as written", () => {
     const iso = numberAfter(out, /σ_iso/);
     const shift = numberAfter(out, /δ_iso/);
     expect(Math.abs(iso + shift - 316)).toBeLessThanOrEqual(0.11);
+    // the first compared site: the DFT σ_iso within 3 predictive standard deviations (measured: 3.5 ppm, σ 10.4 ppm)
+    const std = numberAfter(out, /σ_iso -?[0-9.]+ ±/);
+    expect(Math.abs(numberAfter(out, /\(DFT/) - iso)).toBeLessThan(3 * std);
     // ²⁹Si σ_iso of silicates and silicon compounds lie in about 300–500 ppm (the data's own range)
     expect(iso).toBeGreaterThan(250);
     expect(iso).toBeLessThan(550);
-    // 30 training structures: R² measured 0.7–0.8; well above 0 (better than the mean tensor), at most 1
+    // 30 training structures: R² measured 0.778; well above 0 (better than the mean tensor), at most 1
     const r2 = numberAfter(out, /held-out structures:/);
     expect(r2).toBeGreaterThan(0.5);
     expect(r2).toBeLessThanOrEqual(1);
@@ -98,7 +101,7 @@ describe("docs/tutorials run as written", () => {
     expect(out).toMatch(/1512 atoms/);
     expect(out).toMatch(/288 Li sites predicted/);
     expect(out).toMatch(/peak 1: /);
-    // measured 0.95 with all 240 small cells; 40 cells still learn the point-charge EFGs well
+    // measured 0.933 with these 40 training cells (0.95 with all 240 shipped cells)
     const r2 = numberAfter(out, /large cell:/);
     expect(r2).toBeGreaterThan(0.8);
     expect(r2).toBeLessThanOrEqual(1);
