@@ -18,6 +18,7 @@ export const FIELD_FLAGS: ReadonlyMap<string, string> = new Map([
   ["sparse.selection", "--selection"],
   ["sparse.approximation", "--approximation"],
   ["centers", "--centers"],
+  ["preset", "--preset"],
   ["out", "--out"],
   ["report", "--report"],
   ["format", "--format"],

@@ -2,14 +2,8 @@
 import { InvalidArgumentError } from "commander";
 import { EngineError } from "../src/core/errors.js";
 import { STDOUT_NAME } from "../src/io/atomic.js";
-import {
-  type CutoffSmoothing,
-  DEFAULT_SOAP_HYPERS,
-  parseSoapHypers,
-  type SoapHypers,
-  type SoapHypersInput,
-  TENSOAP_PRESET,
-} from "../src/soap/hypers.js";
+import { type HyperOptions, soapHypers } from "../src/api.js";
+import type { SoapHypers } from "../src/soap/hypers.js";
 
 /**
  * `--seed`: a non-negative integer up to 2^53 − 1 (Number.MAX_SAFE_INTEGER). Larger values would silently
@@ -39,11 +33,6 @@ export interface SoapCliOptions {
   centerWeight?: string;
 }
 
-const SOAP_PRESETS: ReadonlyMap<string, SoapHypers> = new Map([
-  ["default", DEFAULT_SOAP_HYPERS],
-  ["tensoap", TENSOAP_PRESET],
-]);
-
 /** A number flag's value (undefined when not given); not a number → InvalidParameter naming the flag. */
 export function numberFlag(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -54,36 +43,21 @@ export function numberFlag(v: string | undefined, flag: string): number | undefi
 }
 
 /**
- * λ-SOAP hypers from the flags: the preset (default or tensoap) with --rcut (cutoff.radius), --smooth
- * (cutoff.smoothing: shifted cosine of that width, 0 = step), --sigma (density.width), --nmax (basis.maxRadial),
- * --lmax (basis.maxAngular) and --center-weight (centerWeight) over it, validated by parseSoapHypers.
+ * λ-SOAP hypers from the flags --preset, --rcut, --smooth, --sigma, --nmax, --lmax, --center-weight: the library's
+ * `soapHypers` (src/api.ts, the same plain options), with each flag's number checked here.
  */
 export function soapHypersFromCli(o: SoapCliOptions): SoapHypers {
-  const base = SOAP_PRESETS.get(o.preset ?? "default");
-  if (base === undefined)
-    throw new EngineError("InvalidParameter", `unknown preset '${o.preset}' (use tensoap or default)`, {
-      field: "--preset",
-    });
-  const radius = numberFlag(o.rcut, "--rcut");
-  const smooth = numberFlag(o.smooth, "--smooth");
-  const width = numberFlag(o.sigma, "--sigma");
-  const maxRadial = numberFlag(o.nmax, "--nmax");
-  const maxAngular = numberFlag(o.lmax, "--lmax");
-  const centerWeight = numberFlag(o.centerWeight, "--center-weight");
-  const smoothing: CutoffSmoothing | undefined =
-    smooth === undefined
-      ? undefined
-      : smooth > 0
-        ? { type: "ShiftedCosine", width: smooth }
-        : { type: "Step" };
-  const input: SoapHypersInput = {
-    cutoff: { ...(radius !== undefined ? { radius } : {}), ...(smoothing ? { smoothing } : {}) },
-    density: width !== undefined ? { width } : {},
-    basis: {
-      ...(maxRadial !== undefined ? { maxRadial } : {}),
-      ...(maxAngular !== undefined ? { maxAngular } : {}),
-    },
-    ...(centerWeight !== undefined ? { centerWeight } : {}),
+  const num = (v: string | undefined, flag: string) => numberFlag(v, flag);
+  const options: HyperOptions = {
+    ...(o.preset !== undefined ? { preset: o.preset as HyperOptions["preset"] } : {}),
+    ...opt("rcut", num(o.rcut, "--rcut")),
+    ...opt("smooth", num(o.smooth, "--smooth")),
+    ...opt("sigma", num(o.sigma, "--sigma")),
+    ...opt("nmax", num(o.nmax, "--nmax")),
+    ...opt("lmax", num(o.lmax, "--lmax")),
+    ...opt("centerWeight", num(o.centerWeight, "--center-weight")),
   };
-  return parseSoapHypers(input, base);
+  return soapHypers(options);
 }
+
+const opt = (k: keyof HyperOptions, v: number | undefined) => (v === undefined ? {} : { [k]: v });

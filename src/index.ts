@@ -1,6 +1,8 @@
 /**
  * soapgpr public API. Layers (dependencies point one way): math ← core ← model ← soap | gnn ← gpr ← models ← cli.
- * Core types are exported flat; each subsystem is also available as a namespace.
+ * Start with {@link NmrRegressor} (fit / predict / score / save, species by symbol, hypers from plain options)
+ * and the tutorials in docs/. Core types are exported flat; each subsystem is also available as a namespace
+ * (and as a package entry point: `soapgpr/io`, `soapgpr/nmr`, …).
  */
 export * from "./core/dataset.js";
 export * from "./core/elements.js";
@@ -12,6 +14,16 @@ export type * from "./backend/types.js";
 export type * from "./model/types.js";
 export type * from "./soap/types.js";
 
+export {
+  type FitSummary,
+  type HyperOptions,
+  NmrRegressor,
+  type PredictedAtom,
+  type PredictedStructure,
+  type RegressorOptions,
+  type StructuresInput,
+  soapHypers,
+} from "./api.js";
 export { findPeakRegions } from "./analysis/peaks.js";
 export * as backend from "./backend/index.js";
 export * as benchmark from "./benchmark/index.js";

@@ -3,6 +3,7 @@
  * histogram of large LTO cells. Thin layer: parses options, calls src/benchmark, prints the table (stdout) or
  * JSON (--json), progress on stderr, and writes the HTML report (--report DIR).
  */
+import { jsonText } from "../../src/core/json.js";
 import type { Command } from "commander";
 import { createBackend, parseBackendName } from "../../src/backend/index.js";
 import type { GnnContestantResult } from "../../src/benchmark/gnnContestant.js";
@@ -162,7 +163,18 @@ export function register(program: Command): void {
         }
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ benchmark: "lto", preset: config.name, seed, source, seconds: res.seconds, searches: res.searches, species: res.species.map(summaryJson) }, null, 1)}\n`,
+            jsonText(
+              {
+                benchmark: "lto",
+                preset: config.name,
+                seed,
+                source,
+                seconds: res.seconds,
+                searches: res.searches,
+                results: res.species.map(summaryJson),
+              },
+              1,
+            ),
           );
         } else {
           process.stdout.write(
@@ -202,7 +214,7 @@ export function register(program: Command): void {
         }
         const { labels: _labels, values: _values, ...summary } = res;
         const stream = summaryStream(o.out);
-        if (o.json) stream.write(`${JSON.stringify(summary, null, 1)}\n`);
+        if (o.json) stream.write(jsonText(summary, 1));
         else stream.write(`${res.text}\n`);
         log(peakRssLine());
         return;
@@ -251,7 +263,5 @@ async function benchVenetos(o: BenchCliOptions, seed: number, log: (l: string) =
     const files = await renderReport(venetosReport(res, { source: o.data.join(", "), command }), o.report);
     log(`report: ${files.html}`);
   }
-  process.stdout.write(
-    o.json ? `${JSON.stringify(venetosSummary(res), null, 1)}\n` : `${venetosText(res)}\n`,
-  );
+  process.stdout.write(o.json ? jsonText(venetosSummary(res), 1) : `${venetosText(res)}\n`);
 }

@@ -20,6 +20,7 @@ import {
 import { formatTable, summaryJson } from "../../src/benchmark/present.js";
 import { gehleniteReport } from "../../src/benchmark/report.js";
 import { EngineError, parseChoice } from "../../src/core/errors.js";
+import { jsonText } from "../../src/core/json.js";
 import type { MemoryBudget } from "../../src/core/memory.js";
 import { renderReport } from "../../src/report/html.js";
 
@@ -67,7 +68,18 @@ export async function benchGehlenite(
     }
     process.stdout.write(
       o.json
-        ? `${JSON.stringify({ benchmark: "gehlenite", protocol, ...res }, null, 1)}\n`
+        ? jsonText(
+            {
+              benchmark: "gehlenite",
+              protocol,
+              preset: config.name,
+              seed,
+              cells: res.cells,
+              seconds: res.seconds,
+              results: res.species,
+            },
+            1,
+          )
         : `${tunedText(res)}\n`,
     );
     return;
@@ -87,7 +99,19 @@ export async function benchGehlenite(
   }
   if (o.json) {
     process.stdout.write(
-      `${JSON.stringify({ benchmark: "gehlenite", protocol, preset: config.name, seed, files: res.files, seconds: res.seconds, species: res.species.map(summaryJson), tensoapAl: TENSOAP_GEHLENITE_AL }, null, 1)}\n`,
+      jsonText(
+        {
+          benchmark: "gehlenite",
+          protocol,
+          preset: config.name,
+          seed,
+          files: res.files,
+          seconds: res.seconds,
+          results: res.species.map(summaryJson),
+          tensoapAl: TENSOAP_GEHLENITE_AL,
+        },
+        1,
+      ),
     );
   } else {
     const a = TENSOAP_GEHLENITE_AL;

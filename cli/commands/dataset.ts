@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { jsonText } from "../../src/core/json.js";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { generateLto } from "../../src/datasets/lto.js";
 import { generateLtoLarge } from "../../src/datasets/ltoLarge.js";
@@ -87,9 +88,7 @@ export function register(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const stream = summaryStream(o.out);
       if (o.json) {
-        stream.write(
-          `${JSON.stringify({ out: o.out, seconds, generateSeconds: (t1 - t0) / 1000, ...summary }, null, 2)}\n`,
-        );
+        stream.write(jsonText({ out: o.out, seconds, generateSeconds: (t1 - t0) / 1000, ...summary }, 2));
       } else {
         stream.write(
           `wrote ${structures.length} structures (${summary.tensors} EFG tensors, point-charge model, not DFT) to ${printable(o.out)} in ${seconds.toFixed(1)} s\n`,
@@ -144,7 +143,7 @@ export function register(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const stream = summaryStream(o.out);
       if (o.json) {
-        stream.write(`${JSON.stringify({ out: o.out, seconds, ...summary }, null, 2)}\n`);
+        stream.write(jsonText({ out: o.out, seconds, ...summary }, 2));
       } else {
         stream.write(
           `wrote ${structures.length} cells of ${summary.atoms} atoms (${Object.entries(summary.composition)

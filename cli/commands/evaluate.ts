@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { Dataset } from "../../src/core/dataset.js";
+import { jsonText } from "../../src/core/json.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
 import { evaluateTensorPrediction, type TensorEvaluation } from "../../src/gpr/tensorEvaluate.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
@@ -60,9 +61,7 @@ export function register(program: Command): void {
       const isotopes = parseIsotopeOverrides(o.isotope);
       const ev = evaluatePrediction(data, pred, target, isotopes);
       if (o.json) {
-        process.stdout.write(
-          `${JSON.stringify(ev, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
-        );
+        process.stdout.write(jsonText(ev, 1));
         return;
       }
       const c = ev.components;
@@ -87,9 +86,7 @@ export function register(program: Command): void {
 function printTensorEvaluation(ev: TensorEvaluation, json: boolean): void {
   const { reference: _r, predicted: _p, mean: _m, variance: _v, ...summary } = ev;
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
-    );
+    process.stdout.write(jsonText(summary, 1));
     return;
   }
   const cov = ev.coverage2sigma;

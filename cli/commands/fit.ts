@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { Dataset } from "../../src/core/dataset.js";
 import { atomicNumber } from "../../src/core/elements.js";
+import { jsonText } from "../../src/core/json.js";
 import { parseBackendName } from "../../src/backend/index.js";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { createGnnModel } from "../../src/gnn/index.js";
@@ -175,7 +176,7 @@ export function register(program: Command): void {
       log(peakRssLine());
       const summary = summaryStream(o.out);
       if (o.json) {
-        summary.write(`${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`);
+        summary.write(jsonText({ ...report, out: o.out }, 1));
         return;
       }
       const tm = report.timings;
@@ -256,7 +257,7 @@ async function fitGnn(kind: "gnn-isd" | "gnn-tp", o: FitCliOptions, lambda: numb
   log(`model written to ${printable(o.out)}`);
   summaryStream(o.out).write(
     o.json
-      ? `${JSON.stringify({ ...report, out: o.out }, null, 1)}\n`
+      ? jsonText({ ...report, out: o.out }, 1)
       : `fitted ${kind} on ${report.nTrain} environments (target ${base}); model: ${o.out}\n`,
   );
 }

@@ -1,3 +1,4 @@
+import { jsonText } from "../../src/core/json.js";
 import type { Command } from "commander";
 import { atomicNumber, symbolOf } from "../../src/core/elements.js";
 import { EngineError } from "../../src/core/errors.js";
@@ -82,7 +83,7 @@ export function register(program: Command): void {
         ...(centers ? { centers } : {}),
       });
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(report)}\n`);
+        process.stdout.write(jsonText(report));
         return;
       }
       const out: string[] = [

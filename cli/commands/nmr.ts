@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { jsonText } from "../../src/core/json.js";
 import { printable } from "../../src/core/errors.js";
 import { readStructures } from "../../src/io/read.js";
 import { parseIsotopeOverrides } from "../../src/nmr/isotopes.js";
@@ -114,7 +115,7 @@ export function register(program: Command): void {
         },
         results,
       };
-      process.stdout.write(`${JSON.stringify(doc, null, 1)}\n`);
+      process.stdout.write(jsonText(doc, 1));
       return;
     }
     const out: string[] = [];

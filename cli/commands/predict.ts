@@ -1,6 +1,7 @@
 /**
  * `soapgpr predict`: load a model, predict every atom of its species, write extxyz / CSV / JSON / magres.
  */
+import { jsonText } from "../../src/core/json.js";
 import type { Command } from "commander";
 import { parseBackendName } from "../../src/backend/index.js";
 import { symbolOf } from "../../src/core/elements.js";
@@ -144,7 +145,14 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
   const summary = summaryStream(o.out);
   if (o.json) {
     summary.write(
-      `${JSON.stringify({ files, atoms: n, species: symbolOf(pred.species), lambda: pred.lambda, seconds: tPredict, notes: pred.notes })}\n`,
+      jsonText({
+        files,
+        atoms: n,
+        species: pred.species,
+        lambda: pred.lambda,
+        seconds: tPredict,
+        notes: pred.notes,
+      }),
     );
   } else {
     summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);

@@ -3,6 +3,7 @@
  * structure, refit at the optimum, model saved, every evaluation logged as JSON. Thin layer over
  * src/search/hyperSearch.ts.
  */
+import { jsonText } from "../../src/core/json.js";
 import type { Command } from "commander";
 import { refitAtOptimum, runHyperSearch } from "../../src/search/hyperSearch.js";
 import { atomicNumber } from "../../src/core/elements.js";
@@ -185,7 +186,15 @@ export function register(program: Command): void {
       const summary = summaryStream(o.out);
       if (o.json) {
         summary.write(
-          `${JSON.stringify({ best: res.best, objective: res.objective, evaluations: res.search.evaluations.length, kernelSets: res.kernelSets, seconds: res.seconds, model: o.out, log: logFile })}\n`,
+          jsonText({
+            best: res.best,
+            objective: res.objective,
+            evaluations: res.search.evaluations.length,
+            kernelSets: res.kernelSets,
+            seconds: res.seconds,
+            model: o.out,
+            log: logFile,
+          }),
         );
       } else {
         summary.write(

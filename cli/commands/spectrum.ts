@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { jsonText } from "../../src/core/json.js";
 import { EngineError, parseChoice } from "../../src/core/errors.js";
 import { checkOutputFile, writeFileAtomic } from "../../src/io/atomic.js";
 import type { Structure } from "../../src/core/structure.js";
@@ -48,10 +49,10 @@ interface SpectrumCliOptions {
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 function figureOf(doc: SpectrumDocument): SpectrumFigure {
-  const rate = doc.spinning_rate_kHz === null ? "" : ` at ${doc.spinning_rate_kHz} kHz`;
+  const rate = doc.spinningRate === null ? "" : ` at ${doc.spinningRate} kHz`;
   return {
     kind: "spectrum",
-    title: `${doc.isotope} ${doc.mode === "mas" ? `MAS${rate}` : "static"}, ${doc.field_T} T, ${doc.sites} sites`,
+    title: `${doc.isotope} ${doc.mode === "mas" ? `MAS${rate}` : "static"}, ${doc.field} T, ${doc.sites} sites`,
     label: `δ(${doc.isotope}) / ppm`,
     series: [
       {
@@ -69,20 +70,21 @@ const OUTPUT_EXTENSIONS = [".csv", ".json", ".svg", ".html"];
 async function render(file: string, doc: SpectrumDocument): Promise<string> {
   const ext = file.toLowerCase().replace(/\.gz$/, "");
   if (ext.endsWith(".csv") || file === "-") return spectrumCsv(doc);
-  if (ext.endsWith(".json")) return `${JSON.stringify(doc)}\n`;
+  if (ext.endsWith(".json")) return jsonText(doc);
   if (ext.endsWith(".svg")) return renderFigureSvg(figureOf(doc));
   if (ext.endsWith(".html")) {
     return renderReportHtml({
       title: `${doc.isotope} NMR spectrum`,
       meta: {
         isotope: doc.isotope,
-        "field / T": doc.field_T,
+        field: doc.field,
         mode: doc.mode,
         sites: doc.sites,
-        "Larmor / MHz": doc.larmor_MHz,
+        larmor: doc.larmor,
         orientations: doc.orientations,
         sources: doc.sources.join(", "),
       },
+      metaLabels: { field: "field / T", larmor: "Larmor / MHz" },
       notes: Object.entries(doc.conventions).map(([k, v]) => `${k}: ${v}`),
       sections: [{ title: "Spectrum", figures: [figureOf(doc)], columns: 1 }],
     });
@@ -194,14 +196,14 @@ async function runSpectrum(files: string[], o: SpectrumCliOptions): Promise<void
     band,
   );
   if (o.out) writeFileAtomic(o.out, await render(o.out, doc));
-  if (o.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  if (o.json) process.stdout.write(jsonText(doc));
   else summary(doc, o.out);
 }
 
 function summary(doc: SpectrumDocument, out: string | undefined): void {
   const { area, mean } = spectrumMoments(doc.ppm, doc.intensity);
   const lines = [
-    `${doc.isotope} ${doc.mode} spectrum at ${doc.field_T} T (Larmor ${doc.larmor_MHz.toFixed(4)} MHz): ${doc.sites} sites, ${doc.orientations} orientations`,
+    `${doc.isotope} ${doc.mode} spectrum at ${doc.field} T (Larmor ${doc.larmor.toFixed(4)} MHz): ${doc.sites} sites, ${doc.orientations} orientations`,
     `tensors: ${[doc.tensors.shift, doc.tensors.efg].filter((x) => x !== null).join(", ")}`,
     area > 0
       ? `area on the grid ${area.toFixed(4)} (outside ${(100 * doc.outside).toFixed(2)} %), centre of gravity ${mean.toFixed(3)} ppm`

@@ -464,7 +464,8 @@ export function tunedReport(res: TunedResult, meta: { source: string; command: s
   return {
     title: "Hypers by cross-validation vs TENSOAP's defaults — gehlenite (CASTEP DFT EFGs)",
     subtitle: `${res.cells} cells split by cell (seed ${res.seed}); search on the training cells only`,
-    meta: { data: meta.source, command: meta.command, "total time / s": Number(res.seconds.toFixed(1)) },
+    meta: { data: meta.source, command: meta.command, totalSeconds: Number(res.seconds.toFixed(1)) },
+    metaLabels: { totalSeconds: "total time / s" },
     notes: [
       "TENSOAP's defaults (hard cutoff, rc 4 Å, σ 0.3 Å, nmax 8, lmax 6, ζ 2, reg 1e-6) are fitted by this engine with " +
         "its TENSOAP parity preset, on the same training cells and scored on the same test atoms.",

@@ -20,13 +20,14 @@ export function ltoReport(res: LtoBenchResult, meta: { source: string; command: 
       data: meta.source,
       preset: c.name,
       seed: res.seed,
-      "total time / s": Number(res.seconds.toFixed(1)),
-      "λ-SOAP basis": `nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
+      totalSeconds: Number(res.seconds.toFixed(1)),
+      soapBasis: `nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
       hyperparameters:
         res.searches.length > 0
           ? "Box–Behnken search per species (see below)"
           : "fixed preset (see each species)",
     },
+    metaLabels: { totalSeconds: "total time / s", soapBasis: "λ-SOAP basis" },
     notes: [
       "Our reference tensors are Ewald point-charge EFGs (formal charges, per-species Sternheimer factors) on " +
         "structures generated with the paper's protocol — not DFT. The paper's numbers (⁷Li only in the main text) " +
@@ -106,11 +107,18 @@ export function gehleniteReport(res: GehleniteResult, meta: { source: string; co
       data: meta.source,
       cells: res.files,
       seed: res.seed,
-      "total time / s": Number(res.seconds.toFixed(1)),
-      "λ-SOAP": `rc ${c.soap.cutoff.radius} Å, σ ${c.soap.density.width} Å, nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
-      "tensorial λ=2": `ζ ${c.tensorial.zeta}, reg ${c.tensorial.reg}`,
-      "scalar λ=0": `ζ ${c.scalar.zeta}, reg ${c.scalar.reg}`,
-      "environments per species": `≤ ${c.maxTrainEnv} train, ≤ ${c.maxTestEnv} test (seeded subsets)`,
+      totalSeconds: Number(res.seconds.toFixed(1)),
+      soap: `rc ${c.soap.cutoff.radius} Å, σ ${c.soap.density.width} Å, nmax ${c.soap.basis.maxRadial}, lmax ${c.soap.basis.maxAngular}`,
+      tensorial: `ζ ${c.tensorial.zeta}, reg ${c.tensorial.reg}`,
+      scalar: `ζ ${c.scalar.zeta}, reg ${c.scalar.reg}`,
+      environments: `≤ ${c.maxTrainEnv} train, ≤ ${c.maxTestEnv} test (seeded subsets)`,
+    },
+    metaLabels: {
+      totalSeconds: "total time / s",
+      soap: "λ-SOAP",
+      tensorial: "tensorial λ=2",
+      scalar: "scalar λ=0",
+      environments: "environments per species",
     },
     notes: [
       `Reference for ²⁷Al (${a.label}, 1920 train / 432 test Al, nmax 8 lmax 6): C̃Q MAE ${a.cqTildeMae} (r ${a.cqTildeR}), ` +

@@ -6,7 +6,7 @@ import { SPECTRA_SIGMA_REF, VENETOS_ANCHORS, type VenetosResult } from "./veneto
 const f = (x: number | undefined, d = 3): string =>
   x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d);
 
-/** The headline numbers (plain JSON). */
+/** The headline numbers (plain JSON, docs/json.md: `seconds` the total, `timings` per stage in s). */
 export function venetosSummary(r: VenetosResult): Record<string, unknown> {
   const m = r.evaluation.ms!;
   return {
@@ -21,9 +21,9 @@ export function venetosSummary(r: VenetosResult): Record<string, unknown> {
       sigmaIsoR: m.iso.r,
       tensorComponentMae: m.components.cartesianMae,
       percentRmse: {
-        T0: m.components.t0.percentRmse,
-        T1: m.components.t1.percentRmse,
-        T2: m.components.t2.percentRmse,
+        t0: m.components.t0.percentRmse,
+        t1: m.components.t1.percentRmse,
+        t2: m.components.t2.percentRmse,
       },
       deltaMae: m.delta.mae,
       etaMae: m.eta.mae,
@@ -31,7 +31,13 @@ export function venetosSummary(r: VenetosResult): Record<string, unknown> {
     },
     learningCurve: r.curve,
     spectraOverlap: { mas: r.spectra.mas.overlap, static: r.spectra.static.overlap },
-    seconds: r.seconds,
+    seconds: r.seconds.total,
+    timings: {
+      search: r.seconds.search,
+      fit: r.seconds.fit,
+      predict: r.seconds.predict,
+      curve: r.seconds.curve,
+    },
     anchors: VENETOS_ANCHORS,
     notes: r.notes,
   };
@@ -74,8 +80,9 @@ export function venetosReport(r: VenetosResult, meta: { source: string; command:
       command: meta.command,
       data: meta.source,
       seed: r.seed,
-      "total time / s": Number(r.seconds.total.toFixed(1)),
+      totalSeconds: Number(r.seconds.total.toFixed(1)),
     },
+    metaLabels: { totalSeconds: "total time / s" },
     notes: [venetosText(r)],
     sections: [
       {

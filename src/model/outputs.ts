@@ -2,6 +2,7 @@
  * Turning a Prediction into per-atom records, NMR observables and output files (extxyz, CSV, JSON, magres).
  * The CLI's `predict` command is a thin layer over `writePredictions`.
  */
+import { jsonText } from "../core/json.js";
 import * as path from "node:path";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
@@ -381,12 +382,8 @@ export function writePredictions(
     return [file];
   }
   if (format === "json") {
-    const json = JSON.stringify(
-      { header: options.header, notes: pred.notes, predictions: records },
-      (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
-      1,
-    );
-    writeFileAtomic(file, `${json}\n`);
+    // docs/json.md: each record's element is written as `species`, non-finite numbers as null
+    writeFileAtomic(file, jsonText({ header: options.header, notes: pred.notes, predictions: records }, 1));
     return [file];
   }
   if (format === "magres")

@@ -3,6 +3,7 @@
  * scripts, fonts or images fetched from anywhere. `renderReport` writes `report.html` and the `report.json`
  * it was made from into a directory, each atomically (temp file + rename).
  */
+import { jsonText } from "../core/json.js";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { EngineError } from "../core/errors.js";
@@ -211,7 +212,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     ? `<dl class="meta">${Object.entries(data.meta)
         .map(
           ([k, v]) =>
-            `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(typeof v === "number" ? (Number.isInteger(v) ? String(v) : formatNumber(v, 4)) : v)}</dd>`,
+            `<dt>${escapeHtml(data.metaLabels?.[k] ?? k)}</dt><dd>${escapeHtml(typeof v === "number" ? (Number.isInteger(v) ? String(v) : formatNumber(v, 4)) : v)}</dd>`,
         )
         .join("")}</dl>`
     : "";
@@ -246,14 +247,9 @@ ${sections.join("\n")}
 `;
 }
 
-/** JSON text of the report data (typed arrays written as plain arrays, non-finite numbers as null). */
+/** JSON text of the report data (docs/json.md: typed arrays written as plain arrays, non-finite numbers as null). */
 export function reportJson(data: ReportData): string {
-  return `${JSON.stringify(
-    data,
-    (_k, v: unknown) =>
-      ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
-    1,
-  )}\n`;
+  return jsonText(data, 1);
 }
 
 /**

@@ -165,8 +165,13 @@ export interface ReportSection {
 export interface ReportData {
   readonly title: string;
   readonly subtitle?: string;
-  /** Key facts shown under the title: dataset, seed, command, timings, versions. */
+  /**
+   * Key facts shown under the title: dataset, seed, command, timings, versions. Keys are stable camelCase names
+   * (report.json is read by programs, docs/json.md); the page shows `metaLabels[key]` when given, else the key.
+   */
   readonly meta?: Readonly<Record<string, string | number>>;
+  /** Display labels of `meta` keys, with units, e.g. { totalSeconds: "total time / s" }. */
+  readonly metaLabels?: Readonly<Record<string, string>>;
   /** Paragraphs of plain text shown before the sections (escaped). */
   readonly notes?: readonly string[];
   readonly sections: readonly ReportSection[];

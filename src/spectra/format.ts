@@ -21,20 +21,35 @@ export interface SpectrumDocument {
   ppm: number[];
   intensity: number[];
   isotope: string;
-  field_T: number;
+  /** T */
+  field: number;
   mode: string;
   sites: number;
-  spinning_rate_kHz: number | null;
-  larmor_MHz: number;
+  /** kHz; null: static or infinitely fast */
+  spinningRate: number | null;
+  /** Larmor frequency of the isotope, MHz */
+  larmor: number;
   orientations: number;
   outside: number;
   tensors: { shift: string | null; efg: string | null };
-  reference_ppm: number | null;
+  /** σ_ref, ppm */
+  reference: number | null;
   sources: string[];
   groups: { label: string; sites: number; intensity: number[] }[];
   band?: { samples: number; seed: number; level: number; lower: number[]; upper: number[] };
+  /** The unit of every number above that has one (docs/json.md). */
+  units: Record<string, string>;
   conventions: Record<string, string>;
 }
+
+const SPECTRUM_UNITS: Readonly<Record<string, string>> = {
+  ppm: "ppm",
+  intensity: "1/ppm",
+  field: "T",
+  spinningRate: "kHz",
+  larmor: "MHz",
+  reference: "ppm",
+};
 
 export const SPECTRUM_CONVENTIONS: Readonly<Record<string, string>> = {
   axis: "δ in ppm (δ = σ_ref − σ), points from --from to --to in the order given; plots draw high δ on the left",
@@ -50,15 +65,15 @@ export function spectrumDocument(spec: Spectrum, meta: SpectrumMeta, band?: Spec
     ppm: Array.from(spec.ppm),
     intensity: Array.from(spec.intensity),
     isotope: meta.isotope,
-    field_T: meta.fieldT,
+    field: meta.fieldT,
     mode: meta.mode,
     sites: meta.sites,
-    spinning_rate_kHz: meta.spinningRateKHz,
-    larmor_MHz: spec.larmorMHz,
+    spinningRate: meta.spinningRateKHz,
+    larmor: spec.larmorMHz,
     orientations: spec.orientations,
     outside: spec.outside,
     tensors: { ...meta.tensors },
-    reference_ppm: meta.reference,
+    reference: meta.reference,
     sources: [...meta.sources],
     groups: spec.groups.map((g) => ({ label: g.label, sites: g.sites, intensity: Array.from(g.intensity) })),
     ...(band
@@ -72,6 +87,7 @@ export function spectrumDocument(spec: Spectrum, meta: SpectrumMeta, band?: Spec
           },
         }
       : {}),
+    units: { ...SPECTRUM_UNITS },
     conventions: { ...SPECTRUM_CONVENTIONS },
   };
 }
@@ -80,11 +96,11 @@ export function spectrumDocument(spec: Spectrum, meta: SpectrumMeta, band?: Spec
 export function spectrumCsv(doc: SpectrumDocument): string {
   const head = [
     `isotope=${doc.isotope}`,
-    `field_T=${doc.field_T}`,
+    `field_T=${doc.field}`,
     `mode=${doc.mode}`,
-    `spinning_rate_kHz=${doc.spinning_rate_kHz ?? "infinite"}`,
+    `spinning_rate_kHz=${doc.spinningRate ?? "infinite"}`,
     `sites=${doc.sites}`,
-    `larmor_MHz=${doc.larmor_MHz}`,
+    `larmor_MHz=${doc.larmor}`,
     `orientations=${doc.orientations}`,
     `outside=${doc.outside}`,
     ...Object.entries(doc.conventions).map(([k, v]) => `${k}: ${v}`),

@@ -93,4 +93,26 @@ describe("public API snapshot", () => {
     expect(resolved.version).toBe(pkg.version);
     expect(resolved.names).toEqual(Object.keys(api).sort());
   });
+
+  it("each subpath entry point (`soapgpr/io`, `soapgpr/nmr`, …) is the namespace of the same name of the index", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      exports: Record<string, unknown>;
+    };
+    const subpaths = Object.keys(pkg.exports).filter((k) => /^\.\/[a-z]+$/.test(k));
+    expect(subpaths.length).toBeGreaterThan(0);
+    ensureBuilt();
+    const script = [
+      `const subs = ${JSON.stringify(subpaths.map((k) => k.slice(2)))};`,
+      "const out = {};",
+      "for (const s of subs) out[s] = Object.keys(await import('soapgpr/' + s)).sort();",
+      "process.stdout.write(JSON.stringify(out));",
+    ].join("\n");
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT });
+    const resolved = JSON.parse(out.toString()) as Record<string, string[]>;
+    for (const [name, names] of Object.entries(resolved)) {
+      expect(names, name).toEqual(Object.keys((api as Record<string, object>)[name]!).sort());
+    }
+    // the JSON schema of every --json output (docs/json.md) ships with the package
+    expect(fs.existsSync(path.join(ROOT, pkg.exports["./schema.json"] as string))).toBe(true);
+  });
 });

@@ -35,8 +35,8 @@ describe("bench gehlenite --quick (tuned protocol)", () => {
     const out = JSON.parse(r.stdout);
     expect(out.protocol).toBe("tuned");
     expect(out.cells).toBe(GEHLENITE_TUNED_QUICK.cells);
-    const al = out.species[0];
-    expect(al.element).toBe("Al");
+    const al = out.results[0];
+    expect(al.species).toBe("Al");
     // 10 cells split 4:1 by cell, 48 Al per 288-atom cell
     expect(al.nTrainStructures).toBe(8);
     expect(al.nTestStructures).toBe(2);

@@ -121,9 +121,9 @@ describe("bench lto, tiny configuration", () => {
     }
     const out = JSON.parse(stdout);
     expect(out.preset).toBe("quick");
-    expect(out.species[0].element).toBe("Li");
-    expect(out.species[0].nTrainStructures + out.species[0].nTestStructures).toBe(30);
-    const row = out.species[0].table.find((r: { quantity: string }) => r.quantity === "C̃Q MAE");
+    expect(out.results[0].species).toBe("Li");
+    expect(out.results[0].nTrainStructures + out.results[0].nTestStructures).toBe(30);
+    const row = out.results[0].table.find((r: { quantity: string }) => r.quantity === "C̃Q MAE");
     expect(row.paperTensorial).toBe(0.06);
     expect(row.tensorial).toBeLessThan(row.scalar);
     expect(stderr.split("\n")[0]).toMatch(/memory budget 3\.00 GB \(--memory/);

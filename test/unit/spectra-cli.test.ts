@@ -74,7 +74,7 @@ describe("soapgpr spectrum", () => {
   it("--json on α-Al2O3 (MAS): unit area, sites, and the centre of gravity δ_iso + second-order shift", async () => {
     const d = await spectrum([ALUMINA, ...MAS, "--reference", "550"]);
     expect(d.isotope).toBe("27Al");
-    expect(d.field_T).toBe(9.4);
+    expect(d.field).toBe(9.4);
     expect(d.mode).toBe("mas");
     expect(d.sites).toBe(4);
     expect(d.tensors).toEqual({ shift: "ms", efg: "efg" });
