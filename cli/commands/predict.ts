@@ -60,7 +60,8 @@ export function register(program: Command): void {
     .requiredOption(
       "--out <file>",
       "output file (.extxyz | .xyz | .csv | .json | .magres, + .gz for gzip); - for standard output " +
-        "(needs --format; the summary then goes to stderr)",
+        "(needs --format; the summary then goes to stderr). .magres holds one structure: several get one file " +
+        "each, _<k> (input order from 0) before the extension",
     )
     .option("--format <fmt>", `output format instead of the extension: ${OUTPUT_FORMATS.join(" | ")}`)
     .option(
@@ -125,6 +126,7 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
     reference,
     propagation,
     isotopes: parseIsotopeOverrides(o.isotope),
+    sources,
     header: {
       model: model.kind,
       species: symbolOf(pred.species),

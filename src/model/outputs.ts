@@ -252,6 +252,8 @@ export interface WriteOptions extends RecordOptions {
   target: string;
   /** Provenance lines for file headers (model kind, species, units, conventions). */
   header: Readonly<Record<string, string | number>>;
+  /** The file each structure came from (readStructures' `sources`), named in the outputs. */
+  sources?: readonly string[];
 }
 
 /** Whether observable `o` gets a `<o>_std` column (scalar MS observables of records with uncertainties). */
@@ -389,8 +391,7 @@ export function writePredictions(
     writeFileAtomic(file, `${json}\n`);
     return [file];
   }
-  if (format === "magres")
-    return writeMagresPredictions(file, structures, pred, records, options.target, head, options.header);
+  if (format === "magres") return writeMagresPredictions(file, structures, pred, records, options, head);
   if (format === "extxyz" || format === "xyz") {
     const outStructs = predictionStructures(structures, pred, options.target, obs, records);
     writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
@@ -406,15 +407,19 @@ export function writePredictions(
   );
 }
 
-/** .magres output: one file per structure (`_<k>` before the extension for several) with the predicted tensors. */
+/**
+ * .magres output: one file per structure (`_<k>` before the extension for several, k = the structure's
+ * position in the input, from 0), as CASTEP writes them: every atom in [atoms] and a tensor for every atom, so that
+ * ASE's magres reader (and Soprano, MagresView through it) accept the file. Atoms the model does not predict (other
+ * species) carry a zero tensor, which the file's comments say.
+ */
 function writeMagresPredictions(
   file: string,
   structures: readonly Structure[],
   pred: Prediction,
   records: readonly AtomPrediction[],
-  target: string,
+  options: WriteOptions,
   head: readonly string[],
-  header: WriteOptions["header"],
 ): string[] {
   if (!pred.cartesian)
     throw new EngineError(
@@ -433,17 +438,26 @@ function writeMagresPredictions(
     if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
     byStruct.get(r.structure)!.push(r);
   }
-  const name = target.startsWith("ms") ? "ms" : "efg";
+  const name = options.target.startsWith("ms") ? "ms" : "efg";
+  const el = symbolOf(pred.species);
   const written: string[] = [];
   structures.forEach((st, si) => {
-    const t = new Float64Array(st.length * 9).fill(Number.NaN);
-    for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+    const mine = byStruct.get(si) ?? [];
+    const t = new Float64Array(st.length * 9);
+    for (const r of mine) t.set(r.cartesian!, r.atom * 9);
     const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
     // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
     const idx = st.arrays.get("magres_index");
     const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+    const source = options.sources?.[si];
     writeMagres(out, st.with({ arrays }), [name], {
-      comments: [`predicted by soapgpr (${header["model"] ?? "model"})`, ...head],
+      comments: [
+        `predicted by soapgpr (${options.header["model"] ?? "model"})`,
+        `structure ${si} of ${structures.length}${source !== undefined ? ` (${source})` : ""}`,
+        `${name}: predicted for the ${mine.length} ${el} atoms of ${st.length}; the other atoms carry a zero tensor ` +
+          "(not predicted), so that every atom has one as in CASTEP files",
+        ...head,
+      ],
     });
     written.push(out);
   });
