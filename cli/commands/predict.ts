@@ -8,10 +8,19 @@ import { EngineError, printable } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/model/msObservables.js";
-import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
+import {
+  OUTPUT_FORMATS,
+  outputFormat,
+  parseObservables,
+  type WriteOptions,
+  writePredictions,
+} from "../../src/model/outputs.js";
 import { layoutText } from "../../src/model/tensorLayout.js";
 import type { Prediction } from "../../src/model/types.js";
 import { loadModel } from "../../src/models.js";
+import { chemiscopeDataset, writeChemiscope } from "../../src/analysis/chemiscope.js";
+import type { Structure } from "../../src/core/structure.js";
+import type { SoapHypersInput } from "../../src/soap/hypers.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
@@ -59,7 +68,8 @@ export function register(program: Command): void {
     )
     .requiredOption(
       "--out <file>",
-      "output file (.extxyz | .xyz | .csv | .json | .magres, + .gz for gzip); - for standard output " +
+      "output file (.extxyz | .xyz | .csv | .json | .magres | .chemiscope.json for chemiscope's map, + .gz for " +
+        "gzip); - for standard output " +
         "(needs --format; the summary then goes to stderr). .magres holds one structure: several get one file " +
         "each, _<k> (input order from 0) before the extension",
     )
@@ -119,7 +129,8 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
   const tPredict = (performance.now() - tp) / 1000;
   const header = model.serialize().header as Record<string, unknown>;
   const target = modelTargetName(header) ?? "prediction";
-  const files = writePredictions(o.out, structures, pred, {
+  const write = format === "chemiscope" ? chemiscopeWriter(header, o.model) : writePredictions;
+  const files = write(o.out, structures, pred, {
     format,
     target,
     observables: obs,
@@ -151,4 +162,35 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
   } else {
     summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
   }
+}
+
+/**
+ * The writer of `--out X.chemiscope.json[.gz]`: chemiscope's input format (src/analysis/chemiscope.ts); the map's
+ * λ=0 features use the model's λ-SOAP hypers (a GPR model's descriptor), otherwise the default hypers.
+ */
+function chemiscopeWriter(modelHeader: Record<string, unknown>, modelFile: string) {
+  const d = (modelHeader.params as { descriptor?: { name?: unknown; hypers?: unknown } } | undefined)
+    ?.descriptor;
+  const hypers = d?.name === "lambda-soap" ? (d.hypers as SoapHypersInput) : undefined;
+  return (
+    file: string,
+    structures: readonly Structure[],
+    pred: Prediction,
+    options: WriteOptions,
+  ): string[] => {
+    const data = chemiscopeDataset(structures, pred, {
+      name: `${symbolOf(pred.species)} ${options.target} predictions`,
+      target: options.target,
+      ...(hypers ? { hypers } : {}),
+      ...(options.isotopes ? { isotopes: options.isotopes } : {}),
+      ...(options.sources ? { sources: options.sources } : {}),
+      provenance: [
+        `model: ${printable(modelFile)} (${options.header.model}, target ${options.target}); EFG in atomic units ` +
+          "(1 au = 97.1736 V/Å²), shielding in ppm, CQ in MHz; conventions: docs/conventions.md",
+        ...pred.notes,
+      ],
+    });
+    writeChemiscope(file, data);
+    return [file];
+  };
 }

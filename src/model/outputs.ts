@@ -137,16 +137,24 @@ export function predictionRecords(
   return records;
 }
 
-export const OUTPUT_FORMATS = ["extxyz", "xyz", "csv", "json", "magres"] as const;
+export const OUTPUT_FORMATS = ["extxyz", "xyz", "csv", "json", "magres", "chemiscope"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The file-name ending of a format: `.chemiscope.json` for chemiscope (a JSON file), else `.<format>`. */
+const formatExtension = (f: OutputFormat) => (f === "chemiscope" ? ".chemiscope.json" : `.${f}`);
 
 /**
  * The output format of `file`: `format` when given (required for `-`, standard output), else the file's
- * extension (a trailing `.gz` is ignored: the file is then gzip-compressed).
+ * extension (a trailing `.gz` is ignored: the file is then gzip-compressed). `.chemiscope.json` is chemiscope's
+ * input format (written by src/analysis/chemiscope.ts), any other `.json` ours.
  */
 export function outputFormat(file: string, format?: string): OutputFormat {
   const name = format ?? (file === "-" ? "" : file.toLowerCase().replace(/\.gz$/, ""));
-  const found = OUTPUT_FORMATS.find((f) => (format !== undefined ? name === f : name.endsWith(`.${f}`)));
+  const byEnding = [...OUTPUT_FORMATS].sort((a, b) => formatExtension(b).length - formatExtension(a).length);
+  const found =
+    format !== undefined
+      ? OUTPUT_FORMATS.find((f) => name === f)
+      : byEnding.find((f) => name.endsWith(formatExtension(f)));
   if (found) return found;
   throw new EngineError(
     "InvalidParameter",
@@ -154,7 +162,7 @@ export function outputFormat(file: string, format?: string): OutputFormat {
       ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
       : file === "-"
         ? `standard output needs an output format (${OUTPUT_FORMATS.join(", ")})`
-        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or give the format)`,
+        : `unknown output type (use ${OUTPUT_FORMATS.map(formatExtension).join(", ")}, or give the format)`,
     { file, field: format !== undefined || file === "-" ? "format" : "out" },
   );
 }
@@ -399,11 +407,10 @@ export function writePredictions(
   }
   throw new EngineError(
     "InvalidParameter",
-    "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
-    {
-      file,
-      field: "out",
-    },
+    format === "chemiscope"
+      ? "chemiscope files are written by writeChemiscope (src/analysis/chemiscope.ts), which needs the structures' features"
+      : "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
+    { file, field: "out" },
   );
 }
 

@@ -11,7 +11,7 @@ import type { Structure } from "../../src/core/structure.js";
 import { readStructures } from "../../src/io/read.js";
 import { writePredictions } from "../../src/model/outputs.js";
 import type { Prediction } from "../../src/model/types.js";
-import { asePython, runPython } from "../helpers/ase.js";
+import { asePython, runPython } from "../helpers/python.js";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const LTO = path.resolve(here, "../../datasets/lto-pointcharge-small.extxyz");
