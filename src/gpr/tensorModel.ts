@@ -17,6 +17,7 @@ import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { isRecord } from "../model/modelfile.js";
 import { blockOffsets, blockWidth, layoutText, layoutToCartesian } from "../model/tensorLayout.js";
+import type { TrainingStatistics } from "../model/trainingStats.js";
 import type {
   FitOptions,
   FitReport,
@@ -55,6 +56,11 @@ export class TensorModel implements Model {
   readonly lambdas: readonly number[];
   /** Fitted blocks by λ (a skipped λ=1 has none). */
   private readonly fitted = new Map<number, GprModel>();
+
+  /** The training set's |Vzz| statistics of an efg tensor model: those its λ=2 block stores. */
+  get trainingStatistics(): TrainingStatistics | null {
+    return this.fitted.get(2)?.trainingStatistics ?? null;
+  }
 
   constructor(params: TensorParams) {
     if (params.target.includes(":"))
