@@ -51,7 +51,7 @@ function componentsText(pred: Prediction): string {
   if (pred.blocks)
     return `${layoutText(pred.blocks)}; _pred columns: the full Cartesian tensor, row-major, not symmetrised`;
   if (pred.lambda === 0) return "scalar";
-  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, DESIGN.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
+  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, docs/conventions.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
 }
 
 export function register(program: Command): void {

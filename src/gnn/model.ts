@@ -563,8 +563,8 @@ export class GnnModel implements Model {
       cartesian: cart,
       notes: [
         this.tkind === "efg"
-          ? "GNN prediction of the T2 components (DESIGN.md order)"
-          : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (DESIGN.md order)",
+          ? "GNN prediction of the T2 components (order of docs/conventions.md)"
+          : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (order of docs/conventions.md)",
         ...(this.centre.length > 1
           ? [`atoms of species ${this.centre.join(",")} (species field 0 = several)`]
           : []),
@@ -593,7 +593,7 @@ export class GnnModel implements Model {
         nParams: params.length,
         ...(this.trainingStatistics ? { trainingStatistics: this.trainingStatistics } : {}),
         conventions:
-          "spherical components per DESIGN.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
+          "spherical components per docs/conventions.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
       },
       arrays: new Map<string, Float64Array>([
         ["params", Float64Array.from(params)],

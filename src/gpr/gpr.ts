@@ -623,7 +623,7 @@ export class GprModel implements Model {
       units: targetUnits(p.target),
       conventions: {
         spherical:
-          "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (DESIGN.md)",
+          "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (docs/conventions.md)",
         kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",

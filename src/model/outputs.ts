@@ -9,9 +9,18 @@ import type { AtomArray, Structure } from "../core/structure.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
+import { isotopeFor } from "../nmr/isotopes.js";
 import { nmrSites } from "../nmr/sites.js";
 import type { ShiftReference } from "../nmr/shifts.js";
 import type { Prediction } from "./types.js";
+import {
+  CONVENTIONS_DOC,
+  EULER_CONVENTION,
+  inputArrayUnit,
+  observableUnit,
+  TENSOR_LAYOUT,
+  targetUnits,
+} from "./units.js";
 import {
   MS_OBSERVABLES,
   MS_SCALARS,
@@ -335,6 +344,82 @@ export function predictionStructures(
   });
 }
 
+/** The observable a column belongs to: euler_alpha → euler, quat_w → quat, cq_std → cq. */
+const columnObservable = (col: string) => col.replace(/^(euler|quat)_\w+$/, "$1").replace(/_std$/, "");
+
+/**
+ * The unit of every column of `columns` (ASCII unit names; "-" for indices and labels): the prediction's
+ * (`<stem>_pred`, `_std`, `mean_k`, `std_k`, `<stem>_xx`…) in the target's unit, observables in theirs, input arrays
+ * passed through by name (Å positions, EFG a.u., MS ppm).
+ */
+function columnUnits(
+  columns: readonly { name: string; numeric: boolean }[],
+  stem: string,
+  target: string,
+  obsCols: readonly string[],
+): Record<string, string> {
+  const t = targetUnits(target);
+  const out: Record<string, string> = {};
+  for (const { name, numeric } of columns) {
+    if (obsCols.includes(name)) out[name] = observableUnit(columnObservable(name));
+    else if (name === `${stem}_pred` || name === `${stem}_std` || /^(mean|std)_\d+$/.test(name))
+      out[name] = t;
+    else if (name.startsWith(`${stem}_`) && /_(x|y|z){2}$/.test(name)) out[name] = t;
+    else if (name === "structure" || name === "atom" || name === "element" || name === "source")
+      out[name] = "-";
+    else out[name] = inputArrayUnit(name, numeric);
+  }
+  return out;
+}
+
+/** Which input file each structure came from, as runs: "0-119: a.extxyz; 120: b.magres" (structure indices). */
+function sourceRuns(sources: readonly string[]): string {
+  const runs: string[] = [];
+  let start = 0;
+  const file = (k: number) => sources[k]!.replace(/#\d+$/, "");
+  for (let k = 1; k <= sources.length; k++) {
+    if (k < sources.length && file(k) === file(start)) continue;
+    runs.push(`${k - 1 > start ? `${start}-${k - 1}` : start}: ${file(start)}`);
+    start = k;
+  }
+  return runs.join("; ");
+}
+
+/** "name: unit; …" of a column-unit map, for text headers. */
+const unitsText = (u: Readonly<Record<string, string>>) =>
+  Object.entries(u)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("; ");
+
+/**
+ * The header every output carries besides the caller's: the tensor layout, the isotope of CQ / ω_Q, the Euler
+ * convention, the input files, and where the conventions are documented.
+ */
+function describedHeader(
+  structures: readonly Structure[],
+  pred: Prediction,
+  options: WriteOptions,
+): Record<string, string | number> {
+  const obs = options.observables ?? [];
+  const el = symbolOf(pred.species);
+  const isMs = options.target.split(":")[0] === "ms";
+  const iso = !isMs && (obs.includes("cq") || obs.includes("wq")) ? isotopeFor(el, options.isotopes) : null;
+
+  return {
+    ...options.header,
+    ...(pred.cartesian ? { layout: TENSOR_LAYOUT } : {}),
+    ...(iso ? { isotope: `${el}=${iso.name}` } : {}),
+    ...(obs.includes("euler") || obs.includes("quat")
+      ? {
+          euler: `${EULER_CONVENTION}; frame: ${isMs ? "Haeberlen order of the symmetric part" : "NQR order |Vxx| <= |Vyy| <= |Vzz|"}`,
+        }
+      : {}),
+    structures: structures.length,
+    ...(options.sources && options.sources.length > 0 ? { sources: sourceRuns(options.sources) } : {}),
+    conventions: CONVENTIONS_DOC,
+  };
+}
+
 /**
  * Write predictions to `file` by extension: .extxyz/.xyz (structures with per-atom arrays `<target>_pred`
  * [Cartesian 9 for tensor targets, else the components], `<target>_std`, observables; NaN for atoms not
@@ -353,25 +438,23 @@ export function writePredictions(
   const format = options.format ?? outputFormat(file);
   const safe = predictionStem(options.target, pred);
   const c = pred.components;
-  const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
+  const header = describedHeader(structures, pred, options);
+  const head = Object.entries(header).map(([k, v]) => `${k}=${v}`);
+  const oc = obsColumns(obs, withStd);
   if (format === "csv") {
     const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
     const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
     const cartCols = pred.cartesian
       ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`)
       : [];
-    const lines = [
-      ...head.map((h) => `# ${h}`),
-      [
-        "structure",
-        "atom",
-        "element",
-        ...compCols,
-        ...stdCols,
-        ...cartCols,
-        ...obsColumns(obs, withStd),
-      ].join(","),
-    ];
+    const names = ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...oc];
+    const units = columnUnits(
+      names.map((name) => ({ name, numeric: true })),
+      safe,
+      options.target,
+      oc,
+    );
+    const lines = [...head.map((h) => `# ${h}`), `# column_units=${unitsText(units)}`, names.join(",")];
     for (const r of records) {
       lines.push(
         [
@@ -391,8 +474,22 @@ export function writePredictions(
     return [file];
   }
   if (format === "json") {
+    const t = targetUnits(options.target);
+    const units = {
+      mean: t,
+      ...(pred.variance ? { std: t } : {}),
+      ...(pred.cartesian ? { cartesian: `${t}; ${TENSOR_LAYOUT}` } : {}),
+      ...Object.fromEntries(obs.map((o) => [`observables.${o}`, observableUnit(o)])),
+      ...(withStd ? Object.fromEntries(obs.map((o) => [`observableStd.${o}`, observableUnit(o)])) : {}),
+    };
     const json = JSON.stringify(
-      { header: options.header, notes: pred.notes, predictions: records },
+      {
+        header,
+        units,
+        ...(options.sources ? { sources: options.sources } : {}),
+        notes: pred.notes,
+        predictions: records,
+      },
       (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
       1,
     );
@@ -402,7 +499,21 @@ export function writePredictions(
   if (format === "magres") return writeMagresPredictions(file, structures, pred, records, options, head);
   if (format === "extxyz" || format === "xyz") {
     const outStructs = predictionStructures(structures, pred, options.target, obs, records);
-    writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
+    const columns = new Map<string, boolean>([
+      ["species", false],
+      ["pos", true],
+    ]);
+    for (const st of outStructs) for (const [name, a] of st.arrays) columns.set(name, !Array.isArray(a.data));
+    const units = columnUnits(
+      [...columns].map(([name, numeric]) => ({ name, numeric })),
+      safe,
+      options.target,
+      oc,
+    );
+    writeExtxyz(file, outStructs, {
+      allowNonFinite: true,
+      header: { soapgpr: head.join(";"), units: unitsText(units) },
+    });
     return [file];
   }
   throw new EngineError(
