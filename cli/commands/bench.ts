@@ -25,6 +25,8 @@ import { gehleniteReport, ltoReport, wqLargeReportSection } from "../../src/benc
 import { runVenetosBenchmark, VENETOS_FULL, VENETOS_QUICK } from "../../src/benchmark/venetos.js";
 import { venetosReport, venetosSummary, venetosText } from "../../src/benchmark/venetosReport.js";
 import { runWqLarge } from "../../src/benchmark/wqLarge.js";
+import { testSetChemiscope, writeChemiscope } from "../../src/analysis/chemiscope.js";
+import type { EfgBenchResult } from "../../src/benchmark/efgBench.js";
 import { EngineError } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import type { Structure } from "../../src/core/structure.js";
@@ -49,6 +51,33 @@ interface BenchCliOptions {
   gnn?: string;
   gnnEpochs: string;
   memory?: string;
+  chemiscope?: string;
+}
+
+/** `--chemiscope FILE`: the test sets' tensorial predictions as a chemiscope map (src/analysis/chemiscope.ts). */
+function writeBenchChemiscope(
+  file: string,
+  structures: readonly Structure[],
+  results: readonly EfgBenchResult[],
+  name: string,
+  source: string,
+  log: (l: string) => void,
+): void {
+  const sets = results.map((r) => ({ element: r.element, ...r.test, cutoff: r.soap.cutoff.radius }));
+  const isotopes = Object.fromEntries(results.flatMap((r) => (r.isotope ? [[r.element, r.isotope]] : [])));
+  writeChemiscope(
+    file,
+    testSetChemiscope(structures, sets, {
+      name,
+      target: "efg",
+      isotopes,
+      provenance: [
+        `test sets of the tensorial λ=2 models; data: ${source}; EFG in atomic units (1 au = 97.1736 V/Å²), CQ in ` +
+          "MHz; conventions: docs/conventions.md",
+      ],
+    }),
+  );
+  log(`chemiscope map: ${file}`);
 }
 
 function int(v: string, flag: string): number {
@@ -105,6 +134,11 @@ export function register(program: Command): void {
       "lto: kernel assembly of the benchmark fits: cpu (float64) | gpu | auto (gpu.js, float32)",
       "cpu",
     )
+    .option(
+      "--chemiscope <file>",
+      "lto, gehlenite: write the test sets' predictions as a chemiscope map (.chemiscope.json[.gz]: CQ, η, errors " +
+        "vs reference, PCA of the λ=0 features)",
+    )
     .option("--json", "print JSON on stdout instead of the table")
     .option("--memory <GB>", `${MEMORY_HELP}; lto: the searches' raw-kernel caches are sized within it`)
     .action(async (which: string, o: BenchCliOptions) => {
@@ -116,6 +150,17 @@ export function register(program: Command): void {
       const seed = o.seed;
       if (o.report !== undefined) checkOutputDir(o.report);
       if (o.out !== undefined) checkOutputFile(o.out, { extensions: [".extxyz", ".xyz"] });
+      if (o.chemiscope !== undefined) {
+        if (which !== "lto" && which !== "gehlenite")
+          throw new EngineError(
+            "InvalidParameter",
+            "--chemiscope maps the test sets of bench lto and gehlenite",
+            {
+              field: "--chemiscope",
+            },
+          );
+        checkOutputFile(o.chemiscope, { extensions: [".json"], field: "--chemiscope" });
+      }
       const only = speciesList(o.species);
       if (which === "lto") {
         const config: LtoBenchConfig = o.quick ? QUICK_CONFIG : FULL_CONFIG;
@@ -151,6 +196,15 @@ export function register(program: Command): void {
         });
         backend.dispose();
         log(`done in ${res.seconds.toFixed(1)} s`);
+        if (o.chemiscope)
+          writeBenchChemiscope(
+            o.chemiscope,
+            structures,
+            res.species,
+            `LTO benchmark (${config.name})`,
+            source,
+            log,
+          );
         if (o.report) {
           const files = await renderReport(
             ltoReport(res, {
@@ -192,6 +246,15 @@ export function register(program: Command): void {
           log,
         });
         log(`done in ${res.seconds.toFixed(1)} s`);
+        if (o.chemiscope)
+          writeBenchChemiscope(
+            o.chemiscope,
+            res.structures,
+            res.species,
+            `gehlenite benchmark (${config.name})`,
+            o.data.join(", "),
+            log,
+          );
         if (o.report) {
           const files = await renderReport(
             gehleniteReport(res, {

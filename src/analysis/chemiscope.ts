@@ -7,7 +7,7 @@
  * (size, names, x, y, z, cell), `environments` (structure, center, cutoff), `properties` (target "atom", one value per
  * environment, units, description) and `settings` (map axes and colour, target "atom").
  */
-import { symbolOf } from "../core/elements.js";
+import { atomicNumber, symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
@@ -150,6 +150,7 @@ function observableProperties(
   structures: readonly Structure[],
   pred: Prediction,
   options: ChemiscopeOptions,
+  reference: Float64Array | undefined,
 ): Record<string, ChemiscopeProperty> {
   const n = pred.atoms.length / 2;
   const props: Record<string, ChemiscopeProperty> = {};
@@ -181,6 +182,7 @@ function observableProperties(
   }
   const ref = structures.map((s) => s.numericArray(array));
   const refOf = (k: number): Float64Array | null => {
+    if (reference) return reference.subarray(9 * k, 9 * k + 9);
     const a = ref[pred.atoms[2 * k]!];
     if (a?.ncols !== 9) return null;
     const row = a.data.subarray(9 * pred.atoms[2 * k + 1]!, 9 * pred.atoms[2 * k + 1]! + 9) as Float64Array;
@@ -234,38 +236,80 @@ function observableProperties(
   return props;
 }
 
-/** The chemiscope dataset of a prediction (see the module comment). */
-export function chemiscopeDataset(
+/** One species' prediction in a chemiscope dataset, with its map features when the caller has them. */
+export interface ChemiscopePart {
+  readonly pred: Prediction;
+  /** λ=0 features of the predicted atoms (rows in pred.atoms order, f columns); computed when absent. */
+  readonly features?: { readonly x: Float64Array; readonly f: number; readonly cutoff: number };
+  /** Reference tensors of the predicted atoms (n × 9); default: the structures' array of the target. */
+  readonly reference?: Float64Array;
+}
+
+/** The PCA map and observable properties of one part. */
+function partProperties(
   structures: readonly Structure[],
-  pred: Prediction,
+  part: ChemiscopePart,
   options: ChemiscopeOptions,
-): ChemiscopeDataset {
+): { props: Record<string, ChemiscopeProperty>; cutoff: number; explained: number[] } {
+  const { pred } = part;
   const n = pred.atoms.length / 2;
-  if (n === 0) throw new EngineError("InvalidParameter", "no predicted atoms to map");
-  const { x, f, cutoff } = mapFeatures(structures, pred, options.hypers ?? DEFAULT_SOAP_HYPERS);
+  const { x, f, cutoff } =
+    part.features ?? mapFeatures(structures, pred, options.hypers ?? DEFAULT_SOAP_HYPERS);
   const { scores, explained } = pca2(x, n, f);
   const pc = (c: number) => Array.from({ length: n }, (_, i) => scores[2 * i + c]!);
-  const properties: Record<string, ChemiscopeProperty> = {
-    "PCA[1]": {
-      target: "atom",
-      values: pc(0),
-      units: "",
-      description: `first principal component of the λ=0 SOAP features (${(100 * explained[0]!).toFixed(1)} % of the variance)`,
+  const what = (k: number) =>
+    `${k === 0 ? "first" : "second"} principal component of the λ=0 SOAP features of each species`;
+  return {
+    props: {
+      "PCA[1]": { target: "atom", values: pc(0), units: "", description: what(0) },
+      "PCA[2]": { target: "atom", values: pc(1), units: "", description: what(1) },
+      element: {
+        target: "atom",
+        values: Array(n).fill(symbolOf(pred.species)),
+        description: "centre species",
+      },
+      ...observableProperties(structures, pred, options, part.reference),
     },
-    "PCA[2]": {
-      target: "atom",
-      values: pc(1),
-      units: "",
-      description: `second principal component of the λ=0 SOAP features (${(100 * explained[1]!).toFixed(1)} % of the variance)`,
-    },
-    ...observableProperties(structures, pred, options),
+    cutoff,
+    explained,
   };
-  const colour = Object.keys(properties).find((k) => k === "CQ" || k === "σ_iso") ?? "PCA[1]";
+}
+
+/**
+ * The chemiscope dataset of a prediction, or of several species' predictions on the same structures (see the
+ * module comment). Each species gets its own PCA; properties that not every species has are left out.
+ */
+export function chemiscopeDataset(
+  structures: readonly Structure[],
+  prediction: Prediction | readonly ChemiscopePart[],
+  options: ChemiscopeOptions,
+): ChemiscopeDataset {
+  const parts = "atoms" in prediction ? [{ pred: prediction }] : prediction;
+  if (parts.every((p) => p.pred.atoms.length === 0))
+    throw new EngineError("InvalidParameter", "no predicted atoms to map");
+  const done = parts.map((p) => partProperties(structures, p, options));
+  const names = Object.keys(done[0]!.props).filter((k) => done.every((d) => k in d.props));
+  const properties: Record<string, ChemiscopeProperty> = {};
+  for (const k of names)
+    properties[k] = {
+      ...done[0]!.props[k]!,
+      values: done.flatMap((d) => d.props[k]!.values as (number | string)[]) as number[] | string[],
+    };
+  const colour = names.find((k) => k === "CQ" || k === "σ_iso") ?? "PCA[1]";
+  const cutoff = Math.max(...done.map((d) => d.cutoff));
+  const explained = done
+    .map(
+      (d, k) =>
+        `${symbolOf(parts[k]!.pred.species)} ${d.explained.map((e) => (100 * e).toFixed(1)).join(" / ")} %`,
+    )
+    .join(", ");
+  const species = parts.map((p) => `${p.pred.atoms.length / 2} ${symbolOf(p.pred.species)}`).join(", ");
   return {
     meta: {
       name: options.name,
       description: [
-        `soapgpr predictions for ${n} ${symbolOf(pred.species)} atoms of ${structures.length} structure(s); map: PCA of the λ=0 SOAP features.`,
+        `soapgpr predictions for ${species} atoms of ${structures.length} structure(s); map: PCA of the λ=0 SOAP ` +
+          `features per species (variance explained by PCA[1] / PCA[2]: ${explained}).`,
         ...(options.provenance ?? []),
         ...(options.sources ? [`structures from: ${[...new Set(options.sources)].join(", ")}`] : []),
       ].join("\n\n"),
@@ -281,11 +325,13 @@ export function chemiscopeDataset(
         ...(s.cell ? { cell: num(s.cell) } : {}),
       };
     }),
-    environments: Array.from({ length: n }, (_, k) => ({
-      structure: pred.atoms[2 * k]!,
-      center: pred.atoms[2 * k + 1]!,
-      cutoff,
-    })),
+    environments: parts.flatMap(({ pred }) =>
+      Array.from({ length: pred.atoms.length / 2 }, (_, k) => ({
+        structure: pred.atoms[2 * k]!,
+        center: pred.atoms[2 * k + 1]!,
+        cutoff,
+      })),
+    ),
     properties,
     settings: {
       target: "atom",
@@ -293,6 +339,54 @@ export function chemiscopeDataset(
       structure: [{ environments: { activated: true, cutoff } }],
     },
   };
+}
+
+/** One species' test-set prediction of a benchmark (src/benchmark/efgBench.ts `test`), for a map. */
+export interface TestSetPrediction {
+  readonly element: string;
+  /** (structure index, atom) per test environment. */
+  readonly samples: Int32Array;
+  /** Predicted T2 components (n × 5) and Cartesian tensors (n × 9), reference tensors (n × 9), a.u. */
+  readonly t2: Float64Array;
+  readonly cartesian: Float64Array;
+  readonly reference: Float64Array;
+  /** λ=0 features of the test environments (n × f0) and the SOAP cutoff radius (Å). */
+  readonly features0: Float64Array;
+  readonly f0: number;
+  readonly cutoff: number;
+}
+
+/**
+ * The chemiscope dataset of benchmark test sets: only the structures that hold test environments (renumbered in
+ * input order), each species' predicted tensors with errors against its reference, PCA of its λ=0 features.
+ */
+export function testSetChemiscope(
+  structures: readonly Structure[],
+  sets: readonly TestSetPrediction[],
+  options: ChemiscopeOptions,
+): ChemiscopeDataset {
+  const structureOf = (t: TestSetPrediction) =>
+    Array.from({ length: t.samples.length / 2 }, (_, k) => t.samples[2 * k]!);
+  const used = [...new Set(sets.flatMap(structureOf))].sort((a, b) => a - b);
+  const renumber = new Map(used.map((s, i) => [s, i]));
+  const parts: ChemiscopePart[] = sets.map((t) => ({
+    pred: {
+      species: atomicNumber(t.element),
+      lambda: 2,
+      atoms: t.samples.map((v, i) => (i % 2 === 0 ? renumber.get(v)! : v)),
+      components: 5,
+      mean: t.t2,
+      cartesian: t.cartesian,
+      notes: [],
+    },
+    reference: t.reference,
+    features: { x: t.features0, f: t.f0, cutoff: t.cutoff },
+  }));
+  return chemiscopeDataset(
+    used.map((i) => structures[i]!),
+    parts,
+    options.sources ? { ...options, sources: used.map((i) => options.sources![i]!) } : options,
+  );
 }
 
 /** Write a chemiscope dataset atomically (gzip when the name ends in .gz). */
