@@ -196,7 +196,9 @@ function scalarParity(s: Float64Array, n: number, mu: number, sigma: number): Pa
 /** Rows `rows` of a row-major matrix with `f` columns, packed. */
 function rowsOf(x: Float64Array, f: number, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length * f);
-  rows.forEach((r, i) => out.set(x.subarray(r * f, (r + 1) * f), i * f));
+  rows.forEach((r, i) => {
+    out.set(x.subarray(r * f, (r + 1) * f), i * f);
+  });
   return out;
 }
 
