@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { gemmKernel } from "../math/gemm.js";
 import { jacobiEigh } from "../math/symeig.js";
 import type { Prediction } from "../model/types.js";
+import { targetUnits } from "../model/units.js";
 import { efgParams } from "../nmr/efg.js";
 import { isotopeFor } from "../nmr/isotopes.js";
 import { DEFAULT_SOAP_HYPERS, parseSoapHypers, type SoapHypersInput } from "../soap/hypers.js";
@@ -166,7 +167,7 @@ function observableProperties(
     props["predictive std (RMS over components)"] = {
       target: "atom",
       values: rms,
-      units: array === "ms" ? "ppm" : array === "efg" && !options.target.includes(":") ? "au" : "",
+      units: targetUnits(options.target),
       description: `root mean square of the ${c} learned components' predictive standard deviations`,
     };
   }
@@ -175,6 +176,7 @@ function observableProperties(
       props[c === 1 ? options.target : `${options.target}[${m + 1}]`] = {
         target: "atom",
         values: Array.from({ length: n }, (_, k) => pred.mean[k * c + m]!),
+        units: targetUnits(options.target),
         description:
           c === 1 ? "prediction" : `predicted component ${m + 1} of ${c} (the learned representation)`,
       };
@@ -229,7 +231,7 @@ function observableProperties(
   );
   add(
     "Vzz",
-    "au",
+    targetUnits("efg"),
     "largest-magnitude EFG principal value (1 au = 97.1736 V/Å²)",
     (t, o) => efgParams(t, o, null).vzz,
   );
