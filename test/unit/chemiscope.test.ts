@@ -109,6 +109,31 @@ describe("chemiscope dataset of a prediction", () => {
     );
   });
 
+  it("a shielding model's map: σ_iso (ppm) and its error against the input's ms tensors", () => {
+    // shielding-like tensors (ppm): the LTO cells' traceless EFGs plus 300·I, so σ_iso ≈ 300; the prediction is
+    // twice the reference (2·EFG + 600·I)
+    const asMs = few.map((s) => {
+      const m = Float64Array.from(s.numericArray("efg")!.data);
+      for (let a = 0; a < s.length; a++) for (const d of [0, 4, 8]) m[9 * a + d]! += 300;
+      return s.with({ arrays: { ms: { ncols: 9, data: m } } });
+    });
+    const pred = scaledReference(few, 2);
+    const cart = pred.cartesian as Float64Array;
+    for (let k = 0; k < cart.length / 9; k++) for (const d of [0, 4, 8]) cart[9 * k + d]! += 600;
+    const data = chemiscopeDataset(asMs, pred, { name: "t", target: "ms", hypers: small });
+    expect(chemiscopeProblems(data)).toEqual([]);
+    expect(data.settings.map.color).toEqual({ property: "σ_iso" });
+    expect(data.properties["σ_iso"]!.units).toBe("ppm");
+    const iso = data.properties["σ_iso"]!.values as number[];
+    const err = data.properties["σ_iso error"]!.values as number[];
+    // σ_iso of 2T is 2σ_iso(T) ≈ 600 ppm: the error equals half the value (round-off of values ~600: 1e-10)
+    iso.forEach((v, k) => {
+      expect(v).toBeGreaterThan(590);
+      expect(err[k]! - v / 2).toBeCloseTo(0, 10);
+    });
+    expect(data.properties.CQ).toBeUndefined();
+  });
+
   it("the validator rejects what chemiscope rejects", () => {
     const pred = scaledReference(few, 1);
     const good = chemiscopeDataset(few, pred, { name: "t", target: "efg", hypers: small });
