@@ -27,7 +27,7 @@ import { checkOutputDir, checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
 import { renderReport } from "../../src/report/html.js";
 import { parseSeed, summaryStream } from "../options.js";
-import { benchGehlenite } from "./benchGehlenite.js";
+import { benchGehlenite, writeBenchChemiscope } from "./benchGehlenite.js";
 
 interface BenchCliOptions {
   quick?: boolean;
@@ -45,6 +45,7 @@ interface BenchCliOptions {
   gnnEpochs: string;
   memory?: string;
   protocol?: string;
+  chemiscope?: string;
 }
 
 function int(v: string, flag: string): number {
@@ -105,6 +106,11 @@ export function register(program: Command): void {
       "--protocol <name>",
       "gehlenite: tuned (default: hypers by CV on the training cells at full size vs TENSOAP's defaults) | harper (scalar λ=0 vs tensorial λ=2 at fixed settings)",
     )
+    .option(
+      "--chemiscope <file>",
+      "lto, gehlenite: write the test sets' predictions as a chemiscope map (.chemiscope.json[.gz]: CQ, η, errors " +
+        "vs reference, PCA of the λ=0 features)",
+    )
     .option("--json", "print JSON on stdout instead of the table")
     .option("--memory <GB>", `${MEMORY_HELP}; lto: the searches' raw-kernel caches are sized within it`)
     .action(async (which: string, o: BenchCliOptions) => {
@@ -116,6 +122,17 @@ export function register(program: Command): void {
       const seed = o.seed;
       if (o.report !== undefined) checkOutputDir(o.report);
       if (o.out !== undefined) checkOutputFile(o.out, { extensions: [".extxyz", ".xyz"] });
+      if (o.chemiscope !== undefined) {
+        if (which !== "lto" && which !== "gehlenite")
+          throw new EngineError(
+            "InvalidParameter",
+            "--chemiscope maps the test sets of bench lto and gehlenite",
+            {
+              field: "--chemiscope",
+            },
+          );
+        checkOutputFile(o.chemiscope, { extensions: [".json"], field: "--chemiscope" });
+      }
       const only = speciesList(o.species);
       if (which === "lto") {
         const config: LtoBenchConfig = o.quick ? QUICK_CONFIG : FULL_CONFIG;
@@ -151,6 +168,15 @@ export function register(program: Command): void {
         });
         backend.dispose();
         log(`done in ${res.seconds.toFixed(1)} s`);
+        if (o.chemiscope)
+          writeBenchChemiscope(
+            o.chemiscope,
+            structures,
+            res.species,
+            `LTO benchmark (${config.name})`,
+            source,
+            log,
+          );
         if (o.report) {
           const files = await renderReport(
             ltoReport(res, {

@@ -24,6 +24,36 @@ import { jsonText } from "../../src/core/json.js";
 import type { MemoryBudget } from "../../src/core/memory.js";
 import { renderReport } from "../../src/report/html.js";
 
+import { testSetChemiscope, writeChemiscope } from "../../src/analysis/chemiscope.js";
+import type { EfgBenchResult } from "../../src/benchmark/efgBench.js";
+import type { Structure } from "../../src/core/structure.js";
+
+/** `--chemiscope FILE`: the test sets' tensorial predictions as a chemiscope map (src/analysis/chemiscope.ts). */
+export function writeBenchChemiscope(
+  file: string,
+  structures: readonly Structure[],
+  results: readonly EfgBenchResult[],
+  name: string,
+  source: string,
+  log: (l: string) => void,
+): void {
+  const sets = results.map((r) => ({ element: r.element, ...r.test, cutoff: r.soap.cutoff.radius }));
+  const isotopes = Object.fromEntries(results.flatMap((r) => (r.isotope ? [[r.element, r.isotope]] : [])));
+  writeChemiscope(
+    file,
+    testSetChemiscope(structures, sets, {
+      name,
+      target: "efg",
+      isotopes,
+      provenance: [
+        `test sets of the tensorial λ=2 models; data: ${source}; EFG in atomic units (1 au = 97.1736 V/Å²), CQ in ` +
+          "MHz; conventions: docs/conventions.md",
+      ],
+    }),
+  );
+  log(`chemiscope map: ${file}`);
+}
+
 export const GEHLENITE_PROTOCOLS = ["tuned", "harper"] as const;
 
 export interface GehleniteCliOptions {
@@ -32,6 +62,7 @@ export interface GehleniteCliOptions {
   data?: string[];
   json?: boolean;
   protocol?: string;
+  chemiscope?: string;
 }
 
 export async function benchGehlenite(
@@ -51,6 +82,13 @@ export async function benchGehlenite(
   const protocol = parseChoice(o.protocol ?? "tuned", GEHLENITE_PROTOCOLS, "--protocol", "protocol");
   const quick = o.quick ? " --quick" : "";
   if (protocol === "tuned") {
+    if (o.chemiscope !== undefined) {
+      throw new EngineError(
+        "InvalidParameter",
+        "bench gehlenite --chemiscope maps the test sets of --protocol harper (the tuned protocol compares two models)",
+        { field: "--chemiscope" },
+      );
+    }
     const config = o.quick ? GEHLENITE_TUNED_QUICK : GEHLENITE_TUNED;
     const res = await runGehleniteTuned({
       data: o.data,
@@ -87,6 +125,15 @@ export async function benchGehlenite(
   const config: GehleniteConfig = o.quick ? GEHLENITE_QUICK : GEHLENITE_CONFIG;
   const res = await runGehleniteBenchmark({ data: o.data, config, seed, ...(only ? { only } : {}), log });
   log(`done in ${res.seconds.toFixed(1)} s`);
+  if (o.chemiscope)
+    writeBenchChemiscope(
+      o.chemiscope,
+      res.structures,
+      res.species,
+      `gehlenite benchmark (${config.name})`,
+      o.data.join(", "),
+      log,
+    );
   if (o.report) {
     const files = await renderReport(
       gehleniteReport(res, {

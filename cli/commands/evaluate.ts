@@ -8,6 +8,7 @@ import { Dataset } from "../../src/core/dataset.js";
 import { jsonText } from "../../src/core/json.js";
 import { evaluatePrediction } from "../../src/gpr/evaluate.js";
 import { evaluateTensorPrediction, type TensorEvaluation } from "../../src/gpr/tensorEvaluate.js";
+import type { EfgSpeciesMetrics } from "../../src/metrics/efg.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { loadModel } from "../../src/models.js";
 import { readStructures } from "../../src/io/read.js";
@@ -54,12 +55,16 @@ export function register(program: Command): void {
         `evaluating ${model.kind} (${printable(o.model)}) on ${structures.length} structure(s)\n`,
       );
       const pred = await model.predict(structures);
+      const training = model.trainingStatistics ?? null;
       if (pred.blocks) {
-        printTensorEvaluation(evaluateTensorPrediction(data, pred, target), o.json === true);
+        const tev = evaluateTensorPrediction(data, pred, target, training);
+        warnHarper(tev.harper);
+        printTensorEvaluation(tev, o.json === true);
         return;
       }
       const isotopes = parseIsotopeOverrides(o.isotope);
-      const ev = evaluatePrediction(data, pred, target, isotopes);
+      const ev = evaluatePrediction(data, pred, target, isotopes, training);
+      warnHarper(ev.harper);
       if (o.json) {
         process.stdout.write(jsonText(ev, 1));
         return;
@@ -72,6 +77,7 @@ export function register(program: Command): void {
       ];
       const h = ev.harper as Record<string, { mae?: number; r?: number; mean?: number } | null> | null;
       if (h) {
+        lines.push(normalisationLine(ev.harper as EfgSpeciesMetrics));
         lines.push(
           `Harper: C̃Q MAE ${fmt(h.cqTilde?.mae)} r ${fmt(h.cqTilde?.r)}; η̃ MAE ${fmt(h.etaTilde?.mae)} r ${fmt(h.etaTilde?.r)}; ` +
             `q̃ mean ${fmt(h.q?.mean, 5)}; θ MAE ${fmt(h.theta?.mae, 2)}°, φ MAE ${fmt(h.phi?.mae, 2)}° ` +
@@ -80,6 +86,20 @@ export function register(program: Command): void {
       }
       process.stdout.write(`${lines.join("\n")}\n`);
     });
+}
+
+/** The warnings of Harper's metrics (a degenerate |Vzz| spread: C̃Q, η̃ not given), on stderr. */
+function warnHarper(harper: unknown): void {
+  for (const w of (harper as EfgSpeciesMetrics | null)?.warnings ?? [])
+    process.stderr.write(`warning: ${w}\n`);
+}
+
+/** Which |Vzz| statistics normalise C̃Q = (|Vzz| − μ)/σ and η̃ = η|Vzz|/μ (Harper et al. eqs. 7–8). */
+function normalisationLine(h: EfgSpeciesMetrics): string {
+  return (
+    `C̃Q = (|Vzz| − μ)/σ, η̃ = η|Vzz|/μ with μ ${fmt(h.vzzMean, 5)} au, σ ${fmt(h.vzzStd, 5)} au of |Vzz| of the ` +
+    `${h.normalisation}${h.normalisation === "evaluation set" ? " (no usable training-set statistics in the model)" : ""}`
+  );
 }
 
 /** A tensor model's evaluation: σ_iso, tensor-component MAE, %RMSE per block, Δ, η, ±2σ coverage per block. */

@@ -9,10 +9,19 @@ import { EngineError, printable } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
 import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/model/msObservables.js";
-import { OUTPUT_FORMATS, outputFormat, parseObservables, writePredictions } from "../../src/model/outputs.js";
+import {
+  OUTPUT_FORMATS,
+  outputFormat,
+  parseObservables,
+  type WriteOptions,
+  writePredictions,
+} from "../../src/model/outputs.js";
 import { layoutText } from "../../src/model/tensorLayout.js";
 import type { Prediction } from "../../src/model/types.js";
 import { loadModel } from "../../src/models.js";
+import { chemiscopeDataset, writeChemiscope } from "../../src/analysis/chemiscope.js";
+import type { Structure } from "../../src/core/structure.js";
+import type { SoapHypersInput } from "../../src/soap/hypers.js";
 import { targetUnits } from "../../src/gpr/targets.js";
 import { checkOutputFile } from "../../src/io/atomic.js";
 import { readStructures } from "../../src/io/read.js";
@@ -43,7 +52,7 @@ function componentsText(pred: Prediction): string {
   if (pred.blocks)
     return `${layoutText(pred.blocks)}; _pred columns: the full Cartesian tensor, row-major, not symmetrised`;
   if (pred.lambda === 0) return "scalar";
-  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, DESIGN.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
+  return `T${pred.lambda} (m=-${pred.lambda}..${pred.lambda}, docs/conventions.md)${pred.cartesian ? "; _pred columns: Cartesian row-major" : ""}`;
 }
 
 export function register(program: Command): void {
@@ -60,8 +69,10 @@ export function register(program: Command): void {
     )
     .requiredOption(
       "--out <file>",
-      "output file (.extxyz | .xyz | .csv | .json | .magres, + .gz for gzip); - for standard output " +
-        "(needs --format; the summary then goes to stderr)",
+      "output file (.extxyz | .xyz | .csv | .json | .magres | .chemiscope.json for chemiscope's map, + .gz for " +
+        "gzip); - for standard output " +
+        "(needs --format; the summary then goes to stderr). .magres holds one structure: several get one file " +
+        "each, _<k> (input order from 0) before the extension",
     )
     .option("--format <fmt>", `output format instead of the extension: ${OUTPUT_FORMATS.join(" | ")}`)
     .option(
@@ -119,13 +130,15 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
   const tPredict = (performance.now() - tp) / 1000;
   const header = model.serialize().header as Record<string, unknown>;
   const target = modelTargetName(header) ?? "prediction";
-  const files = writePredictions(o.out, structures, pred, {
+  const write = format === "chemiscope" ? chemiscopeWriter(header, o.model) : writePredictions;
+  const files = write(o.out, structures, pred, {
     format,
     target,
     observables: obs,
     reference,
     propagation,
     isotopes: parseIsotopeOverrides(o.isotope),
+    sources,
     header: {
       model: model.kind,
       species: symbolOf(pred.species),
@@ -157,4 +170,35 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
   } else {
     summary.write(`predicted ${n} ${symbolOf(pred.species)} atoms → ${files.join(", ")}\n`);
   }
+}
+
+/**
+ * The writer of `--out X.chemiscope.json[.gz]`: chemiscope's input format (src/analysis/chemiscope.ts); the map's
+ * λ=0 features use the model's λ-SOAP hypers (a GPR model's descriptor), otherwise the default hypers.
+ */
+function chemiscopeWriter(modelHeader: Record<string, unknown>, modelFile: string) {
+  const d = (modelHeader.params as { descriptor?: { name?: unknown; hypers?: unknown } } | undefined)
+    ?.descriptor;
+  const hypers = d?.name === "lambda-soap" ? (d.hypers as SoapHypersInput) : undefined;
+  return (
+    file: string,
+    structures: readonly Structure[],
+    pred: Prediction,
+    options: WriteOptions,
+  ): string[] => {
+    const data = chemiscopeDataset(structures, pred, {
+      name: `${symbolOf(pred.species)} ${options.target} predictions`,
+      target: options.target,
+      ...(hypers ? { hypers } : {}),
+      ...(options.isotopes ? { isotopes: options.isotopes } : {}),
+      ...(options.sources ? { sources: options.sources } : {}),
+      provenance: [
+        `model: ${printable(modelFile)} (${options.header.model}, target ${options.target}); EFG in atomic units ` +
+          "(1 au = 97.1736 V/Å²), shielding in ppm, CQ in MHz; conventions: docs/conventions.md",
+        ...pred.notes,
+      ],
+    });
+    writeChemiscope(file, data);
+    return [file];
+  };
 }

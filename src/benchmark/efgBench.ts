@@ -140,6 +140,20 @@ export interface EfgBenchResult {
   spectra: SpectraComparison | null;
   /** seconds per stage */
   timings: Record<string, number>;
+  /**
+   * The tensorial model's test-set prediction, for maps (e.g. chemiscope): (structure index in the options'
+   * `structures`, atom) per test environment, the predicted Cartesian tensors (n × 9, a.u.) and the λ=0 features
+   * (n × f0) of the environments.
+   */
+  test: {
+    samples: Int32Array;
+    t2: Float64Array;
+    cartesian: Float64Array;
+    /** The reference tensors of the test environments (n × 9, a.u.). */
+    reference: Float64Array;
+    features0: Float64Array;
+    f0: number;
+  };
 }
 
 const RAD = Math.PI / 180;
@@ -176,6 +190,15 @@ function scalarParity(s: Float64Array, n: number, mu: number, sigma: number): Pa
     out.phi.push(s[o + 3]!);
     out.wq.push(s[o + 4]!);
   }
+  return out;
+}
+
+/** Rows `rows` of a row-major matrix with `f` columns, packed. */
+function rowsOf(x: Float64Array, f: number, rows: readonly number[]): Float64Array {
+  const out = new Float64Array(rows.length * f);
+  rows.forEach((r, i) => {
+    out.set(x.subarray(r * f, (r + 1) * f), i * f);
+  });
   return out;
 }
 
@@ -418,6 +441,14 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
     },
     curve,
     spectra,
+    test: {
+      samples: Int32Array.from(testEnv.flatMap((k) => [used[sf.samples[2 * k]!]!, sf.samples[2 * k + 1]!])),
+      t2: full.t2,
+      cartesian: full.cart,
+      reference: Float64Array.from(refTensor),
+      features0: rowsOf(sf.feats.values0, sf.feats.f0, testEnv),
+      f0: sf.feats.f0,
+    },
     timings,
   };
 }

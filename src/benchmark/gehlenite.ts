@@ -64,6 +64,8 @@ export interface GehleniteResult {
   config: GehleniteConfig;
   seed: number;
   files: number;
+  /** The cells read (the benchmark's split indexes them). */
+  structures: readonly Structure[];
   species: EfgBenchResult[];
   seconds: number;
 }
@@ -113,6 +115,7 @@ export async function runGehleniteBenchmark(o: {
     config: o.config,
     seed: o.seed,
     files: structures.length,
+    structures,
     species: results,
     seconds: (performance.now() - t0) / 1000,
   };

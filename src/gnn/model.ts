@@ -4,6 +4,11 @@ import { EngineError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { Structure } from "../core/structure.js";
 import type { FitOptions, FitReport, Model, ModelPayload, Prediction, TargetSpec } from "../model/types.js";
+import {
+  efgTrainingStatistics,
+  readTrainingStatistics,
+  type TrainingStatistics,
+} from "../model/trainingStats.js";
 import { readBytes, writeFileAtomic } from "../io/atomic.js";
 import { type LabelledSet, lossAndGrad, speciesWeights } from "./_loss.js";
 import { GnnPool } from "./_pool.js";
@@ -225,6 +230,8 @@ export class GnnModel implements Model {
   private speciesZ: number[] = [];
   private centre: number[] = [];
   private std: Standardiser | null = null;
+  /** |Vzz| statistics of the training set (efg targets; src/model/trainingStats.ts), or null. */
+  trainingStatistics: TrainingStatistics | null = null;
   private avgNeighbors = 1;
   private graphCache = new WeakMap<Structure, Graph>();
 
@@ -300,6 +307,7 @@ export class GnnModel implements Model {
       );
     }
     this.setSpecies(dataset, tgt);
+    this.trainingStatistics = efgTrainingStatistics(dataset, this.target.name, this.centre);
     const nS = this.speciesZ.length;
     const lambdas = targetLambdas(this.tkind);
     const ncomp = this.tkind === "efg" ? 5 : 9;
@@ -555,8 +563,8 @@ export class GnnModel implements Model {
       cartesian: cart,
       notes: [
         this.tkind === "efg"
-          ? "GNN prediction of the T2 components (DESIGN.md order)"
-          : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (DESIGN.md order)",
+          ? "GNN prediction of the T2 components (order of docs/conventions.md)"
+          : "GNN prediction: components [T0, T1(a_y,a_z,a_x), T2] (order of docs/conventions.md)",
         ...(this.centre.length > 1
           ? [`atoms of species ${this.centre.join(",")} (species field 0 = several)`]
           : []),
@@ -583,8 +591,9 @@ export class GnnModel implements Model {
         centreSpecies: [...this.centre],
         avgNeighbors: this.avgNeighbors,
         nParams: params.length,
+        ...(this.trainingStatistics ? { trainingStatistics: this.trainingStatistics } : {}),
         conventions:
-          "spherical components per DESIGN.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
+          "spherical components per docs/conventions.md (T0, T1=(a_y,a_z,a_x), T2); real Y_lm without Condon-Shortley phase",
       },
       arrays: new Map<string, Float64Array>([
         ["params", Float64Array.from(params)],
@@ -626,6 +635,7 @@ export class GnnModel implements Model {
     m.speciesZ = zs as number[];
     m.centre = cs as number[];
     m.avgNeighbors = Number(h.avgNeighbors);
+    m.trainingStatistics = readTrainingStatistics(h);
     if (!(m.avgNeighbors > 0 && Number.isFinite(m.avgNeighbors)))
       throw bad(`avgNeighbors must be a positive number, got ${JSON.stringify(h.avgNeighbors)}`);
     const params = payload.arrays.get("params");

@@ -7,7 +7,8 @@
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
-import { efgMetrics } from "../metrics/efg.js";
+import { type EfgMetricsOptions, efgMetrics } from "../metrics/efg.js";
+import { harperNormalisation, type TrainingStatistics } from "../model/trainingStats.js";
 import { type ErrorStats, vectorErrorStats } from "../metrics/stats.js";
 import { samplePositions } from "../soap/types.js";
 import type { Prediction } from "../model/types.js";
@@ -26,12 +27,24 @@ export interface Evaluation {
   harper: unknown | null;
 }
 
-/** Compare a prediction for `dataset.structures` with the dataset's targets. */
+/** efgMetrics' `normalisation` option from a model's training statistics (none: the evaluation set's own). */
+export function harperOption(
+  training: TrainingStatistics | null | undefined,
+): Pick<EfgMetricsOptions, "normalisation"> {
+  const normalisation = harperNormalisation(training);
+  return normalisation ? { normalisation } : {};
+}
+
+/**
+ * Compare a prediction for `dataset.structures` with the dataset's targets. Harper's C̃Q and η̃ are normalised by
+ * the training set's |Vzz| statistics when `training` (the model's) has them, else by the evaluation set's.
+ */
 export function evaluatePrediction(
   dataset: Dataset,
   pred: Prediction,
   target: string,
   isotopes?: Readonly<Record<string, string>>,
+  training?: TrainingStatistics | null,
 ): Evaluation {
   const lambda = pred.lambda;
   const t = parseTarget(target, lambda);
@@ -74,7 +87,10 @@ export function evaluatePrediction(
     }
     const species = new Int32Array(n).fill(pred.species);
     harper =
-      efgMetrics(refCart, predCart, species, isotopes ? { isotopes } : {})[symbolOf(pred.species)] ?? null;
+      efgMetrics(refCart, predCart, species, {
+        ...(isotopes ? { isotopes } : {}),
+        ...harperOption(training),
+      })[symbolOf(pred.species)] ?? null;
   }
   return {
     element: symbolOf(pred.species),

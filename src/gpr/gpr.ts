@@ -49,6 +49,11 @@ import type {
   PredictOptions,
   Prediction,
 } from "../model/types.js";
+import {
+  efgTrainingStatistics,
+  readTrainingStatistics,
+  type TrainingStatistics,
+} from "../model/trainingStats.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
 import { type GprParams, type ResolvedParams, resolveParams } from "./params.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
@@ -189,6 +194,8 @@ export class GprModel implements Model {
   private primal: PrimalWeights | null = null;
   /** The model file this model was loaded from (for error messages), or null. */
   private source: string | null = null;
+  /** |Vzz| statistics of the training set (λ=2 efg models; src/model/trainingStats.ts), or null. */
+  trainingStatistics: TrainingStatistics | null = null;
 
   constructor(params: GprParams) {
     this.params = resolveParams(params);
@@ -239,6 +246,7 @@ export class GprModel implements Model {
   async fit(dataset: Dataset, options: FitOptions = {}): Promise<FitReport> {
     const p = this.params;
     this.primal = null;
+    this.trainingStatistics = p.lambda === 2 ? efgTrainingStatistics(dataset, p.target, [p.species]) : null;
     const log = options.log ?? (() => {});
     const ctx = this.context();
     const timings: Record<string, number> = {};
@@ -615,7 +623,7 @@ export class GprModel implements Model {
       units: targetUnits(p.target),
       conventions: {
         spherical:
-          "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (DESIGN.md)",
+          "orthonormal real harmonics m=-l..l; T0 = tr/√3; T2 = (√2 S_xy, √2 S_yz, (2S_zz−S_xx−S_yy)/√6, √2 S_xz, (S_xx−S_yy)/√2) (docs/conventions.md)",
         kernel: "K_μν = (p0·p0')^(ζ−1) (P P'^T)_μν, features normalised",
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
@@ -623,6 +631,7 @@ export class GprModel implements Model {
           "latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²); add noiseVariance for observations",
       },
       backendPrecision: f.precision,
+      ...(this.trainingStatistics ? { trainingStatistics: this.trainingStatistics } : {}),
       fitted: {
         nTrain: f.nTrain,
         nEnvironments: f.train.n,
@@ -696,6 +705,7 @@ export class GprModel implements Model {
       nTrain: fi.nTrain,
     };
     model.source = file;
+    model.trainingStatistics = readTrainingStatistics(payload.header);
     return model;
   }
 }

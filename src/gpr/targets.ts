@@ -40,18 +40,7 @@ export interface ParsedTarget {
   readonly components: number;
 }
 
-/** Units of a target, for model headers and outputs. */
-export function targetUnits(name: string): string {
-  const [array, derived] = name.split(":");
-  if (array === "ms" && derived !== undefined) return derived === "eta" || derived === "skew" ? "1" : "ppm";
-  if (derived === "cq") return "MHz";
-  if (derived === "wq") return "kHz";
-  if (derived === "theta" || derived === "phi") return "degree";
-  if (derived === "eta") return "1";
-  if (array === "efg") return "a.u. (Eh/(e a0^2))";
-  if (array === "ms") return "ppm";
-  return "as in the input array";
-}
+export { targetUnits } from "../model/units.js";
 
 export function parseTarget(name: string, lambda: number): ParsedTarget {
   const parts = name.split(":");

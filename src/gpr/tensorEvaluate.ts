@@ -8,6 +8,8 @@ import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import { efgMetrics } from "../metrics/efg.js";
+import type { TrainingStatistics } from "../model/trainingStats.js";
+import { harperOption } from "./evaluate.js";
 import { type MsSpeciesMetrics, msMetrics } from "../metrics/ms.js";
 import { cartesianToT1, cartesianToT2 } from "../nmr/spherical.js";
 import { samplePositions } from "../soap/types.js";
@@ -54,6 +56,7 @@ export function evaluateTensorPrediction(
   dataset: Dataset,
   pred: Prediction,
   target: string,
+  training?: TrainingStatistics | null,
 ): TensorEvaluation {
   const lambdas = pred.blocks;
   if (!lambdas || !pred.cartesian)
@@ -90,7 +93,10 @@ export function evaluateTensorPrediction(
     lambdas,
     n,
     ms: target === "ms" ? (msMetrics(reference, predicted, species)[el] ?? null) : null,
-    harper: target === "efg" ? (efgMetrics(reference, predicted, species)[el] ?? null) : null,
+    harper:
+      target === "efg"
+        ? (efgMetrics(reference, predicted, species, harperOption(training))[el] ?? null)
+        : null,
     coverage2sigma: variance ? blockCoverage(lambdas, reference, mean, variance, n) : null,
     reference,
     predicted,

@@ -2,7 +2,7 @@
  * One model of a whole per-atom 3×3 tensor target: a GPR model (gpr.ts) per λ block, each with its own
  * regularisation and hypers, saved as one model file and reassembled into the Cartesian tensor on prediction.
  *
- * Blocks (DESIGN.md spherical conventions):
+ * Blocks (spherical conventions of docs/conventions.md):
  * - λ=0: the isotropic value tr/3 (σ_iso in ppm for a shielding tensor), centred on its training mean;
  * - λ=1: T1, the antisymmetric part as a pseudovector, learned on odd-parity (σ = −1) λ-SOAP features; skipped with
  *   a note when every training tensor is symmetric to round-off (nothing to learn, and it predicts 0);
@@ -17,6 +17,7 @@ import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { isRecord } from "../model/modelfile.js";
 import { blockOffsets, blockWidth, layoutText, layoutToCartesian } from "../model/tensorLayout.js";
+import type { TrainingStatistics } from "../model/trainingStats.js";
 import type {
   FitOptions,
   FitReport,
@@ -55,6 +56,11 @@ export class TensorModel implements Model {
   readonly lambdas: readonly number[];
   /** Fitted blocks by λ (a skipped λ=1 has none). */
   private readonly fitted = new Map<number, GprModel>();
+
+  /** The training set's |Vzz| statistics of an efg tensor model: those its λ=2 block stores. */
+  get trainingStatistics(): TrainingStatistics | null {
+    return this.fitted.get(2)?.trainingStatistics ?? null;
+  }
 
   constructor(params: TensorParams) {
     if (params.target.includes(":"))
@@ -180,7 +186,7 @@ export class TensorModel implements Model {
       conventions: {
         layout: layoutText(this.lambdas),
         tensor:
-          "T = (tr/3)·I + A(T1) + S(T2) (DESIGN.md spherical conventions), not symmetrised; λ=1 on odd-parity features",
+          "T = (tr/3)·I + A(T1) + S(T2) (spherical conventions of docs/conventions.md), not symmetrised; λ=1 on odd-parity features",
         covariance: "blocks are independent GPs: block-diagonal predictive covariance",
       },
       blocks,

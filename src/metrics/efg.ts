@@ -1,7 +1,8 @@
 /**
  * EFG metrics of Harper et al. 2025, per element (all plain JSON-serialisable numbers; NaN → null in JSON).
  *
- * For every element the reference set's μ = mean(|Vzz|) and σ = std(|Vzz|) (1/N) are used for BOTH reference and
+ * For every element μ = mean(|Vzz|) and σ = std(|Vzz|) (1/N) — of the training set when the caller gives them
+ * (`normalisation`: a model's stored statistics), else of the reference set — are used for BOTH reference and
  * prediction: C̃Q = (|Vzz| − μ)/σ (eq. 7), η̃ = η|Vzz|/μ (eq. 8 with Vzz fixed positive, as Harper et al. do). Reported: MAE, RMSE, %RMSE and Pearson r
  * of C̃Q and η̃; q̃ (mean, 10th percentile, min, and 1 − mean as an error to minimise); θ and φ errors of the
  * Vzz axis in degrees (see ./angles.ts) without and with the eigenvalue-ambiguity correction; ω_Q errors in
@@ -18,6 +19,7 @@
  */
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
+import { own } from "../core/own.js";
 import { principalFrame } from "../nmr/eigen.js";
 import { axisAngles, type EfgParams, efgParams } from "../nmr/efg.js";
 import { type Isotope, isotopeFor } from "../nmr/isotopes.js";
@@ -46,9 +48,13 @@ export interface EfgSpeciesMetrics {
   element: string;
   n: number;
   isotope: string | null;
-  /** μ(Vzz), σ(Vzz) of the reference set (a.u.) */
+  /** μ and σ of |Vzz| (a.u.) that normalise C̃Q and η̃: the training set's when given, else the reference set's */
   vzzMean: number;
   vzzStd: number;
+  /** Where vzzMean and vzzStd come from. */
+  normalisation: "training set" | "evaluation set";
+  /** Why C̃Q or η̃ are not given (NaN, null in JSON): a degenerate spread of the evaluation set; empty otherwise. */
+  warnings: string[];
   cqTilde: ErrorStats;
   etaTilde: ErrorStats;
   vzz: ErrorStats;
@@ -73,7 +79,18 @@ export interface EfgSpeciesMetrics {
 export interface EfgMetricsOptions {
   /** element → isotope overrides, e.g. { Ti: "49Ti" } */
   isotopes?: Readonly<Record<string, string>>;
+  /**
+   * element → μ and σ of |Vzz| (a.u.) of the training set, to normalise C̃Q and η̃ with (a model's statistics).
+   * Without them the reference set's own are used, as Harper et al. do on their test sets.
+   */
+  normalisation?: Readonly<Record<string, { readonly vzzMean: number; readonly vzzStd: number }>>;
 }
+
+/**
+ * A spread σ of |Vzz| below this fraction of μ (or fewer than two tensors) is degenerate: every site of the set is
+ * alike (one symmetric cell), and (|Vzz| − μ)/σ divides round-off by round-off (C̃Q errors of 1e9).
+ */
+const DEGENERATE_SPREAD = 1e-6;
 
 function checkShapes(ref: ArrayLike<number>, pred: ArrayLike<number>, species: ArrayLike<number>): number {
   const n = species.length;
@@ -124,7 +141,8 @@ export function efgMetrics(
   const out: Record<string, EfgSpeciesMetrics> = {};
   for (const [z, idx] of groupBySpecies(species)) {
     const el = symbolOf(z);
-    out[el] = speciesMetrics(ref, pred, idx, el, isotopeFor(el, options.isotopes));
+    const norm = options.normalisation ? own(options.normalisation, el) : undefined;
+    out[el] = speciesMetrics(ref, pred, idx, el, isotopeFor(el, options.isotopes), norm);
   }
   return out;
 }
@@ -136,6 +154,7 @@ function speciesMetrics(
   idx: number[],
   el: string,
   iso: Isotope | null,
+  norm: { readonly vzzMean: number; readonly vzzStd: number } | undefined,
 ): EfgSpeciesMetrics {
   const m = idx.length;
   const pr = idx.map((i) => efgParams(ref, 9 * i, iso));
@@ -147,8 +166,7 @@ function speciesMetrics(
   // sites whose Vzz takes both signs (point-charge Li, O) and η̃ would be dominated by 1/μ.
   const absR = vzzR.map(Math.abs);
   const absP = vzzP.map(Math.abs);
-  const mu = mean(absR);
-  const sigma = std(absR);
+  const { mu, sigma, warnings } = harperScale(absR, el, norm);
   const cqtR = absR.map((v) => (v - mu) / sigma);
   const cqtP = absP.map((v) => (v - mu) / sigma);
   const etR = pr.map((p) => (p.eta * Math.abs(p.vzz)) / mu);
@@ -166,6 +184,8 @@ function speciesMetrics(
     isotope: iso ? iso.name : null,
     vzzMean: mu,
     vzzStd: sigma,
+    normalisation: norm && norm.vzzStd > DEGENERATE_SPREAD * norm.vzzMean ? "training set" : "evaluation set",
+    warnings,
     cqTilde: errorStats(cqtR, cqtP),
     etaTilde: errorStats(etR, etP),
     vzz: errorStats(vzzR, vzzP),
@@ -207,6 +227,33 @@ function speciesMetrics(
     maeVij: sumVij / m,
     t2: vectorErrorStats(t2R, t2P, 5),
   };
+}
+
+/**
+ * μ and σ of |Vzz| for C̃Q and η̃: the training set's (`norm`) when given, else those of the reference values
+ * `absR`; a degenerate spread (see DEGENERATE_SPREAD) gives NaN (no C̃Q; no η̃ when μ = 0 too) and a warning.
+ */
+function harperScale(
+  absR: readonly number[],
+  el: string,
+  norm: { readonly vzzMean: number; readonly vzzStd: number } | undefined,
+): { mu: number; sigma: number; warnings: string[] } {
+  if (norm && norm.vzzStd > DEGENERATE_SPREAD * norm.vzzMean)
+    return { mu: norm.vzzMean, sigma: norm.vzzStd, warnings: [] };
+  const mu = mean(absR);
+  const sigma = std(absR);
+  const warnings: string[] = norm
+    ? [`${el}: the training set's |Vzz| has no spread; normalised by the evaluation set's`]
+    : [];
+  if (absR.length < 2 || !(sigma > DEGENERATE_SPREAD * mu)) {
+    warnings.push(
+      `${el}: C̃Q not given: the evaluation set's |Vzz| has no spread (${absR.length} site(s), μ ${mu.toPrecision(4)} au, ` +
+        `σ ${sigma.toPrecision(2)} au) and there are no training-set statistics to normalise with`,
+    );
+    if (!(mu > 0)) warnings.push(`${el}: η̃ not given: mean |Vzz| is 0`);
+    return { mu: mu > 0 ? mu : Number.NaN, sigma: Number.NaN, warnings };
+  }
+  return { mu, sigma, warnings };
 }
 
 /**

@@ -10,9 +10,18 @@ import type { AtomArray, Structure } from "../core/structure.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { writeExtxyz } from "../io/extxyz.js";
 import { writeMagres } from "../io/magres.js";
+import { isotopeFor } from "../nmr/isotopes.js";
 import { nmrSites } from "../nmr/sites.js";
 import type { ShiftReference } from "../nmr/shifts.js";
 import type { Prediction } from "./types.js";
+import {
+  CONVENTIONS_DOC,
+  EULER_CONVENTION,
+  inputArrayUnit,
+  observableUnit,
+  TENSOR_LAYOUT,
+  targetUnits,
+} from "./units.js";
 import {
   MS_OBSERVABLES,
   MS_SCALARS,
@@ -138,16 +147,24 @@ export function predictionRecords(
   return records;
 }
 
-export const OUTPUT_FORMATS = ["extxyz", "xyz", "csv", "json", "magres"] as const;
+export const OUTPUT_FORMATS = ["extxyz", "xyz", "csv", "json", "magres", "chemiscope"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The file-name ending of a format: `.chemiscope.json` for chemiscope (a JSON file), else `.<format>`. */
+const formatExtension = (f: OutputFormat) => (f === "chemiscope" ? ".chemiscope.json" : `.${f}`);
 
 /**
  * The output format of `file`: `format` when given (required for `-`, standard output), else the file's
- * extension (a trailing `.gz` is ignored: the file is then gzip-compressed).
+ * extension (a trailing `.gz` is ignored: the file is then gzip-compressed). `.chemiscope.json` is chemiscope's
+ * input format (written by src/analysis/chemiscope.ts), any other `.json` ours.
  */
 export function outputFormat(file: string, format?: string): OutputFormat {
   const name = format ?? (file === "-" ? "" : file.toLowerCase().replace(/\.gz$/, ""));
-  const found = OUTPUT_FORMATS.find((f) => (format !== undefined ? name === f : name.endsWith(`.${f}`)));
+  const byEnding = [...OUTPUT_FORMATS].sort((a, b) => formatExtension(b).length - formatExtension(a).length);
+  const found =
+    format !== undefined
+      ? OUTPUT_FORMATS.find((f) => name === f)
+      : byEnding.find((f) => name.endsWith(formatExtension(f)));
   if (found) return found;
   throw new EngineError(
     "InvalidParameter",
@@ -155,7 +172,7 @@ export function outputFormat(file: string, format?: string): OutputFormat {
       ? `unknown output format '${format}' (use ${OUTPUT_FORMATS.join(", ")})`
       : file === "-"
         ? `standard output needs an output format (${OUTPUT_FORMATS.join(", ")})`
-        : `unknown output type (use .${OUTPUT_FORMATS.join(", .")}, or give the format)`,
+        : `unknown output type (use ${OUTPUT_FORMATS.map(formatExtension).join(", ")}, or give the format)`,
     { file, field: format !== undefined || file === "-" ? "format" : "out" },
   );
 }
@@ -253,6 +270,8 @@ export interface WriteOptions extends RecordOptions {
   target: string;
   /** Provenance lines for file headers (model kind, species, units, conventions). */
   header: Readonly<Record<string, string | number>>;
+  /** The file each structure came from (readStructures' `sources`), named in the outputs. */
+  sources?: readonly string[];
 }
 
 /** Whether observable `o` gets a `<o>_std` column (scalar MS observables of records with uncertainties). */
@@ -326,6 +345,82 @@ export function predictionStructures(
   });
 }
 
+/** The observable a column belongs to: euler_alpha → euler, quat_w → quat, cq_std → cq. */
+const columnObservable = (col: string) => col.replace(/^(euler|quat)_\w+$/, "$1").replace(/_std$/, "");
+
+/**
+ * The unit of every column of `columns` (ASCII unit names; "-" for indices and labels): the prediction's
+ * (`<stem>_pred`, `_std`, `mean_k`, `std_k`, `<stem>_xx`…) in the target's unit, observables in theirs, input arrays
+ * passed through by name (Å positions, EFG a.u., MS ppm).
+ */
+function columnUnits(
+  columns: readonly { name: string; numeric: boolean }[],
+  stem: string,
+  target: string,
+  obsCols: readonly string[],
+): Record<string, string> {
+  const t = targetUnits(target);
+  const out: Record<string, string> = {};
+  for (const { name, numeric } of columns) {
+    if (obsCols.includes(name)) out[name] = observableUnit(columnObservable(name));
+    else if (name === `${stem}_pred` || name === `${stem}_std` || /^(mean|std)_\d+$/.test(name))
+      out[name] = t;
+    else if (name.startsWith(`${stem}_`) && /_(x|y|z){2}$/.test(name)) out[name] = t;
+    else if (name === "structure" || name === "atom" || name === "element" || name === "source")
+      out[name] = "-";
+    else out[name] = inputArrayUnit(name, numeric);
+  }
+  return out;
+}
+
+/** Which input file each structure came from, as runs: "0-119: a.extxyz; 120: b.magres" (structure indices). */
+function sourceRuns(sources: readonly string[]): string {
+  const runs: string[] = [];
+  let start = 0;
+  const file = (k: number) => sources[k]!.replace(/#\d+$/, "");
+  for (let k = 1; k <= sources.length; k++) {
+    if (k < sources.length && file(k) === file(start)) continue;
+    runs.push(`${k - 1 > start ? `${start}-${k - 1}` : start}: ${file(start)}`);
+    start = k;
+  }
+  return runs.join("; ");
+}
+
+/** "name: unit; …" of a column-unit map, for text headers. */
+const unitsText = (u: Readonly<Record<string, string>>) =>
+  Object.entries(u)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("; ");
+
+/**
+ * The header every output carries besides the caller's: the tensor layout, the isotope of CQ / ω_Q, the Euler
+ * convention, the input files, and where the conventions are documented.
+ */
+function describedHeader(
+  structures: readonly Structure[],
+  pred: Prediction,
+  options: WriteOptions,
+): Record<string, string | number> {
+  const obs = options.observables ?? [];
+  const el = symbolOf(pred.species);
+  const isMs = options.target.split(":")[0] === "ms";
+  const iso = !isMs && (obs.includes("cq") || obs.includes("wq")) ? isotopeFor(el, options.isotopes) : null;
+
+  return {
+    ...options.header,
+    ...(pred.cartesian ? { layout: TENSOR_LAYOUT } : {}),
+    ...(iso ? { isotope: `${el}=${iso.name}` } : {}),
+    ...(obs.includes("euler") || obs.includes("quat")
+      ? {
+          euler: `${EULER_CONVENTION}; frame: ${isMs ? "Haeberlen order of the symmetric part" : "NQR order |Vxx| <= |Vyy| <= |Vzz|"}`,
+        }
+      : {}),
+    structures: structures.length,
+    ...(options.sources && options.sources.length > 0 ? { sources: sourceRuns(options.sources) } : {}),
+    conventions: CONVENTIONS_DOC,
+  };
+}
+
 /**
  * Write predictions to `file` by extension: .extxyz/.xyz (structures with per-atom arrays `<target>_pred`
  * [Cartesian 9 for tensor targets, else the components], `<target>_std`, observables; NaN for atoms not
@@ -344,25 +439,23 @@ export function writePredictions(
   const format = options.format ?? outputFormat(file);
   const safe = predictionStem(options.target, pred);
   const c = pred.components;
-  const head = Object.entries(options.header).map(([k, v]) => `${k}=${v}`);
+  const header = describedHeader(structures, pred, options);
+  const head = Object.entries(header).map(([k, v]) => `${k}=${v}`);
+  const oc = obsColumns(obs, withStd);
   if (format === "csv") {
     const compCols = Array.from({ length: c }, (_, m) => `mean_${m}`);
     const stdCols = pred.variance ? Array.from({ length: c }, (_, m) => `std_${m}`) : [];
     const cartCols = pred.cartesian
       ? ["xx", "xy", "xz", "yx", "yy", "yz", "zx", "zy", "zz"].map((x) => `${safe}_${x}`)
       : [];
-    const lines = [
-      ...head.map((h) => `# ${h}`),
-      [
-        "structure",
-        "atom",
-        "element",
-        ...compCols,
-        ...stdCols,
-        ...cartCols,
-        ...obsColumns(obs, withStd),
-      ].join(","),
-    ];
+    const names = ["structure", "atom", "element", ...compCols, ...stdCols, ...cartCols, ...oc];
+    const units = columnUnits(
+      names.map((name) => ({ name, numeric: true })),
+      safe,
+      options.target,
+      oc,
+    );
+    const lines = [...head.map((h) => `# ${h}`), `# column_units=${unitsText(units)}`, names.join(",")];
     for (const r of records) {
       lines.push(
         [
@@ -382,36 +475,72 @@ export function writePredictions(
     return [file];
   }
   if (format === "json") {
+    const t = targetUnits(options.target);
+    const units = {
+      mean: t,
+      ...(pred.variance ? { std: t } : {}),
+      ...(pred.cartesian ? { cartesian: `${t}; ${TENSOR_LAYOUT}` } : {}),
+      ...Object.fromEntries(obs.map((o) => [`observables.${o}`, observableUnit(o)])),
+      ...(withStd ? Object.fromEntries(obs.map((o) => [`observableStd.${o}`, observableUnit(o)])) : {}),
+    };
     // docs/json.md: each record's element is written as `species`, non-finite numbers as null
-    writeFileAtomic(file, jsonText({ header: options.header, notes: pred.notes, predictions: records }, 1));
+    writeFileAtomic(
+      file,
+      jsonText(
+        {
+          header,
+          units,
+          ...(options.sources ? { sources: options.sources } : {}),
+          notes: pred.notes,
+          predictions: records,
+        },
+        1,
+      ),
+    );
     return [file];
   }
-  if (format === "magres")
-    return writeMagresPredictions(file, structures, pred, records, options.target, head, options.header);
+  if (format === "magres") return writeMagresPredictions(file, structures, pred, records, options, head);
   if (format === "extxyz" || format === "xyz") {
     const outStructs = predictionStructures(structures, pred, options.target, obs, records);
-    writeExtxyz(file, outStructs, { allowNonFinite: true, header: { soapgpr: head.join(";") } });
+    const columns = new Map<string, boolean>([
+      ["species", false],
+      ["pos", true],
+    ]);
+    for (const st of outStructs) for (const [name, a] of st.arrays) columns.set(name, !Array.isArray(a.data));
+    const units = columnUnits(
+      [...columns].map(([name, numeric]) => ({ name, numeric })),
+      safe,
+      options.target,
+      oc,
+    );
+    writeExtxyz(file, outStructs, {
+      allowNonFinite: true,
+      header: { soapgpr: head.join(";"), units: unitsText(units) },
+    });
     return [file];
   }
   throw new EngineError(
     "InvalidParameter",
-    "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
-    {
-      file,
-      field: "out",
-    },
+    format === "chemiscope"
+      ? "chemiscope files are written by writeChemiscope (src/analysis/chemiscope.ts), which needs the structures' features"
+      : "unknown output type (use .extxyz, .xyz, .csv, .json or .magres)",
+    { file, field: "out" },
   );
 }
 
-/** .magres output: one file per structure (`_<k>` before the extension for several) with the predicted tensors. */
+/**
+ * .magres output: one file per structure (`_<k>` before the extension for several, k = the structure's
+ * position in the input, from 0), as CASTEP writes them: every atom in [atoms] and a tensor for every atom, so that
+ * ASE's magres reader (and Soprano, MagresView through it) accept the file. Atoms the model does not predict (other
+ * species) carry a zero tensor, which the file's comments say.
+ */
 function writeMagresPredictions(
   file: string,
   structures: readonly Structure[],
   pred: Prediction,
   records: readonly AtomPrediction[],
-  target: string,
+  options: WriteOptions,
   head: readonly string[],
-  header: WriteOptions["header"],
 ): string[] {
   if (!pred.cartesian)
     throw new EngineError(
@@ -430,17 +559,26 @@ function writeMagresPredictions(
     if (!byStruct.has(r.structure)) byStruct.set(r.structure, []);
     byStruct.get(r.structure)!.push(r);
   }
-  const name = target.startsWith("ms") ? "ms" : "efg";
+  const name = options.target.startsWith("ms") ? "ms" : "efg";
+  const el = symbolOf(pred.species);
   const written: string[] = [];
   structures.forEach((st, si) => {
-    const t = new Float64Array(st.length * 9).fill(Number.NaN);
-    for (const r of byStruct.get(si) ?? []) t.set(r.cartesian!, r.atom * 9);
+    const mine = byStruct.get(si) ?? [];
+    const t = new Float64Array(st.length * 9);
+    for (const r of mine) t.set(r.cartesian!, r.atom * 9);
     const out = structures.length === 1 ? file : insertSuffix(file, `_${si}`);
     // Keep the input's own atom numbering (QE-GIPAW numbers globally, CASTEP per species).
     const idx = st.arrays.get("magres_index");
     const arrays = { [name]: { ncols: 9, data: t }, ...(idx ? { magres_index: idx } : {}) };
+    const source = options.sources?.[si];
     writeMagres(out, st.with({ arrays }), [name], {
-      comments: [`predicted by soapgpr (${header["model"] ?? "model"})`, ...head],
+      comments: [
+        `predicted by soapgpr (${options.header["model"] ?? "model"})`,
+        `structure ${si} of ${structures.length}${source !== undefined ? ` (${source})` : ""}`,
+        `${name}: predicted for the ${mine.length} ${el} atoms of ${st.length}; the other atoms carry a zero tensor ` +
+          "(not predicted), so that every atom has one as in CASTEP files",
+        ...head,
+      ],
     });
     written.push(out);
   });

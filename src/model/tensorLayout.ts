@@ -27,7 +27,7 @@ export function layoutText(lambdas: readonly number[]): string {
     .map((l, k) =>
       l === 0
         ? `[${off[k]}] isotropic tr/3`
-        : `[${off[k]}..${off[k]! + blockWidth(l) - 1}] T${l} (m=-${l}..${l}, DESIGN.md)`,
+        : `[${off[k]}..${off[k]! + blockWidth(l) - 1}] T${l} (m=-${l}..${l}, docs/conventions.md)`,
     )
     .join("; ");
 }

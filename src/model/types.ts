@@ -6,6 +6,7 @@ import type { BackendName } from "../backend/index.js";
 import type { MemoryBudget } from "../core/memory.js";
 import type { Dataset } from "../core/dataset.js";
 import type { Structure } from "../core/structure.js";
+import type { TrainingStatistics } from "./trainingStats.js";
 
 /**
  * What the model learns per atom of its centre species.
@@ -80,6 +81,11 @@ export interface Model {
   predict(structures: readonly Structure[], options?: PredictOptions): Promise<Prediction>;
   /** Serialise: JSON header + named binary arrays (see src/model/modelfile.ts). */
   serialize(): ModelPayload;
+  /**
+   * Statistics of the training set that evaluation normalises with (|Vzz| of EFG tensor models, see
+   * ./trainingStats.ts); null or absent for other models and for files written before they were stored.
+   */
+  readonly trainingStatistics?: TrainingStatistics | null;
 }
 
 export interface ModelPayload {
