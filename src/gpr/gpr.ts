@@ -7,8 +7,12 @@
  * - λ=0 targets are centred on the training mean (added back on prediction); λ>0 targets are never shifted
  *   (a constant offset would break equivariance).
  * - `reg` is σ² relative to the normalised kernel: the solve is (K + reg·I)α = y, as TENSOAP's `reg`.
- * - Predictive (co)variances are those of the latent function, scaled by the maximum-likelihood signal
- *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
+ * - Noise (params.noise, issue 13 item 5): "ml" (default) maximises the log marginal likelihood over the signal and
+ *   noise variances at the fixed descriptor hypers (full GPR; regression.ts maximiseMarginalLikelihood, from `reg`
+ *   as the starting point, on a seeded subset of ML_MAX_ROWS kernel rows when the kernel is larger); the fit then
+ *   uses the ML ratio r̂ = σ̂n²/ŝ² as its reg. "fixed": `reg` as given. Sparse GPR keeps `reg` (noted).
+ * - Predictive (co)variances are those of an observation: the latent function's, scaled by the maximum-likelihood
+ *   signal variance ŝ² (see regression.ts), plus the noise variance ŝ²·reg on the diagonal.
  */
 import { createBackend } from "../backend/index.js";
 import type { ComputeBackend } from "../backend/types.js";
@@ -17,6 +21,7 @@ import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
+import { Rng } from "../core/rng.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import {
   type EnvFeatures,
@@ -50,7 +55,7 @@ import type {
   Prediction,
 } from "../model/types.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
-import { type GprParams, type ResolvedParams, resolveParams } from "./params.js";
+import { GPR_DEFAULTS, type GprParams, type ResolvedParams, resolveParams } from "./params.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   centreColumns,
@@ -58,6 +63,8 @@ import {
   fitFullGpr,
   fitSparseGpr,
   fullGprCovariance,
+  maximiseMarginalLikelihood,
+  type NoiseFit,
   predictMean,
   type SparseGprState,
   sparseGprCovariance,
@@ -73,6 +80,10 @@ interface Fitted {
   alpha: Float64Array;
   mean: number;
   scale: number;
+  /** The reg of the solve (the ML ratio σ̂n²/ŝ² with noise "ml", else params.reg). */
+  reg: number;
+  /** The maximum-likelihood noise fit (noise "ml", full GPR), for the header. */
+  noiseFit: (NoiseFit & { rows: number }) | null;
   /** Floor applied to the signal variance (see signalVarianceFloor). */
   floor: number;
   jitter: number;
@@ -325,8 +336,12 @@ export class GprModel implements Model {
     symmetrize(k, nc);
     x.timings.kernel = now() - t0;
     t0 = now();
+    const noiseFit = p.noise === "ml" ? await noiseByMarginalLikelihood(k, x, p.reg) : null;
+    if (noiseFit) x.timings.noise = now() - t0;
+    const reg = noiseFit?.reg ?? p.reg;
+    t0 = now();
     x.log(`${x.ctx}Cholesky solve n=${nc}`);
-    const solved = await fitFullGpr(k, nc, x.y, p.reg, { pool: sharedGemmPool(), context: x.ctx });
+    const solved = await fitFullGpr(k, nc, x.y, reg, { pool: sharedGemmPool(), context: x.ctx });
     const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
     x.timings.solve = now() - t0;
     if (st.jitter > 0) x.notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
@@ -335,6 +350,8 @@ export class GprModel implements Model {
       alpha: st.alpha,
       mean: x.mean,
       scale: st.scale,
+      reg,
+      noiseFit,
       floor: x.floor,
       jitter: st.jitter,
       full: p.variance === "full" ? st : null,
@@ -343,7 +360,11 @@ export class GprModel implements Model {
       precision: backend.precision,
       nTrain: x.n,
     };
-    return this.report(x.n, x.timings, x.notes, { logMarginalLikelihood: st.logMarginal });
+    return this.report(x.n, x.timings, x.notes, {
+      logMarginalLikelihood: st.logMarginal,
+      reg,
+      noiseVariance: st.scale * reg,
+    });
   }
 
   /** Sparse GPR on M representative environments (FPS or CUR on the λ=0 features), SoR/DTC solve. */
@@ -356,6 +377,8 @@ export class GprModel implements Model {
     const { feats, n } = x;
     const c = feats.c;
     const m = Math.min(sp.m, n);
+    if (p.noise === "ml")
+      x.notes.push(`noise: reg ${p.reg} as given (the ML noise estimate is for full GPR)`);
     if (m < sp.m) x.notes.push(`sparse M reduced to the ${n} available environments`);
     let t0 = now();
     const idx =
@@ -381,6 +404,8 @@ export class GprModel implements Model {
       alpha: st.alpha,
       mean: x.mean,
       scale: st.scale,
+      reg: p.reg,
+      noiseFit: null,
       floor: x.floor,
       jitter: Math.max(st.jitterMM, st.jitterSigma),
       full: null,
@@ -562,9 +587,13 @@ export class GprModel implements Model {
     const p = this.params;
     const c = 2 * p.lambda + 1;
     const kss = kernelDiagBlocks(feats, p.zeta);
-    return f.full
+    const cov = f.full
       ? await fullGprCovariance(f.full, kStar, feats.n, c, kss)
       : await sparseGprCovariance(f.sparse!, kStar, feats.n, c, kss, p.sparse!.approximation);
+    // an observation's covariance: the latent one plus the noise ŝ²·reg on each block's diagonal
+    const noise = f.scale * f.reg;
+    for (let i = 0; i < feats.n; i++) for (let mu = 0; mu < c; mu++) cov[i * c * c + mu * c + mu]! += noise;
+    return cov;
   }
 
   /**
@@ -609,6 +638,7 @@ export class GprModel implements Model {
         isotopes: p.isotopes,
         ...(p.variance === "none" ? { variance: "none" } : {}),
         ...(p.parity === -1 ? { parity: p.parity } : {}),
+        ...(p.noise !== "ml" ? { noise: p.noise } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -620,7 +650,7 @@ export class GprModel implements Model {
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
         variance:
-          "latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²); add noiseVariance for observations",
+          "an observation's variance: latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²) + noiseVariance",
       },
       backendPrecision: f.precision,
       fitted: {
@@ -632,7 +662,18 @@ export class GprModel implements Model {
         trainingMean: f.mean,
         signalVariance: f.scale,
         signalVarianceFloor: f.floor,
-        noiseVariance: f.scale * p.reg,
+        noiseVariance: f.scale * f.reg,
+        reg: f.reg,
+        noiseEstimate: f.noiseFit
+          ? {
+              method: "maximum marginal likelihood (R&W eq. 2.30, 5.9) at fixed descriptor hypers",
+              startReg: p.reg,
+              rows: f.noiseFit.rows,
+              logMarginal: f.noiseFit.logMarginal,
+              startLogMarginal: f.noiseFit.startLogMarginal,
+              atBound: f.noiseFit.atBound,
+            }
+          : null,
         jitter: f.jitter,
         sparseJitter: f.sparse ? { kMM: f.sparse.jitterMM, sigma: f.sparse.jitterSigma } : null,
       },
@@ -676,7 +717,7 @@ export class GprModel implements Model {
         alpha,
         lMM: unpackLower(arr("choleskyKmmLower", packed), rows),
         lSigma: unpackLower(arr("choleskySigmaLower", packed), rows),
-        reg: model.params.reg,
+        reg: fi.reg ?? model.params.reg,
         jitterMM: fi.sparseJitter?.kMM ?? 0,
         jitterSigma: fi.sparseJitter?.sigma ?? 0,
         scale: fi.signalVariance,
@@ -687,6 +728,9 @@ export class GprModel implements Model {
       alpha,
       mean: fi.trainingMean,
       scale: fi.signalVariance,
+      // files written before the noise estimate have no fitted.reg: their solve used params.reg
+      reg: fi.reg ?? model.params.reg,
+      noiseFit: null,
       floor: fi.signalVarianceFloor,
       jitter: fi.jitter,
       full,
@@ -773,6 +817,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       isotopes: pr.isotopes,
       ...(pr.variance !== undefined ? { variance: pr.variance } : {}),
       ...(pr.parity === -1 ? { parity: -1 as const } : {}),
+      ...(pr.noise !== undefined ? { noise: pr.noise } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);
@@ -826,4 +871,47 @@ function applyVarianceFloor(
 /** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */
 function symmetrize(k: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
+}
+
+/** Kernel rows on which the noise is estimated: above this, a seeded subset of whole environments (tr A⁻¹ is n³). */
+export const ML_MAX_ROWS = 2000;
+
+/**
+ * The maximum-likelihood noise of a full fit (maximiseMarginalLikelihood from `reg0`), on the whole kernel k, or on
+ * a seeded random subset of ⌊ML_MAX_ROWS / c⌋ environments when it has more rows (the subset's likelihood has the
+ * same maximiser in expectation: R&W §8.3.1, subset of data). Logged and noted.
+ */
+async function noiseByMarginalLikelihood(
+  k: Float64Array,
+  x: FitInput,
+  reg0: number,
+): Promise<NoiseFit & { rows: number }> {
+  const c = x.feats.c;
+  const nc = x.n * c;
+  let kk = k;
+  let y = x.y;
+  let rows = nc;
+  if (nc > ML_MAX_ROWS) {
+    const envs = new Rng(GPR_DEFAULTS.seed)
+      .shuffle([...Array(x.n).keys()])
+      .slice(0, Math.floor(ML_MAX_ROWS / c))
+      .sort((a, b) => a - b);
+    const idx = envs.flatMap((e) => Array.from({ length: c }, (_, mu) => e * c + mu));
+    rows = idx.length;
+    kk = new Float64Array(rows * rows);
+    y = new Float64Array(rows);
+    idx.forEach((i, a) => {
+      y[a] = x.y[i]!;
+      for (let b = 0; b < rows; b++) kk[a * rows + b] = k[i * nc + idx[b]!]!;
+    });
+  }
+  x.log(`${x.ctx}noise and signal variances by maximum marginal likelihood (${rows} of ${nc} kernel rows)`);
+  const fit = await maximiseMarginalLikelihood(kk, rows, y, reg0, { pool: sharedGemmPool(), context: x.ctx });
+  const note =
+    `noise: reg ${fit.reg.toExponential(2)} by maximum marginal likelihood (from ${reg0}; log p ` +
+    `${fit.startLogMarginal.toFixed(1)} → ${fit.logMarginal.toFixed(1)} on ${rows} of ${nc} rows)` +
+    (fit.atBound ? " — at the bound of the search" : "");
+  x.notes.push(note);
+  x.log(`${x.ctx}${note}`);
+  return { ...fit, rows };
 }
