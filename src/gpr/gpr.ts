@@ -21,7 +21,6 @@ import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
-import { Rng } from "../core/rng.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import {
   type EnvFeatures,
@@ -63,6 +62,7 @@ import {
   fitFullGpr,
   fitSparseGpr,
   fullGprCovariance,
+  marginalLikelihoodSubset,
   maximiseMarginalLikelihood,
   type NoiseFit,
   predictMean,
@@ -873,13 +873,9 @@ function symmetrize(k: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
 }
 
-/** Kernel rows on which the noise is estimated: above this, a seeded subset of whole environments (tr A⁻¹ is n³). */
-export const ML_MAX_ROWS = 2000;
-
 /**
- * The maximum-likelihood noise of a full fit (maximiseMarginalLikelihood from `reg0`), on the whole kernel k, or on
- * a seeded random subset of ⌊ML_MAX_ROWS / c⌋ environments when it has more rows (the subset's likelihood has the
- * same maximiser in expectation: R&W §8.3.1, subset of data). Logged and noted.
+ * The maximum-likelihood noise of a full fit (maximiseMarginalLikelihood from `reg0`), on the kernel rows of the
+ * environments of marginalLikelihoodSubset (all, or a seeded subset of a large kernel). Logged and noted.
  */
 async function noiseByMarginalLikelihood(
   k: Float64Array,
@@ -891,11 +887,8 @@ async function noiseByMarginalLikelihood(
   let kk = k;
   let y = x.y;
   let rows = nc;
-  if (nc > ML_MAX_ROWS) {
-    const envs = new Rng(GPR_DEFAULTS.seed)
-      .shuffle([...Array(x.n).keys()])
-      .slice(0, Math.floor(ML_MAX_ROWS / c))
-      .sort((a, b) => a - b);
+  const envs = marginalLikelihoodSubset(x.n, c, GPR_DEFAULTS.seed);
+  if (envs.length < x.n) {
     const idx = envs.flatMap((e) => Array.from({ length: c }, (_, mu) => e * c + mu));
     rows = idx.length;
     kk = new Float64Array(rows * rows);

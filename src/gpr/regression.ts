@@ -16,6 +16,7 @@
  * Rasmussen (2005) JMLR 6, 1939 for the SoR/DTC variances.
  */
 import { EngineError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
 import type { GemmPool } from "../math/_workerPool.js";
 import { gemmKernel } from "../math/gemm.js";
 import {
@@ -515,4 +516,21 @@ export async function maximiseMarginalLikelihood(
     evaluations,
     atBound,
   };
+}
+
+/** Kernel rows on which the noise is estimated: above this, a seeded subset of whole environments (tr A⁻¹ is n³/3). */
+export const ML_MAX_ROWS = 2000;
+
+/**
+ * The environments (indices into 0..nEnv) whose kernel rows the noise is estimated on: all when nEnv·c ≤
+ * ML_MAX_ROWS, else a seeded random subset of ⌊ML_MAX_ROWS / c⌋ in increasing order (the subset's likelihood has
+ * the same maximiser in expectation: R&W §8.3.1, subset of data).
+ */
+export function marginalLikelihoodSubset(nEnv: number, c: number, seed: number): number[] {
+  const all = [...Array(nEnv).keys()];
+  if (nEnv * c <= ML_MAX_ROWS) return all;
+  return new Rng(seed)
+    .shuffle(all)
+    .slice(0, Math.floor(ML_MAX_ROWS / c))
+    .sort((a, b) => a - b);
 }
