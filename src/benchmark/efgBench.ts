@@ -304,7 +304,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const noise = o.noise ?? GPR_DEFAULTS.noise;
   const kssTest = kernelDiagBlocks(subsetFeatures(sf.feats, testEnv), o.tensorial.zeta);
   const refT2 = new Float64Array(nTe * 5);
-  testEnv.forEach((e, k) => refT2.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k));
+  for (const [k, e] of testEnv.entries()) refT2.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k);
 
   /** Fit both models on training environments `rows` (indices into trainEnv); metrics on the test set. */
   const fitBoth = async (rows: number[]) => {
