@@ -3,10 +3,13 @@
  * linearisation and by sampling, tested against each other and against exact cases (a covariance along the
  * tensor's own direction scales CQ and leaves η unchanged); and the `<o>_std` columns of predictionRecords.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/core/rng.js";
 import { efgScalarStd, efgScalars } from "../../src/model/efgUncertainty.js";
-import { predictionRecords } from "../../src/model/outputs.js";
+import { predictionRecords, writePredictions } from "../../src/model/outputs.js";
 import type { Prediction } from "../../src/model/types.js";
 import { isotope } from "../../src/nmr/isotopes.js";
 import { t2ToCartesian } from "../../src/nmr/spherical.js";
@@ -77,5 +80,22 @@ describe("EFG observable uncertainties", () => {
     const [r] = predictionRecords([st], pred, { observables: ["cq", "eta"], target: "efg" });
     const sd = efgScalarStd(mu, 0, S, 0, al, { method: "linear" });
     expect(r!.observableStd).toEqual({ cq: sd.cq, eta: sd.eta });
+    // and the CSV output carries them as cq_std, eta_std beside cq, eta
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "soapgpr-efgstd-"));
+    try {
+      const csv = path.join(dir, "p.csv");
+      writePredictions(csv, [st], pred, { target: "efg", observables: ["cq", "eta"], header: {} });
+      const lines = fs
+        .readFileSync(csv, "utf8")
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"));
+      const head = lines[0]!.split(",");
+      const row = lines[1]!.split(",").map(Number);
+      expect(row[head.indexOf("cq_std")]).toBeCloseTo(sd.cq, 6);
+      expect(row[head.indexOf("eta_std")]).toBeCloseTo(sd.eta, 6);
+      expect(row[head.indexOf("cq")]).toBeCloseTo(efgScalars(mu, 0, al).cq, 6);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
