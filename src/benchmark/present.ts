@@ -67,7 +67,9 @@ export function hyperText(r: EfgBenchResult): string {
   const a = r.soap;
   const b = r.scalarSoap;
   return (
-    `λ=2: rc ${g(a.cutoff.radius)} Å σ ${g(a.density.width)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}; ` +
+    `λ=2: rc ${g(a.cutoff.radius)} Å σ ${g(a.density.width)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}` +
+    (r.uncertainty.noise === "ml" ? ` → ${r.uncertainty.reg.toExponential(1)} (maximum likelihood)` : "") +
+    "; " +
     `λ=0: rc ${g(b.cutoff.radius)} Å σ ${g(b.density.width)} Å ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg.toExponential(1)}; ` +
     `nmax ${a.basis.maxRadial} lmax ${a.basis.maxAngular}`
   );
