@@ -339,6 +339,7 @@ export class GprModel implements Model {
     const noiseFit = p.noise === "ml" ? await noiseByMarginalLikelihood(k, x, p.reg) : null;
     if (noiseFit) x.timings.noise = now() - t0;
     const reg = noiseFit?.reg ?? p.reg;
+    if (noiseFit && backend.precision !== "float64" && reg < 1e-3) float32Notes(backend, reg, x.notes, x.log);
     t0 = now();
     x.log(`${x.ctx}Cholesky solve n=${nc}`);
     const solved = await fitFullGpr(k, nc, x.y, reg, { pool: sharedGemmPool(), context: x.ctx });

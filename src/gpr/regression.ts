@@ -346,10 +346,9 @@ const TRACE_BLOCK = 256;
  * tr((L Lᵀ)⁻¹) = ‖L⁻¹‖²_F by triangular solves of the identity, TRACE_BLOCK columns [j0, j1) at a time: L⁻¹ is lower
  * triangular, so those columns need only the trailing factor L[j0:, j0:] (n³/3 flops in all, on the SIMD TRSM).
  */
-async function traceInverse(l: Float64Array, n: number, pool: GemmPool): Promise<number> {
+async function traceInverse(l: Float64Array, n: number, pool: GemmPool, scratch: Scratch): Promise<number> {
   let s = 0;
-  const sub = sharedFloat64(n * n);
-  const x = sharedFloat64(n * TRACE_BLOCK);
+  const { sub, x } = scratch;
   for (let j0 = 0; j0 < n; j0 += TRACE_BLOCK) {
     const m = n - j0;
     const b = Math.min(TRACE_BLOCK, m);
@@ -360,6 +359,20 @@ async function traceInverse(l: Float64Array, n: number, pool: GemmPool): Promise
     for (let i = 0; i < m * b; i++) s += xs[i]! * xs[i]!;
   }
   return s;
+}
+
+/** Buffers of one search, allocated once (shared memory is released lazily: a search reuses its own). */
+interface Scratch {
+  /** n×n: the factor. */
+  readonly work: Float64Array;
+  /** n×n: trailing blocks of the factor. */
+  readonly sub: Float64Array;
+  /** n × TRACE_BLOCK: identity columns. */
+  readonly x: Float64Array;
+}
+
+function scratchFor(n: number): Scratch {
+  return { work: sharedFloat64(n * n), sub: sharedFloat64(n * n), x: sharedFloat64(n * TRACE_BLOCK) };
 }
 
 /** What one factorisation of A = K + rI gives: yᵀa, aᵀa, log det A and tr A⁻¹ (a = A⁻¹y). */
@@ -377,11 +390,11 @@ async function factorAt(
   n: number,
   y: Float64Array,
   r: number,
-  work: Float64Array,
+  scratch: Scratch,
   options: SolveOptions,
 ): Promise<Factored> {
   const pool = options.pool ?? sharedGemmPool();
-  const st = await fitFullGprInPlace(work, (buf) => buf.set(k.subarray(0, n * n)), n, y, r, {
+  const st = await fitFullGprInPlace(scratch.work, (buf) => buf.set(k.subarray(0, n * n)), n, y, r, {
     ...options,
     pool,
   });
@@ -395,7 +408,7 @@ async function factorAt(
     yA,
     aA,
     logDet: logDetFromCholesky(st.l, n),
-    trInv: await traceInverse(st.l, n, pool),
+    trInv: await traceInverse(st.l, n, pool, scratch),
     r: r + st.jitter,
   };
 }
@@ -419,7 +432,7 @@ export async function marginalLikelihood(
   const ctx = options.context ?? "";
   if (!(signal > 0) || !(noise > 0))
     throw new EngineError("InvalidParameter", `${ctx}signal and noise variances must be > 0`);
-  const f = await factorAt(k, n, y, noise / signal, sharedFloat64(n * n), options);
+  const f = await factorAt(k, n, y, noise / signal, scratchFor(n), options);
   const { yA, aA, logDet, trInv, r } = f;
   return {
     value: (-0.5 * yA) / signal - 0.5 * (n * Math.log(signal) + logDet) - 0.5 * n * Math.log(2 * Math.PI),
@@ -466,13 +479,13 @@ export async function maximiseMarginalLikelihood(
   reg0: number,
   options: SolveOptions = {},
 ): Promise<NoiseFit> {
-  const work = sharedFloat64(n * n);
+  const scratch = scratchFor(n);
   const uMin = Math.log(ML_REG_MIN);
   const uMax = Math.log(ML_REG_MAX);
   let evaluations = 0;
   const at = async (u: number) => {
     evaluations++;
-    const f = await factorAt(k, n, y, Math.exp(u), work, options);
+    const f = await factorAt(k, n, y, Math.exp(u), scratch, options);
     const s2 = f.yA / n;
     const value = -0.5 * n * (1 + Math.log(2 * Math.PI) + Math.log(s2)) - 0.5 * f.logDet;
     return { u, value, slope: 0.5 * f.r * ((n * f.aA) / f.yA - f.trInv), s2, r: f.r };
