@@ -336,7 +336,11 @@ export class GprModel implements Model {
     symmetrize(k, nc);
     x.timings.kernel = now() - t0;
     t0 = now();
-    const noiseFit = p.noise === "ml" ? await noiseByMarginalLikelihood(k, x, p.reg) : null;
+    // targets without spread (all 0 once centred) have no likelihood to maximise: reg as given
+    const spread = x.y.some((v) => v !== 0);
+    if (p.noise === "ml" && !spread)
+      x.notes.push(`noise: reg ${p.reg} as given (the targets have no spread)`);
+    const noiseFit = p.noise === "ml" && spread ? await noiseByMarginalLikelihood(k, x, p.reg) : null;
     if (noiseFit) x.timings.noise = now() - t0;
     const reg = noiseFit?.reg ?? p.reg;
     if (noiseFit && backend.precision !== "float64" && reg < 1e-3) float32Notes(backend, reg, x.notes, x.log);

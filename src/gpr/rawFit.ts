@@ -142,7 +142,7 @@ export async function fitPredictRawWithVariance(args: {
   const n = trainRows.length;
   const options = { pool: sharedGemmPool(), ...(args.context ? { context: args.context } : {}) };
   let reg = args.reg;
-  if (args.noise === "ml") {
+  if (args.noise === "ml" && args.y.some((v) => v !== 0)) {
     const envs = marginalLikelihoodSubset(n, c, 0);
     const sub = envs.map((e) => trainRows[e]!);
     const k = foldZeta(args.kTrain, zeta, sub, sub, sharedFloat64(sub.length * c * sub.length * c));
