@@ -34,6 +34,7 @@ export const FIELD_FLAGS: ReadonlyMap<string, string> = new Map([
   ["centerWeight", "--center-weight"],
   ["memory", "--memory"],
   ["variance", "--variance"],
+  ["noise", "--noise"],
   ["resume", "--resume"],
 ]);
 

@@ -15,6 +15,7 @@ import {
   GPR_DEFAULTS,
   GprModel,
   parseModelVariance,
+  parseNoiseMode,
   type GprParams,
   parseSparseApproximation,
   parseSparseSelection,
@@ -41,6 +42,7 @@ interface FitCliOptions extends SoapCliOptions {
   selection: string;
   approximation: string;
   variance: string;
+  noise: string;
   backend: string;
   seed: number;
   isotope: string[];
@@ -131,6 +133,12 @@ export function register(program: Command): void {
       "--variance <what>",
       "full: keep the Cholesky factor for predictive variances | none: mean-only model (smaller file)",
       "full",
+    )
+    .option(
+      "--noise <how>",
+      "ml: signal and noise variances by maximum marginal likelihood from --reg (full GPR; calibrated ±σ) | " +
+        "fixed: --reg as given",
+      GPR_DEFAULTS.noise,
     )
     .option("--backend <name>", "kernel assembly: cpu | gpu | auto", GPR_DEFAULTS.backend)
     .option("--seed <n>", "seed of the sparse selection (0 … 2^53−1)", parseSeed, 0)
@@ -225,6 +233,7 @@ function gprCommonParams(o: FitCliOptions, kind: string): Omit<GprParams, "lambd
     backend: parseBackendName(o.backend),
     isotopes: parseIsotopeOverrides(o.isotope),
     variance: parseModelVariance(o.variance),
+    noise: parseNoiseMode(o.noise),
   };
 }
 

@@ -8,7 +8,8 @@ import { symbolOf } from "../../src/core/elements.js";
 import { EngineError, printable } from "../../src/core/errors.js";
 import { MEMORY_HELP, MemoryBudget, peakRssLine } from "../../src/core/memory.js";
 import { modelTargetName } from "../../src/model/modelfile.js";
-import { MS_OBSERVABLE_UNITS, parsePropagation } from "../../src/model/msObservables.js";
+import { MS_OBSERVABLE_UNITS } from "../../src/model/msObservables.js";
+import { parsePropagation } from "../../src/model/propagation.js";
 import {
   OUTPUT_FORMATS,
   outputFormat,
@@ -78,9 +79,14 @@ export function register(program: Command): void {
     .option(
       "--observables <list>",
       "comma list: EFG models cq, eta, wq, theta, phi, euler, quat; shielding tensor models iso, shift, zeta, delta, " +
-        "eta, span, skew, euler, quat (scalars with a <name>_std column)",
+        "eta, span, skew, euler, quat (cq, eta, wq and the shielding scalars with a <name>_std column when " +
+        "variances are predicted)",
     )
-    .option("--uncertainty <how>", "MS observable uncertainties: linear (linearisation) | sampling", "linear")
+    .option(
+      "--uncertainty <how>",
+      "observable uncertainties from the tensor's predictive covariance: linear (linearisation) | sampling",
+      "linear",
+    )
     .option("--samples <n>", "draws for --uncertainty sampling", "2000")
     .option("--no-variance", "skip the predictive variances (faster; mean in the primal for ζ ≤ 2)")
     .option(
@@ -148,6 +154,12 @@ async function runPredict(o: PredictCliOptions): Promise<void> {
       components: componentsText(pred),
       ...(obs.length > 0 && target === "ms"
         ? { observable_units: MS_OBSERVABLE_UNITS, uncertainty: propagation.method }
+        : {}),
+      ...(obs.some((x) => x === "cq" || x === "eta" || x === "wq") && pred.covariance && target === "efg"
+        ? {
+            observable_units: "cq: MHz; eta: 1; wq: kHz",
+            uncertainty: `${propagation.method} (cq_std, eta_std, wq_std from the T2 predictive covariance)`,
+          }
         : {}),
       ...(referenceText ? { reference: referenceText } : {}),
     },

@@ -24,8 +24,19 @@ import { type ErrorStats, errorStats, mean, std } from "../metrics/stats.js";
 import { absVzzAndEta, efgParams } from "../nmr/efg.js";
 import { t2ToCartesian } from "../nmr/spherical.js";
 import { type SpectraComparison, compareCtSpectra } from "./spectraCompare.js";
-import { fitPredictRaw } from "../gpr/rawFit.js";
-import { type EnvFeatures, rawKernels, scalarPart, subsetFeatures, withBackend } from "../soap/envKernel.js";
+import { fitPredictRaw, fitPredictRawWithVariance, type RawPrediction } from "../gpr/rawFit.js";
+import type { Isotope } from "../nmr/isotopes.js";
+import { GPR_DEFAULTS, type NoiseMode } from "../gpr/params.js";
+import { type CalibrationPoint, calibrationCurve, coverageAt } from "../metrics/calibration.js";
+import { efgScalarStd } from "../model/efgUncertainty.js";
+import {
+  type EnvFeatures,
+  kernelDiagBlocks,
+  rawKernels,
+  scalarPart,
+  subsetFeatures,
+  withBackend,
+} from "../soap/envKernel.js";
 import { type SoapSettings, speciesFeatures } from "../soap/speciesFeatures.js";
 import { environmentTargets, N_SCALARS, omegaQFromScalars } from "./targets.js";
 
@@ -59,6 +70,26 @@ export interface EfgBenchOptions {
   readonly log?: (line: string) => void;
   /** Kernel-assembly backend (default: float64 CPU). */
   readonly backend?: ComputeBackend;
+  /** Noise of the tensorial model: GprModel's setting (default GPR_DEFAULTS.noise, maximum likelihood). */
+  readonly noise?: NoiseMode;
+}
+
+/** Predictive uncertainty of the tensorial model on the test set (issue 13 item 5, issue 17 item 5). */
+export interface TensorialUncertainty {
+  /** reg of the solve (the maximum-likelihood one with noise "ml"). */
+  reg: number;
+  noise: NoiseMode;
+  /** Fraction of T2 components with |ref − μ| ≤ 2σ (nominal 0.954). */
+  coverage2sigma: number;
+  /** Observed vs nominal coverage of μ ± zσ over the T2 components. */
+  calibration: CalibrationPoint[];
+  /** Per test environment: RMS over the 5 T2 components of the predicted σ and of the error (a.u.). */
+  sigma: number[];
+  absError: number[];
+  /** CQ ± σ propagated from the T2 covariance (linearisation): fraction with |CQ_ref − CQ| ≤ 2σ_CQ; null without CQ. */
+  cqCoverage2sigma: number | null;
+  /** Mean predicted σ_CQ (MHz) over the test set; null without CQ. */
+  cqSigmaMean: number | null;
 }
 
 /** A seeded random subset of `k` items of `list`, in the original order (all of it when k ≥ length). */
@@ -109,7 +140,7 @@ export interface CurvePoint {
   /** training environments */
   n: number;
   structures: number;
-  /** MAE of C̃Q, η̃ (dimensionless), θ, φ (radians, as Harper Fig. 5), ω_Q (kHz) */
+  /** MAE of C̃Q, η̃ (dimensionless), θ, φ (degrees, as the tables; Harper's Fig. 5 uses radians), ω_Q (kHz) */
   tensorial: { cqTilde: number; etaTilde: number; theta: number; phi: number; wq: number; vij: number };
   scalar: { cqTilde: number; etaTilde: number; theta: number; phi: number; wq: number };
 }
@@ -138,6 +169,8 @@ export interface EfgBenchResult {
   curve: CurvePoint[];
   /** MAS central-transition spectra of the test sites, DFT vs tensorial model (null without a central transition) */
   spectra: SpectraComparison | null;
+  /** Predictive uncertainty of the tensorial model (full training set) on the test set. */
+  uncertainty: TensorialUncertainty;
   /** seconds per stage */
   timings: Record<string, number>;
   /**
@@ -156,7 +189,6 @@ export interface EfgBenchResult {
   };
 }
 
-const RAD = Math.PI / 180;
 const g3 = (x: number): number => Number(x.toPrecision(3));
 
 function angleErrors(
@@ -292,6 +324,11 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
   const sigma = std(refVzz);
   const referenceParity = scalarParity(refScalars, nTe, mu, sigma);
 
+  const noise = o.noise ?? GPR_DEFAULTS.noise;
+  const kssTest = kernelDiagBlocks(subsetFeatures(sf.feats, testEnv), o.tensorial.zeta);
+  const refT2 = new Float64Array(nTe * 5);
+  for (const [k, e] of testEnv.entries()) refT2.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k);
+
   /** Fit both models on training environments `rows` (indices into trainEnv); metrics on the test set. */
   const fitBoth = async (rows: number[]) => {
     const yT = new Float64Array(rows.length * 5);
@@ -302,17 +339,19 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       yS.set(targets.scalars.subarray(S * e, S * e + S), S * k);
     });
     const ta = now();
-    const t2 = await fitPredictRaw({
+    const raw = await fitPredictRawWithVariance({
       zeta: o.tensorial.zeta,
       reg: o.tensorial.reg,
+      noise,
       kTrain,
       trainRows: rows,
       kCross,
       testRows: testIdx,
       y: yT,
-      r: 5,
+      kss: kssTest,
       context: `${el} λ=2: `,
     });
+    const t2 = raw.mean;
     const tTensor = now() - ta;
     const tb = now();
     const sc = await fitPredictRaw({
@@ -356,7 +395,7 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       omegaQ: hasWq ? errorStats(referenceParity.wq, sp.wq) : null,
       omegaQFromScalars: hasWq ? errorStats(referenceParity.wq, derived) : null,
     };
-    return { t2, cart, sc, tm, sp, sm, derived, tTensor, tScalar };
+    return { t2, raw, cart, sc, tm, sp, sm, derived, tTensor, tScalar };
   };
 
   log(
@@ -400,16 +439,16 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       tensorial: {
         cqTilde: res.tm.cqTilde.mae,
         etaTilde: res.tm.etaTilde.mae,
-        theta: res.tm.efg.theta.mae * RAD,
-        phi: res.tm.efg.phi.mae * RAD,
+        theta: res.tm.efg.theta.mae,
+        phi: res.tm.efg.phi.mae,
         wq: res.tm.efg.omegaQ?.mae ?? Number.NaN,
         vij: res.tm.efg.maeVij,
       },
       scalar: {
         cqTilde: res.sm.cqTilde.mae,
         etaTilde: res.sm.etaTilde.mae,
-        theta: res.sm.theta.mae * RAD,
-        phi: res.sm.phi.mae * RAD,
+        theta: res.sm.theta.mae,
+        phi: res.sm.phi.mae,
         wq: res.sm.omegaQ?.mae ?? Number.NaN,
       },
     });
@@ -449,6 +488,53 @@ export async function runEfgBenchmark(o: EfgBenchOptions): Promise<EfgBenchResul
       features0: rowsOf(sf.feats.values0, sf.feats.f0, testEnv),
       f0: sf.feats.f0,
     },
+    uncertainty: tensorialUncertainty(full.raw, refT2, refTensor, full.cart, nTe, noise, targets.isotope),
     timings,
+  };
+}
+
+/** Coverage, calibration, error vs σ and CQ ± σ of the tensorial model's test predictions. */
+function tensorialUncertainty(
+  raw: RawPrediction,
+  refT2: Float64Array,
+  refCart: Float64Array,
+  cart: Float64Array,
+  n: number,
+  noise: NoiseMode,
+  iso: Isotope | null,
+): TensorialUncertainty {
+  const sigma: number[] = [];
+  const absError: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    let e = 0;
+    for (let m = 0; m < 5; m++) {
+      v += raw.variance[5 * i + m]!;
+      e += (refT2[5 * i + m]! - raw.mean[5 * i + m]!) ** 2;
+    }
+    sigma.push(Math.sqrt(v / 5));
+    absError.push(Math.sqrt(e / 5));
+  }
+  const hasCq = iso !== null && iso.qMb !== 0;
+  let cqInside = 0;
+  let cqSigma = 0;
+  if (hasCq) {
+    for (let i = 0; i < n; i++) {
+      const sd = efgScalarStd(raw.mean, 5 * i, raw.covariance, 25 * i, iso, { method: "linear" });
+      const cq = efgParams(cart, 9 * i, iso).cq;
+      const cqRef = efgParams(refCart, 9 * i, iso).cq;
+      if (Math.abs(cqRef - cq) <= 2 * sd.cq) cqInside++;
+      cqSigma += sd.cq;
+    }
+  }
+  return {
+    reg: raw.reg,
+    noise,
+    coverage2sigma: coverageAt(refT2, raw.mean, raw.variance, 2),
+    calibration: calibrationCurve(refT2, raw.mean, raw.variance),
+    sigma,
+    absError,
+    cqCoverage2sigma: hasCq ? cqInside / n : null,
+    cqSigmaMean: hasCq ? cqSigma / n : null,
   };
 }

@@ -183,6 +183,8 @@ function modelOf(z: number, s: TunedSettings, channels: readonly number[], seed:
     target: "efg",
     zeta: s.zeta,
     reg: s.reg,
+    // the reg of each arm as chosen (by CV, or TENSOAP's default), not re-estimated by maximum likelihood
+    noise: "fixed",
     descriptor: { kind: "lambda-soap", hypers },
     ...(s.sparseM !== null ? { sparse: { m: s.sparseM, seed } } : {}),
   });

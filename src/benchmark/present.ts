@@ -67,7 +67,9 @@ export function hyperText(r: EfgBenchResult): string {
   const a = r.soap;
   const b = r.scalarSoap;
   return (
-    `λ=2: rc ${g(a.cutoff.radius)} Å σ ${g(a.density.width)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}; ` +
+    `λ=2: rc ${g(a.cutoff.radius)} Å σ ${g(a.density.width)} Å ζ ${r.tensorialSettings.zeta} reg ${r.tensorialSettings.reg.toExponential(1)}` +
+    (r.uncertainty.noise === "ml" ? ` → ${r.uncertainty.reg.toExponential(1)} (maximum likelihood)` : "") +
+    "; " +
     `λ=0: rc ${g(b.cutoff.radius)} Å σ ${g(b.density.width)} Å ζ ${r.scalarSettings.zeta} reg ${r.scalarSettings.reg.toExponential(1)}; ` +
     `nmax ${a.basis.maxRadial} lmax ${a.basis.maxAngular}`
   );
@@ -107,6 +109,7 @@ export function formatTable(
       if (hasPaper) cells.push(`  ${fmt(row.paperTensorial).padStart(w)}`, fmt(row.paperScalar).padStart(w));
       lines.push(`${row.quantity.padEnd(w0)}${cells.join("")}`);
     }
+    lines.push(uncertaintyText(r));
   }
   return lines.join("\n");
 }
@@ -152,9 +155,44 @@ export function summaryJson(r: EfgBenchResult): Record<string, unknown> {
     tensorial: r.tensorial,
     scalar: r.scalar,
     learningCurve: r.curve,
+    uncertainty: {
+      noise: r.uncertainty.noise,
+      reg: r.uncertainty.reg,
+      coverage2sigma: r.uncertainty.coverage2sigma,
+      calibration: r.uncertainty.calibration,
+      cqCoverage2sigma: r.uncertainty.cqCoverage2sigma,
+      cqSigmaMeanMHz: r.uncertainty.cqSigmaMean,
+    },
     timings: r.timings,
   };
 }
+
+/** What C̃Q and η̃ are, printed on the page beside the tables and plots that use them. */
+const TILDE_DEFINITIONS =
+  "C̃Q and η̃ (Harper et al. 2025) are dimensionless: C̃Q = (|Vzz| − μ)/s, a z-score of |Vzz| with μ and s the mean " +
+  "and standard deviation of |Vzz| over the test set's reference tensors; η̃ = η·|Vzz|/μ = |Vxx − Vyy|/μ, the " +
+  "asymmetry scaled by the mean |Vzz| instead of the site's own, so it exceeds 1 (up to ~2) at sites with a " +
+  "large |Vzz|, where η itself stays ≤ 1.";
+
+/** The table's MAE of each parity quantity (the same metric objects as metricRows), per model. */
+function tableMae(r: EfgBenchResult): Record<"scalar" | "tensorial", Record<QuantityKey, number>> {
+  const t = r.tensorial;
+  const s = r.scalar;
+  return {
+    tensorial: {
+      cqTilde: t.cqTilde.mae,
+      etaTilde: t.etaTilde.mae,
+      theta: t.efg.theta.mae,
+      phi: t.efg.phi.mae,
+    },
+    scalar: { cqTilde: s.cqTilde.mae, etaTilde: s.etaTilde.mae, theta: s.theta.mae, phi: s.phi.mae },
+  };
+}
+
+/** `{ mae }` of a metric that may be absent (no quadrupolar isotope). */
+const maeOf = (m: { mae: number } | null | undefined) => (m ? { mae: m.mae } : {});
+
+type QuantityKey = "cqTilde" | "etaTilde" | "theta" | "phi";
 
 const QUANTITIES: { key: "cqTilde" | "etaTilde" | "theta" | "phi"; label: string }[] = [
   { key: "cqTilde", label: "C̃Q" },
@@ -173,6 +211,7 @@ export function speciesSections(
   const iso = r.isotope ?? r.element;
   const ref = r.parity.reference;
   const fig3: FigureSpec[] = [];
+  const mae = tableMae(r);
   for (const model of ["scalar", "tensorial"] as const) {
     for (const q of QUANTITIES) {
       fig3.push({
@@ -184,6 +223,7 @@ export function speciesSections(
             name: model === "scalar" ? "scalar λ=0" : "tensorial λ=2",
             reference: ref[q.key],
             predicted: r.parity[model][q.key],
+            mae: mae[model][q.key],
           },
         ],
         distribution: true,
@@ -195,6 +235,7 @@ export function speciesSections(
       title: `${iso}: metrics`,
       tables: [reportTable(r, withPaper, oursLabel)],
       text: [
+        TILDE_DEFINITIONS,
         `Hyperparameters: ${hyperText(r)}.`,
         `Timings (s): ${Object.entries(r.timings)
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
@@ -212,7 +253,7 @@ export function speciesSections(
     },
   ];
   if (r.tensorial.efg.omegaQ) {
-    const band = { halfWidth: 10, label: "±10 kHz (SAE-NMR)" };
+    const band = { halfWidth: 10, label: "±10 kHz, the SAE-NMR error range" };
     sections.push({
       title: `${iso}: ω_Q (cf. Harper Fig. 4)`,
       text: [
@@ -222,9 +263,16 @@ export function speciesSections(
       figures: [
         {
           kind: "parity",
-          title: `${iso} ω_Q — (a) scalar, learnt directly`,
+          title: `${iso} ω_Q — (a) scalar, direct`,
           label: "ω_Q / kHz",
-          series: [{ name: "scalar ω_Q", reference: ref.wq, predicted: r.parity.scalar.wq }],
+          series: [
+            {
+              name: "scalar ω_Q",
+              reference: ref.wq,
+              predicted: r.parity.scalar.wq,
+              ...maeOf(r.scalar.omegaQ),
+            },
+          ],
           band,
           distribution: true,
         },
@@ -232,7 +280,14 @@ export function speciesSections(
           kind: "parity",
           title: `${iso} ω_Q — (b) from scalar models`,
           label: "ω_Q / kHz",
-          series: [{ name: "scalar-derived", reference: ref.wq, predicted: r.parity.scalarDerivedWq }],
+          series: [
+            {
+              name: "scalar-derived",
+              reference: ref.wq,
+              predicted: r.parity.scalarDerivedWq,
+              ...maeOf(r.scalar.omegaQFromScalars),
+            },
+          ],
           band,
           distribution: true,
         },
@@ -240,7 +295,14 @@ export function speciesSections(
           kind: "parity",
           title: `${iso} ω_Q — (c) tensorial`,
           label: "ω_Q / kHz",
-          series: [{ name: "tensorial λ=2", reference: ref.wq, predicted: r.parity.tensorial.wq }],
+          series: [
+            {
+              name: "tensorial λ=2",
+              reference: ref.wq,
+              predicted: r.parity.tensorial.wq,
+              ...maeOf(r.tensorial.efg.omegaQ),
+            },
+          ],
           band,
           distribution: true,
         },
@@ -248,6 +310,7 @@ export function speciesSections(
       columns: 3,
     });
   }
+  sections.push(uncertaintySection(r, iso));
   if (r.spectra) sections.push(spectraSection(r.spectra, iso));
   if (r.curve.length > 0) {
     const n = r.curve.map((c) => c.n);
@@ -259,8 +322,8 @@ export function speciesSections(
       series.push(
         { name: "C̃Q", group, n, value: r.curve.map((c) => c[key].cqTilde) },
         { name: "η̃", group, n, value: r.curve.map((c) => c[key].etaTilde) },
-        { name: "θ / rad", group, n, value: r.curve.map((c) => c[key].theta) },
-        { name: "φ / rad", group, n, value: r.curve.map((c) => c[key].phi) },
+        { name: "θ / °", group, n, value: r.curve.map((c) => c[key].theta) },
+        { name: "φ / °", group, n, value: r.curve.map((c) => c[key].phi) },
       );
     }
     series.push({
@@ -276,13 +339,65 @@ export function speciesSections(
           kind: "learningCurve",
           title: `${iso}: test MAE vs training environments`,
           series,
-          yLabel: "MAE (C̃Q, η̃ dimensionless; θ, φ in rad)",
+          yLabel: "MAE (C̃Q, η̃ dimensionless; θ, φ in degrees)",
         },
       ],
       columns: 1,
     });
   }
   return sections;
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
+
+/** One line on the tensorial model's predictive uncertainty (noise, ±2σ coverage of T2 and of CQ). */
+function uncertaintyText(r: EfgBenchResult): string {
+  const u = r.uncertainty;
+  return (
+    `tensorial λ=2 uncertainty: noise ${u.noise === "ml" ? "by maximum marginal likelihood" : "fixed"} (reg ` +
+    `${u.reg.toExponential(2)}); ±2σ coverage of the T2 components ${pct(u.coverage2sigma)} (nominal 95.4 %)` +
+    (u.cqCoverage2sigma !== null
+      ? `; CQ ± 2σ_CQ (linearised) ${pct(u.cqCoverage2sigma)}, mean σ_CQ ${fmt(u.cqSigmaMean)} MHz`
+      : "")
+  );
+}
+
+/** Calibration of the tensorial model's predictive intervals and its error against the predicted σ. */
+function uncertaintySection(r: EfgBenchResult, iso: string): ReportSection {
+  const u = r.uncertainty;
+  return {
+    title: `${iso}: predictive uncertainty of the tensorial model`,
+    text: [
+      `${uncertaintyText(r)}.`,
+      "Left: observed coverage of μ ± zσ over the test T2 components against the coverage a calibrated Gaussian " +
+        "gives (erf(z/√2), z = 0.25 … 3); points on the diagonal are calibrated, below it over-confident. Its 'MAE' " +
+        "is the mean calibration error in percentage points. Right: per test site, the RMS error of the five T2 " +
+        "components against the RMS predicted σ (a.u.); the diagonal is |error| = σ.",
+    ],
+    figures: [
+      {
+        kind: "parity",
+        title: `${iso} calibration (T2 components)`,
+        label: "coverage / %",
+        axisTitles: ["nominal coverage / %", "observed coverage / %"],
+        series: [
+          {
+            name: "tensorial λ=2",
+            reference: u.calibration.map((p) => 100 * p.nominal),
+            predicted: u.calibration.map((p) => 100 * p.observed),
+          },
+        ],
+      },
+      {
+        kind: "parity",
+        title: `${iso} error vs predicted σ`,
+        label: "EFG / a.u.",
+        axisTitles: ["predicted σ (RMS over T2) / a.u.", "|error| (RMS over T2) / a.u."],
+        series: [{ name: "tensorial λ=2", reference: u.sigma, predicted: u.absError }],
+      },
+    ],
+    columns: 2,
+  };
 }
 
 /** The spectrum a user compares with experiment: ML over the reference, MAS central transition of the test sites. */

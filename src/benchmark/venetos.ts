@@ -13,6 +13,7 @@ import { Dataset } from "../core/dataset.js";
 import { EngineError } from "../core/errors.js";
 import type { Structure } from "../core/structure.js";
 import { GprModel } from "../gpr/gpr.js";
+import type { NoiseMode } from "../gpr/params.js";
 import { isotropicPart } from "../gpr/targets.js";
 import { evaluateTensorPrediction, type TensorEvaluation } from "../gpr/tensorEvaluate.js";
 import { type BlockSettings, TensorModel } from "../gpr/tensorModel.js";
@@ -93,6 +94,8 @@ export interface VenetosOptions {
   readonly config: VenetosConfig;
   readonly seed: number;
   readonly log?: (line: string) => void;
+  /** How the models set their noise variance (default: the GPR default, maximum likelihood). */
+  readonly noise?: NoiseMode;
 }
 
 export interface BlockChoice {
@@ -188,6 +191,7 @@ export async function runVenetosBenchmark(o: VenetosOptions): Promise<VenetosRes
   const model = new TensorModel({
     species: SI,
     target: "ms",
+    ...(o.noise ? { noise: o.noise } : {}),
     blocks: Object.fromEntries(blocks.map((b) => [b.lambda, settings(b)])),
   });
   let t = now();

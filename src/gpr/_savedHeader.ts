@@ -17,6 +17,8 @@ export interface SavedFitted {
   readonly signalVariance: number;
   readonly signalVarianceFloor: number;
   readonly jitter: number;
+  /** The reg of the solve (absent in files written before the noise estimate: params.reg). */
+  readonly reg?: number;
   readonly sparseJitter: { readonly kMM: number; readonly sigma: number } | null;
 }
 
@@ -61,6 +63,7 @@ function parseFitted(fi: unknown, bad: Bad): SavedFitted {
     // files written before the floor existed lack it: no floor
     signalVarianceFloor: real(fi, "signalVarianceFloor", 0, bad, 0),
     jitter: real(fi, "jitter", 0, bad),
+    ...(fi.reg !== undefined ? { reg: real(fi, "reg", 0, bad) } : {}),
     sparseJitter: isRecord(sj)
       ? { kMM: real(sj, "kMM", 0, bad, 0), sigma: real(sj, "sigma", 0, bad, 0) }
       : null,

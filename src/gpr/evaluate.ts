@@ -7,6 +7,7 @@
 import type { Dataset } from "../core/dataset.js";
 import { symbolOf } from "../core/elements.js";
 import { EngineError } from "../core/errors.js";
+import { type CalibrationPoint, calibrationCurve, coverageAt } from "../metrics/calibration.js";
 import { type EfgMetricsOptions, efgMetrics } from "../metrics/efg.js";
 import { harperNormalisation, type TrainingStatistics } from "../model/trainingStats.js";
 import { type ErrorStats, vectorErrorStats } from "../metrics/stats.js";
@@ -23,6 +24,8 @@ export interface Evaluation {
   components: ErrorStats;
   /** fraction of |y − μ| ≤ 2σ over all components (nominal 0.954 for a calibrated Gaussian) */
   coverage2sigma: number | null;
+  /** Observed vs nominal coverage of μ ± zσ over all components (src/metrics/calibration.ts), when variances exist. */
+  calibration: CalibrationPoint[] | null;
   /** Harper metrics for λ=2 EFG targets (src/metrics/efg.ts) */
   harper: unknown | null;
 }
@@ -68,12 +71,7 @@ export function evaluatePrediction(
     yp.set(pred.mean.subarray(k * c, (k + 1) * c), i * c);
     if (vp) vp.set(pred.variance!.subarray(k * c, (k + 1) * c), i * c);
   }
-  let coverage: number | null = null;
-  if (vp) {
-    let inside = 0;
-    for (let i = 0; i < n * c; i++) if (Math.abs(ref.y[i]! - yp[i]!) <= 2 * Math.sqrt(vp[i]!)) inside++;
-    coverage = inside / (n * c);
-  }
+  const coverage = vp ? coverageAt(ref.y, yp, vp, 2) : null;
   let harper: unknown = null;
   if (lambda === 2 && t.array === "efg" && t.derived === null && pred.cartesian) {
     const at = dataset.target("efg");
@@ -99,6 +97,7 @@ export function evaluatePrediction(
     n,
     components: vectorErrorStats(ref.y, yp, c),
     coverage2sigma: coverage,
+    calibration: vp ? calibrationCurve(ref.y, yp, vp) : null,
     harper,
   };
 }

@@ -7,8 +7,12 @@
  * - λ=0 targets are centred on the training mean (added back on prediction); λ>0 targets are never shifted
  *   (a constant offset would break equivariance).
  * - `reg` is σ² relative to the normalised kernel: the solve is (K + reg·I)α = y, as TENSOAP's `reg`.
- * - Predictive (co)variances are those of the latent function, scaled by the maximum-likelihood signal
- *   variance ŝ² (see regression.ts); `noiseVariance` in the fitted state is ŝ²·reg, to add for observations.
+ * - Noise (params.noise, issue 13 item 5): "ml" (default) maximises the log marginal likelihood over the signal and
+ *   noise variances at the fixed descriptor hypers (full GPR; regression.ts maximiseMarginalLikelihood, from `reg`
+ *   as the starting point, on a seeded subset of ML_MAX_ROWS kernel rows when the kernel is larger); the fit then
+ *   uses the ML ratio r̂ = σ̂n²/ŝ² as its reg. "fixed": `reg` as given. Sparse GPR keeps `reg` (noted).
+ * - Predictive (co)variances are those of an observation: the latent function's, scaled by the maximum-likelihood
+ *   signal variance ŝ² (see regression.ts), plus the noise variance ŝ²·reg on the diagonal.
  */
 import { createBackend } from "../backend/index.js";
 import type { ComputeBackend } from "../backend/types.js";
@@ -55,7 +59,7 @@ import {
   type TrainingStatistics,
 } from "../model/trainingStats.js";
 import { parseSavedHeader, type SavedHeader } from "./_savedHeader.js";
-import { type GprParams, type ResolvedParams, resolveParams } from "./params.js";
+import { GPR_DEFAULTS, type GprParams, type ResolvedParams, resolveParams } from "./params.js";
 import { type PrimalWeights, primalPredict, primalWeights, supportsPrimal } from "./primal.js";
 import {
   centreColumns,
@@ -63,6 +67,9 @@ import {
   fitFullGpr,
   fitSparseGpr,
   fullGprCovariance,
+  marginalLikelihoodSubset,
+  maximiseMarginalLikelihood,
+  type NoiseFit,
   predictMean,
   type SparseGprState,
   sparseGprCovariance,
@@ -78,6 +85,10 @@ interface Fitted {
   alpha: Float64Array;
   mean: number;
   scale: number;
+  /** The reg of the solve (the ML ratio σ̂n²/ŝ² with noise "ml", else params.reg). */
+  reg: number;
+  /** The maximum-likelihood noise fit (noise "ml", full GPR), for the header. */
+  noiseFit: (NoiseFit & { rows: number }) | null;
   /** Floor applied to the signal variance (see signalVarianceFloor). */
   floor: number;
   jitter: number;
@@ -333,8 +344,17 @@ export class GprModel implements Model {
     symmetrize(k, nc);
     x.timings.kernel = now() - t0;
     t0 = now();
+    // targets without spread (all 0 once centred) have no likelihood to maximise: reg as given
+    const spread = x.y.some((v) => v !== 0);
+    if (p.noise === "ml" && !spread)
+      x.notes.push(`noise: reg ${p.reg} as given (the targets have no spread)`);
+    const noiseFit = p.noise === "ml" && spread ? await noiseByMarginalLikelihood(k, x, p.reg) : null;
+    if (noiseFit) x.timings.noise = now() - t0;
+    const reg = noiseFit?.reg ?? p.reg;
+    if (noiseFit && backend.precision !== "float64" && reg < 1e-3) float32Notes(backend, reg, x.notes, x.log);
+    t0 = now();
     x.log(`${x.ctx}Cholesky solve n=${nc}`);
-    const solved = await fitFullGpr(k, nc, x.y, p.reg, { pool: sharedGemmPool(), context: x.ctx });
+    const solved = await fitFullGpr(k, nc, x.y, reg, { pool: sharedGemmPool(), context: x.ctx });
     const st = { ...solved, scale: applyVarianceFloor(solved.scale, x.floor, x.notes, x.log) };
     x.timings.solve = now() - t0;
     if (st.jitter > 0) x.notes.push(`jitter ${st.jitter.toExponential(2)} added to the diagonal`);
@@ -343,6 +363,8 @@ export class GprModel implements Model {
       alpha: st.alpha,
       mean: x.mean,
       scale: st.scale,
+      reg,
+      noiseFit,
       floor: x.floor,
       jitter: st.jitter,
       full: p.variance === "full" ? st : null,
@@ -351,7 +373,11 @@ export class GprModel implements Model {
       precision: backend.precision,
       nTrain: x.n,
     };
-    return this.report(x.n, x.timings, x.notes, { logMarginalLikelihood: st.logMarginal });
+    return this.report(x.n, x.timings, x.notes, {
+      logMarginalLikelihood: st.logMarginal,
+      reg,
+      noiseVariance: st.scale * reg,
+    });
   }
 
   /** Sparse GPR on M representative environments (FPS or CUR on the λ=0 features), SoR/DTC solve. */
@@ -364,6 +390,8 @@ export class GprModel implements Model {
     const { feats, n } = x;
     const c = feats.c;
     const m = Math.min(sp.m, n);
+    if (p.noise === "ml")
+      x.notes.push(`noise: reg ${p.reg} as given (the ML noise estimate is for full GPR)`);
     if (m < sp.m) x.notes.push(`sparse M reduced to the ${n} available environments`);
     let t0 = now();
     const idx =
@@ -389,6 +417,8 @@ export class GprModel implements Model {
       alpha: st.alpha,
       mean: x.mean,
       scale: st.scale,
+      reg: p.reg,
+      noiseFit: null,
       floor: x.floor,
       jitter: Math.max(st.jitterMM, st.jitterSigma),
       full: null,
@@ -570,9 +600,13 @@ export class GprModel implements Model {
     const p = this.params;
     const c = 2 * p.lambda + 1;
     const kss = kernelDiagBlocks(feats, p.zeta);
-    return f.full
+    const cov = f.full
       ? await fullGprCovariance(f.full, kStar, feats.n, c, kss)
       : await sparseGprCovariance(f.sparse!, kStar, feats.n, c, kss, p.sparse!.approximation);
+    // an observation's covariance: the latent one plus the noise ŝ²·reg on each block's diagonal
+    const noise = f.scale * f.reg;
+    for (let i = 0; i < feats.n; i++) for (let mu = 0; mu < c; mu++) cov[i * c * c + mu * c + mu]! += noise;
+    return cov;
   }
 
   /**
@@ -617,6 +651,7 @@ export class GprModel implements Model {
         isotopes: p.isotopes,
         ...(p.variance === "none" ? { variance: "none" } : {}),
         ...(p.parity === -1 ? { parity: p.parity } : {}),
+        ...(p.noise !== "ml" ? { noise: p.noise } : {}),
       },
       species: symbolOf(p.species),
       lambda: p.lambda,
@@ -628,7 +663,7 @@ export class GprModel implements Model {
         regularisation: "(K + reg·I) α = y",
         centring: p.lambda === 0 ? "targets centred on the training mean" : "targets not shifted",
         variance:
-          "latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²); add noiseVariance for observations",
+          "an observation's variance: latent-function variance × ML signal variance (floored at signalVarianceFloor = (1e-3 × RMS training target)²) + noiseVariance",
       },
       backendPrecision: f.precision,
       ...(this.trainingStatistics ? { trainingStatistics: this.trainingStatistics } : {}),
@@ -641,7 +676,18 @@ export class GprModel implements Model {
         trainingMean: f.mean,
         signalVariance: f.scale,
         signalVarianceFloor: f.floor,
-        noiseVariance: f.scale * p.reg,
+        noiseVariance: f.scale * f.reg,
+        reg: f.reg,
+        noiseEstimate: f.noiseFit
+          ? {
+              method: "maximum marginal likelihood (R&W eq. 2.30, 5.9) at fixed descriptor hypers",
+              startReg: p.reg,
+              rows: f.noiseFit.rows,
+              logMarginal: f.noiseFit.logMarginal,
+              startLogMarginal: f.noiseFit.startLogMarginal,
+              atBound: f.noiseFit.atBound,
+            }
+          : null,
         jitter: f.jitter,
         sparseJitter: f.sparse ? { kMM: f.sparse.jitterMM, sigma: f.sparse.jitterSigma } : null,
       },
@@ -685,7 +731,7 @@ export class GprModel implements Model {
         alpha,
         lMM: unpackLower(arr("choleskyKmmLower", packed), rows),
         lSigma: unpackLower(arr("choleskySigmaLower", packed), rows),
-        reg: model.params.reg,
+        reg: fi.reg ?? model.params.reg,
         jitterMM: fi.sparseJitter?.kMM ?? 0,
         jitterSigma: fi.sparseJitter?.sigma ?? 0,
         scale: fi.signalVariance,
@@ -696,6 +742,9 @@ export class GprModel implements Model {
       alpha,
       mean: fi.trainingMean,
       scale: fi.signalVariance,
+      // files written before the noise estimate have no fitted.reg: their solve used params.reg
+      reg: fi.reg ?? model.params.reg,
+      noiseFit: null,
       floor: fi.signalVarianceFloor,
       jitter: fi.jitter,
       full,
@@ -783,6 +832,7 @@ function paramsModel(h: SavedHeader, kind: string, bad: (msg: string) => never):
       isotopes: pr.isotopes,
       ...(pr.variance !== undefined ? { variance: pr.variance } : {}),
       ...(pr.parity === -1 ? { parity: -1 as const } : {}),
+      ...(pr.noise !== undefined ? { noise: pr.noise } : {}),
     });
   } catch (e) {
     if (e instanceof EngineError) return bad(`model params are invalid: ${e.message}`);
@@ -836,4 +886,40 @@ function applyVarianceFloor(
 /** Make a kernel matrix exactly symmetric (the lower triangle wins; GEMM round-off differs by O(eps)). */
 function symmetrize(k: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) k[j * n + i] = k[i * n + j]!;
+}
+
+/**
+ * The maximum-likelihood noise of a full fit (maximiseMarginalLikelihood from `reg0`), on the kernel rows of the
+ * environments of marginalLikelihoodSubset (all, or a seeded subset of a large kernel). Logged and noted.
+ */
+async function noiseByMarginalLikelihood(
+  k: Float64Array,
+  x: FitInput,
+  reg0: number,
+): Promise<NoiseFit & { rows: number }> {
+  const c = x.feats.c;
+  const nc = x.n * c;
+  let kk = k;
+  let y = x.y;
+  let rows = nc;
+  const envs = marginalLikelihoodSubset(x.n, c, GPR_DEFAULTS.seed);
+  if (envs.length < x.n) {
+    const idx = envs.flatMap((e) => Array.from({ length: c }, (_, mu) => e * c + mu));
+    rows = idx.length;
+    kk = new Float64Array(rows * rows);
+    y = new Float64Array(rows);
+    idx.forEach((i, a) => {
+      y[a] = x.y[i]!;
+      for (let b = 0; b < rows; b++) kk[a * rows + b] = k[i * nc + idx[b]!]!;
+    });
+  }
+  x.log(`${x.ctx}noise and signal variances by maximum marginal likelihood (${rows} of ${nc} kernel rows)`);
+  const fit = await maximiseMarginalLikelihood(kk, rows, y, reg0, { pool: sharedGemmPool(), context: x.ctx });
+  const note =
+    `noise: reg ${fit.reg.toExponential(2)} by maximum marginal likelihood (from ${reg0}; log p ` +
+    `${fit.startLogMarginal.toFixed(1)} → ${fit.logMarginal.toFixed(1)} on ${rows} of ${nc} rows)` +
+    (fit.atBound ? " — at the bound of the search" : "");
+  x.notes.push(note);
+  x.log(`${x.ctx}${note}`);
+  return { ...fit, rows };
 }

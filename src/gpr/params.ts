@@ -27,6 +27,7 @@ export const GPR_DEFAULTS = {
   /** Seed of the sparse selection. */
   seed: 0,
   backend: "cpu",
+  noise: "ml",
 } as const satisfies {
   zeta: number;
   reg: number;
@@ -34,6 +35,7 @@ export const GPR_DEFAULTS = {
   approximation: SparseApproximation;
   seed: number;
   backend: BackendName;
+  noise: NoiseMode;
 };
 
 export interface SparseParams {
@@ -76,6 +78,21 @@ export interface GprParams {
    * antisymmetric part is a pseudovector, unchanged by inversion. The λ=0 features of the ζ fold are always +1.
    */
   readonly parity?: 1 | -1;
+  /** How the noise variance (reg) is set (default GPR_DEFAULTS.noise; see NoiseMode). */
+  readonly noise?: NoiseMode;
+}
+
+export const NOISE_MODES = ["ml", "fixed"] as const;
+/**
+ * "ml": the signal and noise variances maximise the log marginal likelihood at the fixed descriptor hypers (full
+ * GPR; regression.ts maximiseMarginalLikelihood), from `reg` as the starting point; "fixed": reg as given, the
+ * signal variance by the profile likelihood only.
+ */
+export type NoiseMode = (typeof NOISE_MODES)[number];
+
+/** `v` as a NoiseMode (InvalidParameter, field "noise", otherwise). */
+export function parseNoiseMode(v: unknown): NoiseMode {
+  return parseChoice(v, NOISE_MODES, "noise", "noise setting");
 }
 
 export const MODEL_VARIANCES = ["full", "none"] as const;
@@ -93,6 +110,7 @@ export interface ResolvedParams {
   readonly isotopes: Readonly<Record<string, string>>;
   readonly parity: 1 | -1;
   readonly variance: ModelVariance;
+  readonly noise: NoiseMode;
 }
 
 /** `v` as a ModelVariance (InvalidParameter, field "variance", otherwise). */
@@ -156,5 +174,6 @@ export function resolveParams(p: GprParams): ResolvedParams {
     isotopes: p.isotopes ?? {},
     variance: parseModelVariance(p.variance ?? "full"),
     parity: p.parity ?? 1,
+    noise: parseNoiseMode(p.noise ?? GPR_DEFAULTS.noise),
   };
 }

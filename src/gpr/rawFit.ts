@@ -13,7 +13,15 @@
 import { EngineError } from "../core/errors.js";
 import { sharedFloat64, sharedGemmPool } from "../math/_workerPool.js";
 import { foldZeta, type RawKernels } from "../soap/envKernel.js";
-import { centreColumns, fitFullGprInPlace, predictMean } from "./regression.js";
+import type { NoiseMode } from "./params.js";
+import {
+  centreColumns,
+  fitFullGprInPlace,
+  fullGprCovariance,
+  marginalLikelihoodSubset,
+  maximiseMarginalLikelihood,
+  predictMean,
+} from "./regression.js";
 
 /** Test environments whose cross-kernel rows are folded at once (a multiple of 4: GEMM row tiles line up). */
 export const PREDICT_CHUNK = 96;
@@ -97,4 +105,72 @@ function predictChunked(
     out.set(predictMean(ks, (i1 - i0) * c, cols, alpha, r), i0 * c * r);
   }
   return out;
+}
+
+/** Predictions with their variances (fitPredictRawWithVariance). */
+export interface RawPrediction {
+  /** test × c predictive means. */
+  readonly mean: Float64Array;
+  /** test × c predictive variances of an observation (latent + noise), as GprModel's. */
+  readonly variance: Float64Array;
+  /** test × c × c predictive covariance blocks of an observation. */
+  readonly covariance: Float64Array;
+  /** The reg of the solve: the maximum-likelihood ratio σ̂n²/ŝ² with noise "ml", else the given one. */
+  readonly reg: number;
+}
+
+/**
+ * fitPredictRaw of a λ>0 target (c components per environment, one right-hand side) with predictive variances and
+ * GprModel's noise setting: with noise "ml" the reg maximises the marginal likelihood (from `reg`, on the kernel rows
+ * of marginalLikelihoodSubset, seed 0) before the fit. `kss` holds the test environments' prior blocks K_ee
+ * (test × c × c, kernelDiagBlocks), in `testRows` order. Same numbers as GprModel with the same settings.
+ */
+export async function fitPredictRawWithVariance(args: {
+  zeta: number;
+  reg: number;
+  noise: NoiseMode;
+  kTrain: RawKernels;
+  trainRows: ArrayLike<number>;
+  kCross: RawKernels;
+  testRows: ArrayLike<number>;
+  y: Float64Array;
+  kss: Float64Array;
+  context?: string;
+}): Promise<RawPrediction> {
+  const { zeta, trainRows } = args;
+  const { c } = args.kTrain;
+  const n = trainRows.length;
+  const options = { pool: sharedGemmPool(), ...(args.context ? { context: args.context } : {}) };
+  let reg = args.reg;
+  if (args.noise === "ml" && args.y.some((v) => v !== 0)) {
+    const envs = marginalLikelihoodSubset(n, c, 0);
+    const sub = envs.map((e) => trainRows[e]!);
+    const k = foldZeta(args.kTrain, zeta, sub, sub, sharedFloat64(sub.length * c * sub.length * c));
+    const y = Float64Array.from(
+      { length: envs.length * c },
+      (_, i) => args.y[envs[Math.floor(i / c)]! * c + (i % c)]!,
+    );
+    reg = (await maximiseMarginalLikelihood(k, envs.length * c, y, args.reg, options)).reg;
+  }
+  const work = sharedFloat64(n * c * n * c);
+  const fill = (buf: Float64Array) => foldZeta(args.kTrain, zeta, trainRows, trainRows, buf);
+  const st = await fitFullGprInPlace(work, fill, n * c, args.y, reg, options);
+  const t = args.testRows.length;
+  const mean = new Float64Array(t * c);
+  const variance = new Float64Array(t * c);
+  const covariance = new Float64Array(t * c * c);
+  const chunk = new Float64Array(Math.min(PREDICT_CHUNK, t) * c * n * c);
+  const noise = st.scale * reg;
+  for (let i0 = 0; i0 < t; i0 += PREDICT_CHUNK) {
+    const i1 = Math.min(t, i0 + PREDICT_CHUNK);
+    const idx = Array.prototype.slice.call(args.testRows, i0, i1) as number[];
+    const ks = foldZeta(args.kCross, zeta, idx, trainRows, chunk);
+    mean.set(predictMean(ks, (i1 - i0) * c, n * c, st.alpha), i0 * c);
+    const cov = await fullGprCovariance(st, ks, i1 - i0, c, args.kss.subarray(i0 * c * c, i1 * c * c));
+    for (let i = 0; i < (i1 - i0) * c; i++) cov[i * c + (i % c)]! += noise; // diagonal of each c×c block
+    covariance.set(cov, i0 * c * c);
+    for (let i = 0; i < i1 - i0; i++)
+      for (let mu = 0; mu < c; mu++) variance[(i0 + i) * c + mu] = Math.max(0, cov[i * c * c + mu * c + mu]!);
+  }
+  return { mean, variance, covariance, reg };
 }

@@ -27,8 +27,7 @@ export {
   MS_OBSERVABLE_UNITS,
   MS_OBSERVABLES,
   type MsObservable,
-  parsePropagation,
-  type Propagation,
 } from "./msObservables.js";
+export { parsePropagation, type Propagation } from "./propagation.js";
 export { layoutText } from "./tensorLayout.js";
 export type * from "./types.js";

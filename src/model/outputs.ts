@@ -30,8 +30,9 @@ import {
   msOrientation,
   msScalarStd,
   msScalars,
-  type Propagation,
 } from "./msObservables.js";
+import { EFG_STD_OBSERVABLES, type EfgStdObservable, efgScalarStd } from "./efgUncertainty.js";
+import type { Propagation } from "./propagation.js";
 
 /** EFG observables (EFG models); MS_OBSERVABLES (msObservables.ts) are those of shielding tensor models. */
 export const OBSERVABLES = ["cq", "eta", "wq", "theta", "phi", "euler", "quat"] as const;
@@ -67,8 +68,11 @@ export interface AtomPrediction {
   /** Cartesian tensor (row-major 9) for tensor targets */
   cartesian: number[] | null;
   observables: Partial<Record<Observable, number | number[] | null>>;
-  /** Predictive standard deviations of scalar MS observables (shielding tensor models with covariances). */
-  observableStd?: Partial<Record<MsScalar, number>>;
+  /**
+   * Predictive standard deviations of scalar observables propagated from the predictive covariance: MS scalars of
+   * shielding tensor models, CQ / η_Q / ω_Q of λ=2 EFG models (src/model/propagation.ts).
+   */
+  observableStd?: Partial<Record<MsScalar | EfgStdObservable, number>>;
 }
 
 export interface RecordOptions {
@@ -77,7 +81,7 @@ export interface RecordOptions {
   target?: string;
   /** Chemical-shift reference for the `shift` observable (δ_iso = a − b·σ_iso). */
   reference?: ShiftReference | null;
-  /** How MS observable uncertainties are propagated (default linearisation). */
+  /** How observable uncertainties (MS scalars, CQ, η_Q, ω_Q) are propagated (default linearisation). */
   propagation?: Propagation;
   isotopes?: Readonly<Record<string, string>>;
 }
@@ -119,11 +123,22 @@ export function predictionRecords(
       sitesBy.set(s, new Map(sites.map((x) => [x.index, x])));
     }
   }
+  const efgStd = obs.filter((o): o is EfgStdObservable =>
+    (EFG_STD_OBSERVABLES as readonly string[]).includes(o),
+  );
+  const withEfgStd = efgStd.length > 0 && pred.covariance !== undefined && c === 5;
+  const iso = withEfgStd ? isotopeFor(symbolOf(pred.species), options.isotopes) : null;
+  const prop = options.propagation ?? { method: "linear" };
   for (let k = 0; k < n; k++) {
     const s = pred.atoms[2 * k]!;
     const a = pred.atoms[2 * k + 1]!;
     const observables: AtomPrediction["observables"] = {};
     const e = sitesBy.get(s)?.get(a)?.efg;
+    let observableStd: AtomPrediction["observableStd"];
+    if (withEfgStd) {
+      const sd = efgScalarStd(pred.mean, k * 5, pred.covariance!, k * 25, iso, prop);
+      observableStd = Object.fromEntries(efgStd.map((o) => [o, sd[o]]));
+    }
     for (const o of obs) {
       if (!e) observables[o] = null;
       else if (o === "cq") observables.cq = e.cq;
@@ -142,6 +157,7 @@ export function predictionRecords(
       std: pred.variance ? Array.from(pred.variance.subarray(k * c, (k + 1) * c), Math.sqrt) : null,
       cartesian: pred.cartesian ? Array.from(pred.cartesian.subarray(9 * k, 9 * k + 9)) : null,
       observables,
+      ...(observableStd ? { observableStd } : {}),
     });
   }
   return records;
@@ -274,8 +290,10 @@ export interface WriteOptions extends RecordOptions {
   sources?: readonly string[];
 }
 
-/** Whether observable `o` gets a `<o>_std` column (scalar MS observables of records with uncertainties). */
-const hasStd = (o: Observable, withStd: boolean) => withStd && (MS_SCALARS as readonly string[]).includes(o);
+const STD_OBSERVABLES = new Set<string>([...MS_SCALARS, ...EFG_STD_OBSERVABLES]);
+
+/** Whether observable `o` gets a `<o>_std` column (MS scalars, CQ, η_Q, ω_Q of records with uncertainties). */
+const hasStd = (o: Observable, withStd: boolean) => withStd && STD_OBSERVABLES.has(o);
 
 /** Column names of one record type. */
 function obsColumns(obs: readonly Observable[], withStd = false): string[] {
@@ -296,7 +314,7 @@ function obsValues(r: AtomPrediction, obs: readonly Observable[], withStd = fals
     if (x === null || x === undefined) for (let i = 0; i < width; i++) v.push(Number.NaN);
     else if (Array.isArray(x)) v.push(...x);
     else v.push(x as number);
-    if (hasStd(o, withStd)) v.push(r.observableStd?.[o as MsScalar] ?? Number.NaN);
+    if (hasStd(o, withStd)) v.push(r.observableStd?.[o as MsScalar | EfgStdObservable] ?? Number.NaN);
   }
   return v;
 }

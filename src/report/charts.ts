@@ -18,6 +18,7 @@ import type {
   FigureSpec,
   LearningCurveFigure,
   ParityFigure,
+  ParitySeries,
   PeakHistogramFigure,
   Values,
 } from "./types.js";
@@ -122,9 +123,11 @@ export function histogram(values: Values, lo: number, hi: number, bins: number):
   return c;
 }
 
-function statsText(reference: Values, predicted: Values): string {
-  const s = maeAndPearson(reference, predicted);
-  return `MAE ${formatNumber(s.mae, 2)} · r ${Number.isNaN(s.r) ? "—" : s.r.toFixed(2)} · n ${s.n}`;
+/** "MAE · r · n" of a series: its own `mae` (the metric the tables use) when given, else mean |pred − ref|. */
+function statsText(s: ParitySeries): string {
+  const m = maeAndPearson(s.reference, s.predicted);
+  const mae = s.mae ?? m.mae;
+  return `MAE ${formatNumber(mae, 2)} · r ${Number.isNaN(m.r) ? "—" : m.r.toFixed(2)} · n ${m.n}`;
 }
 
 function checkPairs(fig: ParityFigure): void {
@@ -205,9 +208,7 @@ function distributionLayers(
 // long: a declarative Vega-Lite spec literal
 function paritySpec(fig: ParityFigure): TopLevelSpec {
   checkPairs(fig);
-  const names = fig.series.map((s) =>
-    fig.series.length > 1 ? `${s.name} (${statsText(s.reference, s.predicted)})` : s.name,
-  );
+  const names = fig.series.map((s) => (fig.series.length > 1 ? `${s.name} (${statsText(s)})` : s.name));
   const colors = fig.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]!);
   const colorScale = { domain: names, range: colors };
   const domain = extent(fig.series.flatMap((s) => [s.reference, s.predicted]));
@@ -269,8 +270,18 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
     data: { values: points },
     mark: { type: "point", filled: true, size, opacity, strokeWidth: 0 },
     encoding: {
-      x: { field: "x", type: "quantitative", scale, axis: { title: `reference ${fig.label}` } },
-      y: { field: "y", type: "quantitative", scale, axis: { title: `predicted ${fig.label}` } },
+      x: {
+        field: "x",
+        type: "quantitative",
+        scale,
+        axis: { title: fig.axisTitles?.[0] ?? `reference ${fig.label}` },
+      },
+      y: {
+        field: "y",
+        type: "quantitative",
+        scale,
+        axis: { title: fig.axisTitles?.[1] ?? `predicted ${fig.label}` },
+      },
       color: {
         field: "s",
         type: "nominal",
@@ -282,11 +293,8 @@ function paritySpec(fig: ParityFigure): TopLevelSpec {
       },
     },
   });
-  const subtitle =
-    fig.series.length === 1 ? statsText(fig.series[0]!.reference, fig.series[0]!.predicted) : undefined;
-  const bandNote = fig.band
-    ? `shaded: ±${formatNumber(fig.band.halfWidth, 2)} (${fig.band.label})`
-    : undefined;
+  const subtitle = fig.series.length === 1 ? statsText(fig.series[0]!) : undefined;
+  const bandNote = fig.band ? `shaded: ${fig.band.label}` : undefined;
   const sampleNote = nTotal < nAll ? `${nTotal} of ${nAll} points drawn (seeded subsample)` : undefined;
   const sub = [subtitle, bandNote, sampleNote].filter((s) => s !== undefined);
   const title = { text: fig.title, ...(sub.length > 0 ? { subtitle: sub } : {}) };
@@ -384,18 +392,20 @@ function learningCurveSpec(fig: LearningCurveFigure): TopLevelSpec {
     }
   }
   const groups = [...new Set(fig.series.map((s) => s.group))];
+  // a tick at every training size (the ends included); the y axis spans whole decades, so both ends are ticks
+  const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   const encoding = {
     x: {
       field: "n",
       type: "quantitative",
       scale: { type: "log", nice: false, padding: 12 },
-      axis: { title: fig.xLabel ?? "training environments", tickCount: 6, format: "~s" },
+      axis: { title: fig.xLabel ?? "training environments", values: sizes, format: "~s" },
     },
     y: {
       field: "value",
       type: "quantitative",
-      scale: { type: "log", nice: false, padding: 12 },
-      axis: { title: fig.yLabel ?? "MAE", tickCount: 6, format: "~g" },
+      scale: { type: "log", nice: true },
+      axis: { title: fig.yLabel ?? "MAE", format: "~g" },
     },
     color: {
       field: "name",

@@ -91,11 +91,15 @@ export function prepareInlineSvg(svg: string, prefix: string): string {
     .replace(/^<svg(?=[\s>])/, '<svg role="img"');
 }
 
+/** Text cells that read as a number: an optional comparison sign, then a number (with an optional unit). */
+const NUMERIC_TEXT = /^\s*(?:[<>≤≥≈~]=?\s*)?[−+-]?\d[\d.,]*(?:e[−+-]?\d+)?\s*%?\s*$/i;
+
 function renderCell(c: Cell, digits: number): { html: string; numeric: boolean } {
   if (c === null || (typeof c === "number" && Number.isNaN(c)))
     return { html: '<span class="na">—</span>', numeric: true };
   if (typeof c === "number") return { html: escapeHtml(formatNumber(c, digits)), numeric: true };
-  return { html: escapeHtml(c), numeric: false };
+  // a bound or an approximate number ("> 10", "≈ 0.3", "< 1e-3") sits right-aligned with the numbers
+  return { html: escapeHtml(c), numeric: NUMERIC_TEXT.test(c) };
 }
 
 export function renderTable(t: ReportTable): string {

@@ -24,6 +24,11 @@ export interface ParitySeries {
   readonly predicted: Values;
   /** CSS colour; default from the report palette. */
   readonly color?: string;
+  /**
+   * The series' MAE as the tables report it (e.g. axis-aware angle errors, src/metrics/angles.ts), shown in the
+   * title instead of mean |pred − ref| of the drawn values: one metric function feeds plot and table.
+   */
+  readonly mae?: number;
 }
 
 export interface ParityFigure {
@@ -32,8 +37,13 @@ export interface ParityFigure {
   /** Axis label of the quantity, with unit, e.g. "C̃Q" or "ω_Q / kHz". */
   readonly label: string;
   readonly series: readonly ParitySeries[];
-  /** Shaded band |pred − ref| ≤ halfWidth around y = x (e.g. 10 kHz for ω_Q), with a legend text. */
+  /**
+   * Shaded band |pred − ref| ≤ halfWidth around y = x (e.g. 10 kHz for ω_Q); `label` is the whole subtitle text
+   * after "shaded: " (with the width and its unit, e.g. "±10 kHz, the SAE-NMR error range").
+   */
   readonly band?: { readonly halfWidth: number; readonly label: string };
+  /** Axis titles [x, y] instead of "reference <label>", "predicted <label>" (e.g. nominal vs observed coverage). */
+  readonly axisTitles?: readonly [string, string];
   /** Draw the value-distribution panel (reference grey vs predicted colour) above the parity panel. */
   readonly distribution?: boolean;
   /** Number of histogram bins for the distribution panel (default 40). */

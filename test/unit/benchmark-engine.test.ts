@@ -10,9 +10,15 @@ import { describe, expect, it } from "vitest";
 import { environmentTargets, SCALAR_TARGETS } from "../../src/benchmark/targets.js";
 import { Dataset } from "../../src/core/dataset.js";
 import { GprModel } from "../../src/gpr/gpr.js";
-import { fitPredictRaw } from "../../src/gpr/rawFit.js";
+import { fitPredictRaw, fitPredictRawWithVariance } from "../../src/gpr/rawFit.js";
 import { readExtxyz } from "../../src/io/extxyz.js";
-import { type EnvFeatures, rawKernels, subsetFeatures, withBackend } from "../../src/soap/envKernel.js";
+import {
+  type EnvFeatures,
+  kernelDiagBlocks,
+  rawKernels,
+  subsetFeatures,
+  withBackend,
+} from "../../src/soap/envKernel.js";
 import { soapSettings, speciesFeatures } from "../../src/soap/speciesFeatures.js";
 import { relMaxDiff } from "../helpers/compare.js";
 
@@ -59,11 +65,50 @@ describe("benchmark engine equals GprModel", () => {
         target: "efg",
         zeta,
         reg: 1e-5,
+        noise: "fixed", // the benchmark engine solves at the reg it is given
         descriptor: { kind: "lambda-soap", hypers: settings },
       });
       await model.fit(Dataset.fromArrays(train, ["efg"]));
       const ref = await model.predict(test, { variance: false });
       expect(relMaxDiff(ours, ref.mean)).toBeLessThan(1e-8);
+    });
+  }
+
+  for (const noise of ["fixed", "ml"] as const) {
+    it(`λ=2 efg with variances, noise ${noise}: means, variances and reg equal GprModel's`, async () => {
+      const kTrain = await raw(sf.feats, nTr, nTr);
+      const kCross = await raw(sf.feats, nTe, nTr);
+      const y = new Float64Array(nTr.length * 5);
+      for (const [k, e] of nTr.entries()) y.set(targets.t2.subarray(5 * e, 5 * e + 5), 5 * k);
+      const ours = await fitPredictRawWithVariance({
+        zeta: 2,
+        reg: 1e-5,
+        noise,
+        kTrain,
+        trainRows: nTr.map((_, i) => i),
+        kCross,
+        testRows: nTe.map((_, i) => i),
+        y,
+        kss: kernelDiagBlocks(subsetFeatures(sf.feats, nTe), 2),
+      });
+      const model = new GprModel({
+        species: 3,
+        lambda: 2,
+        target: "efg",
+        zeta: 2,
+        reg: 1e-5,
+        noise,
+        descriptor: { kind: "lambda-soap", hypers: settings },
+      });
+      const rep = await model.fit(Dataset.fromArrays(train, ["efg"]));
+      const ref = await model.predict(test);
+      // the same maximum-likelihood search on the same kernel: the same reg to round-off
+      expect(Math.abs(ours.reg / (rep.reg as number) - 1)).toBeLessThan(1e-8);
+      if (noise === "ml") expect(ours.reg).not.toBe(1e-5);
+      expect(relMaxDiff(ours.mean, ref.mean)).toBeLessThan(1e-8);
+      // variances: differences of O(1) numbers (prior − explained) at ~1e-10 each, relative to their maximum
+      expect(relMaxDiff(ours.variance, ref.variance!)).toBeLessThan(1e-6);
+      expect(relMaxDiff(ours.covariance, ref.covariance!)).toBeLessThan(1e-6);
     });
   }
 
@@ -92,6 +137,7 @@ describe("benchmark engine equals GprModel", () => {
       target: "efg:vzz",
       zeta: 2,
       reg: 1e-3,
+      noise: "fixed", // the benchmark engine solves at the reg it is given
       descriptor: { kind: "lambda-soap", hypers: settings },
     });
     await model.fit(Dataset.fromArrays(train, ["efg"]));

@@ -15,6 +15,7 @@
  * for θ — deterministic (fixed seeds), and it fails if e.g. the tensorial target, the T2 ↔ Cartesian conversion
  * or the metric plumbing is broken (the scalar side then wins or ties).
  */
+import { CALIBRATION_Z } from "../../src/metrics/calibration.js";
 import { mkdtempSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,8 +84,19 @@ describe("bench lto, tiny configuration", () => {
     expect(html).toContain("<svg");
     expect(html).toContain("learning curves");
     const json = JSON.parse(readFileSync(files.json, "utf8"));
-    // metrics, Fig. 3, ω_Q (Fig. 4), the ⁷Li MAS central-transition spectrum ML over reference, learning curves (Fig. 5)
-    expect(json.sections.length).toBe(5);
+    // metrics, Fig. 3, ω_Q (Fig. 4), predictive uncertainty (calibration, error vs σ), the ⁷Li MAS central-transition
+    // spectrum ML over reference, learning curves (Fig. 5)
+    expect(json.sections.length).toBe(6);
+    expect(html).toContain("predictive uncertainty of the tensorial model");
+    expect(html).toContain("C̃Q and η̃ (Harper et al. 2025) are dimensionless");
+    // the tensorial model's intervals: its own ML noise, a calibration point per z, coverage a fraction
+    const u = li.uncertainty;
+    expect(u.noise).toBe("ml");
+    expect(u.calibration.map((p) => p.z)).toEqual([...CALIBRATION_Z]);
+    expect(u.coverage2sigma).toBeGreaterThan(0);
+    expect(u.coverage2sigma).toBeLessThanOrEqual(1);
+    expect(u.sigma.length).toBe(li.nTestEnv);
+    expect(u.cqCoverage2sigma).not.toBeNull();
     expect(html).toContain("MAS central-transition spectrum");
     expect(li.spectra!.isotope).toBe("7Li");
     expect(li.spectra!.sites).toBe(li.nTestEnv);

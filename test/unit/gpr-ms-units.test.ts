@@ -25,7 +25,7 @@ const isoOf = (t: Float64Array, o: number) => (t[o]! + t[o + 4]! + t[o + 8]!) / 
 
 describe("λ=0 of ms is σ_iso in ppm", () => {
   it("a λ=0 ms model interpolates σ_iso = tr(σ)/3 at its training points (not √3·σ_iso)", async () => {
-    const m = new GprModel({ species: 14, lambda: 0, target: "ms", reg: 1e-12, descriptor });
+    const m = new GprModel({ species: 14, lambda: 0, target: "ms", reg: 1e-12, noise: "fixed", descriptor });
     const report = await m.fit(data);
     const p = await m.predict(structures);
     const iso = referenceAt(structures, p.atoms, isoOf);
@@ -51,7 +51,14 @@ describe("λ=0 of ms is σ_iso in ppm", () => {
       ["eta", (t, o) => msParams(t, o).eta],
     ];
     for (const [name, f] of cases) {
-      const m = new GprModel({ species: 14, lambda: 0, target: `ms:${name}`, reg: 1e-12, descriptor });
+      const m = new GprModel({
+        species: 14,
+        lambda: 0,
+        target: `ms:${name}`,
+        reg: 1e-12,
+        noise: "fixed",
+        descriptor,
+      });
       await m.fit(data);
       const p = await m.predict(structures);
       const ref = referenceAt(structures, p.atoms, f);

@@ -26,7 +26,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const entry = (e: number) => (t: Float64Array, o: number) => t[o + e]!;
 
 describe("tensor model of ms: λ 0, 1 (odd parity), 2 in one file", () => {
-  const model = new TensorModel({ species: 14, target: "ms", reg: 1e-16, descriptor });
+  const model = new TensorModel({ species: 14, target: "ms", reg: 1e-16, noise: "fixed", descriptor });
   const fitted = model.fit(data);
 
   it("reassembles the full (non-symmetric) input tensor at the training points to 1e-8 ppm", async () => {
@@ -159,7 +159,7 @@ describe("symmetric training tensors", () => {
         arrays: { ms: { ncols: 9, data: t } },
       });
     });
-    const m = new TensorModel({ species: 14, target: "ms", reg: 1e-10, descriptor });
+    const m = new TensorModel({ species: 14, target: "ms", reg: 1e-10, noise: "fixed", descriptor });
     const r = await m.fit(Dataset.fromArrays(sym, ["ms"]));
     expect(r.lambdas).toEqual([0, 2]);
     expect(r.notes.join("\n")).toMatch(/λ=1 skipped: the training tensors are symmetric/);

@@ -54,9 +54,11 @@ describe("item 5: predictive variance with targets that have no spread", () => {
     expect(Math.abs((report.signalVariance as number) - floor)).toBeLessThan(1e-15 * floor);
     const pr = await m.predict([farStructure()]);
     expect(pr.mean[0]).toBeCloseTo(5, 12);
-    // k* = 0 and k(x,x) = 1, so the variance is exactly ŝ²·1 (was ~1e-18 before the floor); 1e-12 relative
-    // covers the one multiplication and the Cholesky solve of a zero right-hand side
-    expect(Math.abs(pr.variance![0]! - floor)).toBeLessThan(1e-12 * floor);
+    // k* = 0 and k(x,x) = 1, so the variance of an observation is exactly ŝ²·(1 + reg) (was ~1e-18 before the
+    // floor; reg as given: no likelihood to maximise without spread); 1e-12 relative covers the one multiplication
+    // and the Cholesky solve of a zero right-hand side
+    expect(report.reg).toBe(1e-6);
+    expect(Math.abs(pr.variance![0]! - floor * (1 + 1e-6))).toBeLessThan(1e-12 * floor);
   });
 
   it("leaves the ML estimate alone when the targets have spread", async () => {

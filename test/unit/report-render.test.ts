@@ -4,7 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPeakRegions } from "../../src/analysis/peaks.js";
 import { Rng } from "../../src/core/rng.js";
-import { histogram, peakHistogramFigure, renderFigureSvg } from "../../src/report/charts.js";
+import {
+  figureToVegaLite,
+  histogram,
+  peakHistogramFigure,
+  renderFigureSvg,
+} from "../../src/report/charts.js";
 import {
   comparisonTable,
   OURS_LABEL,
@@ -140,6 +145,44 @@ describe("renderReport", () => {
     expect(PAPER_LABEL).toBe("paper: DFT LTO-EFG");
     expect(html).toContain('<td class="num">0.0712</td>');
     expect(html).toContain('<span class="na">—</span>');
+  });
+});
+
+describe("issue 17 item 4: one metric for plot and table, clean subtitles, aligned bounds, learning-curve ticks", () => {
+  it("a series' own MAE (the table's metric) is the one in the plot title", async () => {
+    const svg = await renderFigureSvg({
+      ...parity,
+      distribution: false,
+      series: [{ ...parity.series[0]!, mae: 7.98 }],
+    });
+    expect(svg).toContain(`MAE ${formatNumber(7.98, 2)} ·`);
+    expect(svg).not.toContain(`MAE ${formatNumber(maeAndPearson(ref, pred).mae, 2)} ·`);
+  });
+
+  it("the band subtitle is its label, once: no nested '±10 (±10 kHz (…))'", async () => {
+    const svg = await renderFigureSvg({
+      ...parity2,
+      band: { halfWidth: 10, label: "±10 kHz, the SAE-NMR error range" },
+    });
+    expect(svg).toContain("shaded: ±10 kHz, the SAE-NMR error range");
+    expect(svg).not.toMatch(/±10 \(/);
+  });
+
+  it("a bound such as '> 10' is right-aligned like the numbers; words stay left", () => {
+    const t = renderTable({
+      columns: ["q", "v"],
+      rows: [
+        ["ω_Q MAE", "> 10"],
+        ["note", "n/a"],
+      ],
+    });
+    expect(t).toContain('<td class="num">&gt; 10</td>');
+    expect(t).toContain("<td>n/a</td>");
+  });
+
+  it("learning curves: a tick at every training size, the end sizes included", () => {
+    const spec = JSON.stringify(figureToVegaLite(learning));
+    expect(spec).toContain(`"values":[${lcN.join(",")}]`);
   });
 });
 
