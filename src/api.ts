@@ -109,6 +109,8 @@ export interface RegressorOptions extends HyperOptions {
   readonly seed?: number;
   /** "full" (default): predictive variances; "none": a mean-only model. */
   readonly variance?: "full" | "none";
+  /** "ml" (default): signal and noise variances by maximum marginal likelihood from `reg`; "fixed": `reg` as given. */
+  readonly noise?: "ml" | "fixed";
   /** Kernel assembly: "cpu" (float64, default), "gpu" or "auto" (gpu.js, float32). */
   readonly backend?: BackendName;
   /** Isotopes of derived observables, e.g. { Ti: "49Ti" }. */
@@ -175,6 +177,7 @@ function gprParams(o: RegressorOptions, species: number): Omit<GprParams, "lambd
     backend: parseBackendName(o.backend ?? GPR_DEFAULTS.backend),
     ...(o.isotopes ? { isotopes: o.isotopes } : {}),
     variance: o.variance ?? "full",
+    ...(o.noise ? { noise: o.noise } : {}),
   };
 }
 

@@ -136,11 +136,25 @@ describe("NmrRegressor", () => {
   });
 
   it("score: near 1 on the training set of an interpolating model, far lower for an over-regularised one", async () => {
-    const tight = new NmrRegressor({ target: "efg", species: "Ti", lambda: 2, reg: 1e-9, ...SMALL });
+    const tight = new NmrRegressor({
+      target: "efg",
+      species: "Ti",
+      lambda: 2,
+      reg: 1e-9,
+      noise: "fixed",
+      ...SMALL,
+    });
     await tight.fit(train);
     // GPR with reg 1e-9 reproduces its training targets to ~reg relative
     expect(await tight.score(train)).toBeGreaterThan(0.999);
-    const loose = new NmrRegressor({ target: "efg", species: "Ti", lambda: 2, reg: 1e3, ...SMALL });
+    const loose = new NmrRegressor({
+      target: "efg",
+      species: "Ti",
+      lambda: 2,
+      reg: 1e3,
+      noise: "fixed",
+      ...SMALL,
+    });
     await loose.fit(train);
     // reg 1e3 shrinks every prediction towards 0 by ~1/(1+reg): R² ≈ 1 − Σy²/Σ(y−ȳ)² ≤ 0
     expect(await loose.score(test)).toBeLessThan(0.1);
