@@ -65,6 +65,8 @@ export interface GehleniteCliOptions {
   chemiscope?: string;
 }
 
+/** `bench gehlenite` by protocol: run, report, chemiscope map, table or JSON. */
+// long: two protocols side by side (tuned, harper), each read top to bottom: run, report, map, print
 export async function benchGehlenite(
   o: GehleniteCliOptions,
   seed: number,
